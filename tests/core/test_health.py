@@ -1,0 +1,19 @@
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+
+
+@pytest.mark.django_db
+def test_healthz_with_database_answering_is_200(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_with_database_down_is_503(client):
+    with mock.patch("tminus.core.views.connection.cursor", side_effect=OperationalError("gone")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "gone" in response.json()["database"]

@@ -1,0 +1,18 @@
+"""Test settings: the production settings, on SQLite or on TMINUS_TEST_DATABASE_URL."""
+
+import os
+import tempfile
+
+_test_database_url = os.environ.get("TMINUS_TEST_DATABASE_URL", "")
+if _test_database_url:
+    os.environ["DATABASE_URL"] = _test_database_url
+else:
+    os.environ.pop("DATABASE_URL", None)
+os.environ["TMINUS_DATA_DIR"] = tempfile.mkdtemp(prefix="tminus-test-")
+os.environ.setdefault("TMINUS_SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
+
+from tminus.settings import *  # noqa: E402,F403
+
+# Fast hashing keeps the suite quick; production keeps Django's default PBKDF2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,3 @@
+"""T-Minus: release planning and go-live."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,129 @@
+"""Writes for people and API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tminus.accounts import roles
+from tminus.accounts.models import ApiToken, User
+from tminus.accounts.permissions import require
+from tminus.audit.services import audit_record, snapshot
+from tminus.core.actors import Actor
+from tminus.core.errors import NotFound, ValidationFailed
+
+TOKEN_PREFIX = "tmn_"
+_USER_FIELDS = ["username", "email", "role", "display_name", "is_active"]
+
+
+def hash_token(secret: str) -> str:
+    """Tokens are long random strings, so one fast hash is enough to keep them unreadable."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, password: str | None, role: str, email: str = "", display_name: str = "",
+    actor: Actor,
+) -> User:
+    """Create a person with a role."""
+    require(actor, roles.ADMINISTER)
+    errors = {}
+    username = (username or "").strip()
+    if not username:
+        errors["username"] = "A username is required."
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = f"A user named {username!r} already exists."
+    if role not in dict(roles.ROLE_CHOICES):
+        errors["role"] = f"Unknown role {role!r}; use one of {', '.join(dict(roles.ROLE_CHOICES))}."
+    if password:
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            errors["password"] = list(error.messages)
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(username=username, email=email, role=role, display_name=display_name)
+    user.is_superuser = user.is_staff = role == roles.ADMIN
+    user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    audit_record(actor=actor, action="user.create", obj=user, after=snapshot(user, _USER_FIELDS))
+    return user
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str, actor: Actor) -> tuple[ApiToken, str]:
+    """Create a personal API token; the secret is returned once and only its hash is kept."""
+    if actor.user != user:
+        require(actor, roles.ADMINISTER)
+    name = (name or "").strip() or "API token"
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=secret[:12], token_hash=hash_token(secret)
+    )
+    audit_record(actor=actor, action="token.create", obj=token, after={"user": user.username,
+                                                                       "name": token.name})
+    return token, secret
+
+
+@transaction.atomic
+def token_revoke(*, token_id: int, actor: Actor) -> ApiToken:
+    """Revoke a token so it no longer authenticates."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"No API token with id {token_id}.")
+    if actor.user != token.user:
+        require(actor, roles.ADMINISTER)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="token.revoke", obj=token,
+                     after={"revoked_at": token.revoked_at})
+    return token
+
+
+def token_authenticate(secret: str) -> User | None:
+    """The active user a presented token belongs to, or None."""
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Touch last_used at most once a minute: a busy pipeline should not write on every call.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def admin_ensure(*, password: str | None) -> tuple[User, str | None]:
+    """Create the `admin` account on first start; return the generated password once."""
+    existing = User.objects.filter(username="admin").first()
+    if existing is not None:
+        return existing, None
+    generated = None
+    if not password:
+        generated = password = secrets.token_urlsafe(12)
+    user = User(username="admin", role=roles.ADMIN, is_superuser=True, is_staff=True)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=Actor.cli(), action="user.create", obj=user,
+                 after=snapshot(user, _USER_FIELDS))
+    return user, generated
+
+
+def user_by_username(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(f"No user named {username!r}.")
+    return user
+
+

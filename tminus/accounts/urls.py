@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tminus.accounts import views
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"),
+         name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/tokens/", views.token_list, name="token-list"),
+    path("accounts/tokens/new", views.token_create, name="token-create"),
+    path("accounts/tokens/<int:token_id>/revoke", views.token_revoke, name="token-revoke"),
+]

@@ -1,0 +1,119 @@
+"""Strict readers for settings that come from environment variables.
+
+Every setting T-Minus reads goes through one of these helpers, so that a bad value stops start-up
+with a message that names the variable, and so that `DECLARED` lists every setting for the test
+that keeps docs/settings.md complete.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+DECLARED: dict[str, str] = {}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, default: str | None) -> str | None:
+    DECLARED[name] = default if default is not None else ""
+    return os.environ.get(name, default)
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """Read a string setting."""
+    return _raw(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a yes/no setting; anything but a clear yes or no is an error."""
+    value = _raw(name, "true" if default else "false").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """Read a whole-number setting."""
+    value = _raw(name, str(default)).strip()
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def env_list(name: str, default: str) -> list[str]:
+    """Read a comma-separated list setting."""
+    return [part.strip() for part in _raw(name, default).split(",") if part.strip()]
+
+
+def env_path(name: str, default: str) -> Path:
+    """Read a filesystem path setting, resolved against the working directory."""
+    return Path(_raw(name, default)).expanduser().resolve()
+
+
+def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
+    """Turn postgres://user:password@host:port/name?options into a Django DATABASES entry."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"{variable} must start with postgres:// or postgresql://, not {parts.scheme!r}://."
+        )
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise ImproperlyConfigured(f"{variable} must name a database: postgres://host/NAME.")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "OPTIONS": dict(parse_qsl(parts.query)),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def sqlite_database(path: Path) -> dict:
+    """A SQLite database tuned for a web process and workers sharing one file."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            # WAL lets readers go on while a writer writes; IMMEDIATE takes the write lock at the
+            # start of a transaction so two writers queue instead of failing half-way.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
+
+
+def secret_key_for(data_dir: Path) -> str:
+    """The secret key: TMINUS_SECRET_KEY, or one generated once and kept in the data directory."""
+    configured = _raw("TMINUS_SECRET_KEY", None)
+    if configured:
+        if len(configured) < 32:
+            raise ImproperlyConfigured("TMINUS_SECRET_KEY must be at least 32 characters long.")
+        return configured
+    # No built-in default: each installation generates its own random key on first start.
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    import secrets
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key

@@ -1,0 +1,95 @@
+"""The JSON API under /api/v1: authentication, error answers, and each area's router."""
+
+import importlib
+
+from django.apps import apps
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from tminus.accounts.permissions import require
+from tminus.accounts.services import token_authenticate
+from tminus.core.actors import Actor
+from tminus.core.errors import Conflict, ServiceError, ValidationFailed
+
+
+class TokenAuth(HttpBearer):
+    """Scripts send `Authorization: Bearer <personal API token>`."""
+
+    def authenticate(self, request, token):
+        return token_authenticate(token)
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The browser uses its session; unsafe methods need the CSRF token (SessionAuth checks it)."""
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="T-Minus API",
+        version="1",
+        description="Release plans, readiness, flags and rollouts. Authenticate with a personal "
+        "API token (`Authorization: Bearer tmn_…`) or, from the browser, the session.",
+        auth=[TokenAuth(), BrowserSessionAuth()],
+        urls_namespace="api",
+        docs_url="/docs",
+    )
+    _add_error_handlers(api)
+    for config in apps.get_app_configs():
+        if config.name.startswith("tminus."):
+            _add_router(api, config.name)
+    return api
+
+
+def _add_router(api: NinjaAPI, app_name: str) -> None:
+    try:
+        module = importlib.import_module(f"{app_name}.api")
+    except ModuleNotFoundError as error:
+        if error.name != f"{app_name}.api":
+            raise
+        return
+    router = getattr(module, "router", None)
+    if router is not None:
+        api.add_router(getattr(module, "PREFIX", ""), router)
+
+
+def _add_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(Conflict)
+    def conflict(request, error: Conflict):
+        return api.create_response(request, {"detail": error.message, "current": error.current},
+                                   status=409)
+
+    @api.exception_handler(ValidationFailed)
+    def invalid(request, error: ValidationFailed):
+        return api.create_response(request, {"detail": error.message, "errors": error.errors},
+                                   status=422)
+
+    @api.exception_handler(ServiceError)
+    def refused(request, error: ServiceError):
+        return api.create_response(request, {"detail": error.message}, status=error.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def schema_invalid(request, error: NinjaValidationError):
+        errors: dict[str, list[str]] = {}
+        for item in error.errors:
+            location = [str(part) for part in item.get("loc", [])
+                        if part not in ("body", "payload")]
+            errors.setdefault(".".join(location) or "body", []).append(item.get("msg", "invalid"))
+        detail = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
+        return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, error):
+        return api.create_response(
+            request, {"detail": "Sign in, or send a valid API token as 'Authorization: Bearer …'."},
+            status=401,
+        )
+
+
+def api_actor(request: HttpRequest, capability: str) -> Actor:
+    """The caller as an actor, after checking that their role grants the capability."""
+    actor = Actor.api(request)
+    require(actor, capability)
+    return actor

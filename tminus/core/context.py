@@ -1,0 +1,12 @@
+from tminus.accounts.permissions import can
+from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE
+
+
+def navigation(request):
+    """What the signed-in person may do, so templates show only the actions they can take."""
+    user = getattr(request, "user", None)
+    return {
+        "may_contribute": can(user, CONTRIBUTE),
+        "may_manage": can(user, MANAGE),
+        "may_administer": can(user, ADMINISTER),
+    }

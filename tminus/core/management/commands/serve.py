@@ -1,0 +1,52 @@
+import os
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+
+from tminus.accounts.services import admin_ensure
+from tminus.core.demo_loader import demo_load
+from tminus.core.management.base import TMinusCommand
+
+
+class Command(TMinusCommand):
+    help = "Migrate, make sure the admin account exists, and run the production ASGI server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Web server processes (default 1).")
+        parser.add_argument("--demo", action="store_true",
+                            help="Add demo products and releases (once; later starts keep data).")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Do not run a background worker inside this process.")
+
+    def handle(self, *args, host, port, workers, demo, no_worker, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self._ensure_admin()
+        if demo:
+            created = demo_load()
+            self.stdout.write("Demo data added." if created else "Demo data already present.")
+        if not no_worker:
+            threading.Thread(target=self._worker, name="tminus-worker", daemon=True).start()
+        self.stdout.write(f"T-Minus on http://{host}:{port}/ (data in {settings.DATA_DIR})")
+        self.stdout.flush()
+        import uvicorn
+
+        uvicorn.run("tminus.asgi:application", host=host, port=port, workers=workers,
+                    log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, lifespan="off")
+
+    def _ensure_admin(self):
+        _admin, generated = admin_ensure(password=os.environ.get("TMINUS_ADMIN_PASSWORD"))
+        if generated:
+            self.stdout.write(self.style.WARNING(
+                f"Created the admin account.\n  username: admin\n  password: {generated}\n"
+                "This password is shown once; change it after signing in."
+            ))
+
+    @staticmethod
+    def _worker():
+        from tminus.worker.loop import default_worker_name, run_forever
+
+        run_forever(f"{default_worker_name()}:serve", stop=threading.Event())

@@ -1,0 +1,1 @@
+"""Core holds no tables of its own: shared building blocks live in the modules beside this one."""

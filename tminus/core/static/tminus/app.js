@@ -1,0 +1,86 @@
+// Progressive enhancement: checklist changes go through the JSON API without a page load.
+// Without JavaScript every form still posts and the page reloads.
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    const input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function showMessage(text, kind) {
+    let list = document.querySelector("ul.messages");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "messages";
+      document.querySelector("main").prepend(list);
+    }
+    const item = document.createElement("li");
+    item.className = "message " + kind;
+    item.setAttribute("role", "status");
+    item.textContent = text;
+    list.appendChild(item);
+  }
+
+  function recount(sectionEl) {
+    const items = sectionEl.querySelectorAll("li.item");
+    let done = 0;
+    items.forEach(function (li) {
+      if (li.classList.contains("status-done") || li.classList.contains("status-skipped")) done++;
+    });
+    const progress = sectionEl.querySelector(".section-progress progress");
+    progress.value = done;
+    sectionEl.querySelector(".section-progress .count").textContent = done + "/" + items.length;
+    const all = document.querySelectorAll("li.item");
+    let allDone = 0;
+    all.forEach(function (li) {
+      if (li.classList.contains("status-done") || li.classList.contains("status-skipped")) allDone++;
+    });
+    const total = document.getElementById("release-progress");
+    if (total) {
+      total.value = allDone;
+      document.getElementById("release-progress-text").textContent = allDone + "/" + all.length;
+    }
+  }
+
+  async function saveStatus(form, status) {
+    const li = form.closest("li.item");
+    const response = await fetch("/api/v1/checklist-items/" + form.dataset.item, {
+      method: "PATCH",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(form)},
+      body: JSON.stringify({revision: Number(form.dataset.revision), status: status}),
+    });
+    const body = await response.json().catch(function () { return {}; });
+    if (!response.ok) {
+      showMessage(body.detail || ("Could not save (" + response.status + ")."), "error");
+      if (response.status === 409 && body.current) applyState(form, li, body.current);
+      return;
+    }
+    applyState(form, li, body);
+  }
+
+  function applyState(form, li, state) {
+    form.dataset.revision = state.revision;
+    form.querySelector("input[name=revision]").value = state.revision;
+    form.querySelector("select.item-status").value = state.status;
+    form.querySelector("input.tick").checked = state.status === "done";
+    li.className = li.className.replace(/status-\S+/, "status-" + state.status);
+    if (state.status === "done" || state.status === "skipped") li.classList.remove("is-overdue");
+    recount(li.closest(".section"));
+  }
+
+  document.addEventListener("change", function (event) {
+    const target = event.target;
+    const form = target.closest("form.item-form");
+    if (form) {
+      const status = target.classList.contains("tick")
+        ? (target.checked ? "done" : "todo")
+        : form.querySelector("select.item-status").value;
+      saveStatus(form, status);
+      return;
+    }
+    const auto = target.closest("form.autosubmit");
+    if (auto) auto.submit();
+  });
+})();

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ReleasesConfig(AppConfig):
+    name = "tminus.releases"
+    label = "releases"
+    verbose_name = "Releases"
+
+    def ready(self):
+        from tminus.releases import models
+        from tminus.releases.scheduling import register_offset_date
+
+        register_offset_date(models.Phase, "start_date", "start_offset")
+        register_offset_date(models.Phase, "end_date", "end_offset")
+        register_offset_date(models.Milestone, "date", "date_offset")
+        register_offset_date(models.ChecklistSection, "due_date", "due_offset")
+        register_offset_date(models.ChecklistItem, "due_date", "due_offset")

@@ -1,0 +1,111 @@
+"""Reads of release plans. Lists run a fixed number of queries whatever their length."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tminus.core.errors import NotFound
+from tminus.releases.choices import FINISHED_ITEM_STATUSES, ReleaseStatus
+from tminus.releases.models import ChecklistItem, ChecklistSection, Product, Release
+
+ACTIVE_STATUSES = [s for s in ReleaseStatus.values if s not in ("closed", "cancelled")]
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _progress_counts() -> dict:
+    finished = Q(checklist_items__status__in=FINISHED_ITEM_STATUSES)
+    overdue = Q(checklist_items__due_date__lt=today()) & ~finished
+    return {
+        "item_total": Count("checklist_items"),
+        "item_done": Count("checklist_items", filter=finished),
+        "item_overdue": Count("checklist_items", filter=overdue),
+    }
+
+
+def portfolio(*, product: str = "", status: str = "", owner: str = "") -> QuerySet[Release]:
+    """Releases with product, owner and checklist progress, filtered as asked."""
+    releases = (
+        Release.objects.select_related("product", "owner")
+        .annotate(**_progress_counts())
+        .order_by("go_live", "key")
+    )
+    if product:
+        releases = releases.filter(product__key=product)
+    if status == "active":
+        releases = releases.filter(status__in=ACTIVE_STATUSES)
+    elif status:
+        releases = releases.filter(status=status)
+    if owner:
+        releases = releases.filter(owner__username=owner)
+    return releases
+
+
+def release_get(key: str) -> Release:
+    """A release by key with its product and owner, or NotFound."""
+    release = Release.objects.select_related("product", "owner").filter(key=key).first()
+    if release is None:
+        raise NotFound(f"No release with key {key!r}.")
+    return release
+
+
+@dataclass
+class SectionView:
+    section: ChecklistSection
+    items: list = field(default_factory=list)  # (item, depth) in document order
+    total: int = 0
+    done: int = 0
+    overdue: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def checklists(release: Release) -> list[SectionView]:
+    """The release's sections, each with its items nested in order and its progress."""
+    items = ChecklistItem.objects.filter(release=release).select_related("owner", "done_by")
+    sections = ChecklistSection.objects.filter(release=release).select_related("owner")
+    sections = sections.prefetch_related(Prefetch("items", queryset=items))
+    now = today()
+    return [_section_view(section, now) for section in sections]
+
+
+def _section_view(section: ChecklistSection, now: date) -> SectionView:
+    view = SectionView(section=section)
+    children: dict[int | None, list] = {}
+    for item in section.items.all():
+        item.is_overdue = is_overdue(item, now)
+        children.setdefault(item.parent_id, []).append(item)
+        view.total += 1
+        view.done += item.status in FINISHED_ITEM_STATUSES
+        view.overdue += item.is_overdue
+    _walk(children, None, 0, view.items)
+    return view
+
+
+def _walk(children: dict, parent_id, depth: int, out: list) -> None:
+    for item in children.get(parent_id, []):
+        out.append((item, depth))
+        _walk(children, item.pk, depth + 1, out)
+
+
+def is_overdue(item: ChecklistItem, now: date | None = None) -> bool:
+    now = now or today()
+    return bool(item.due_date and item.due_date < now
+                and item.status not in FINISHED_ITEM_STATUSES)
+
+
+def t_minus_days(release: Release, now: date | None = None) -> int | None:
+    """Days until go-live (negative once it has passed)."""
+    if release.go_live is None:
+        return None
+    return (release.go_live - (now or today())).days
+
+
+def products() -> QuerySet[Product]:
+    return Product.objects.annotate(release_count=Count("releases")).order_by("name")

@@ -1,0 +1,355 @@
+"""Every write to a release plan. Each function runs in a transaction and is audited."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from tminus.accounts.permissions import require
+from tminus.accounts.roles import CONTRIBUTE, MANAGE
+from tminus.audit.services import audit_record, snapshot
+from tminus.core.actors import Actor
+from tminus.core.concurrency import save_versioned
+from tminus.core.errors import TransitionNotAllowed, ValidationFailed
+from tminus.core.keys import make_key
+from tminus.core.offsets import date_at
+from tminus.releases import templating
+from tminus.releases.choices import (
+    FINISHED_ITEM_STATUSES,
+    ItemStatus,
+    ReleaseType,
+    ScopeKind,
+    ScopeStatus,
+)
+from tminus.releases.models import (
+    ChecklistItem,
+    ChecklistSection,
+    Milestone,
+    Phase,
+    Product,
+    Release,
+    ScopeItem,
+)
+from tminus.releases.scheduling import recompute_offset_dates
+from tminus.releases.workflow import transition_refusal
+
+RELEASE_FIELDS = ["name", "version", "release_type", "goal", "owner", "status", "go_live",
+                  "planning_start"]
+ITEM_FIELDS = ["text", "status", "owner", "due_date", "due_offset", "notes", "done_by",
+               "done_at"]
+SCOPE_FIELDS = ["kind", "title", "description", "status", "link"]
+
+
+@transaction.atomic
+def product_create(*, key: str, name: str, description: str = "", owner=None,
+                   actor: Actor) -> Product:
+    """Create a product."""
+    require(actor, MANAGE)
+    key = make_key(key or name)
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = "A product needs a name."
+    if not key:
+        errors["key"] = "A product needs a key of letters, digits or dashes."
+    elif Product.objects.filter(key=key).exists():
+        errors["key"] = f"A product with key {key!r} already exists."
+    if errors:
+        raise ValidationFailed(errors)
+    product = Product.objects.create(key=key, name=name.strip(), description=description,
+                                     owner=owner)
+    audit_record(actor=actor, action="product.create", obj=product,
+                 after=snapshot(product, ["key", "name", "description", "owner"]))
+    return product
+
+
+def _unique_release_key(product: Product, wanted: str) -> str:
+    base = make_key(wanted)[:70] or product.key
+    key, counter = base, 2
+    while Release.objects.filter(key=key).exists():
+        key, counter = f"{base}-{counter}", counter + 1
+    return key
+
+
+def _release_errors(*, name, release_type, go_live, planning_start) -> dict:
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = "A release needs a name."
+    if release_type not in ReleaseType.values:
+        errors["release_type"] = f"Unknown release type {release_type!r}."
+    if go_live and planning_start and go_live < planning_start:
+        errors["go_live"] = (
+            f"Go-live ({go_live}) cannot be before the planning start ({planning_start})."
+        )
+    return errors
+
+
+@transaction.atomic
+def release_create(
+    *, product: Product, name: str, template_key: str, go_live: date | None,
+    version: str = "", goal: str = "", owner=None, key: str = "",
+    planning_start: date | None = None, release_type: str | None = None, actor: Actor,
+) -> Release:
+    """Create a release from a template; every template date is computed from go-live."""
+    require(actor, MANAGE)
+    definition = templating.template_definition(template_key)
+    release_type = release_type or definition.get("release_type", ReleaseType.MINOR)
+    if planning_start is None:
+        planning_start = date_at(go_live, templating.earliest_offset(definition))
+    errors = _release_errors(name=name, release_type=release_type, go_live=go_live,
+                             planning_start=planning_start)
+    key = make_key(key)
+    if key and Release.objects.filter(key=key).exists():
+        errors["key"] = f"A release with key {key!r} already exists."
+    if errors:
+        raise ValidationFailed(errors)
+    release = Release.objects.create(
+        product=product,
+        key=key or _unique_release_key(product, f"{product.key}-{version or name}"),
+        name=name.strip(), version=version, release_type=release_type, goal=goal, owner=owner,
+        go_live=go_live, planning_start=planning_start, template_key=definition["key"],
+    )
+    templating.template_apply(release, definition)
+    audit_record(actor=actor, action="release.create", obj=release, release_id=release.pk,
+                 after={**snapshot(release, RELEASE_FIELDS), "template": definition["key"]})
+    return release
+
+
+@transaction.atomic
+def release_update(*, release: Release, revision: int | None, changes: dict,
+                   actor: Actor) -> Release:
+    """Change a release's overview fields (not its status or go-live, which have their own)."""
+    require(actor, MANAGE)
+    allowed = {"name", "version", "release_type", "goal", "owner", "planning_start"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    before = snapshot(release, RELEASE_FIELDS)
+    for field, value in changes.items():
+        setattr(release, field, value)
+    errors = _release_errors(name=release.name, release_type=release.release_type,
+                             go_live=release.go_live, planning_start=release.planning_start)
+    if errors:
+        raise ValidationFailed(errors)
+    save_versioned(release, revision, list(changes), snapshot=_release_state)
+    audit_record(actor=actor, action="release.update", obj=release, release_id=release.pk,
+                 before=before, after=snapshot(release, RELEASE_FIELDS))
+    return release
+
+
+def _release_state(release: Release) -> dict:
+    return {**snapshot(release, RELEASE_FIELDS), "revision": release.revision,
+            "key": release.key}
+
+
+@transaction.atomic
+def release_schedule_shift(*, release: Release, go_live: date, actor: Actor,
+                           revision: int | None = None, reason: str = "") -> int:
+    """Move go-live; every offset-based date follows, dates set by hand stay put."""
+    require(actor, MANAGE)
+    if go_live is None:
+        raise ValidationFailed({"go_live": "A new go-live date is required."})
+    if release.planning_start and go_live < release.planning_start:
+        raise ValidationFailed({"go_live": (
+            f"Go-live ({go_live}) cannot be before the planning start ({release.planning_start})."
+        )})
+    before = {"go_live": release.go_live}
+    release.go_live = go_live
+    save_versioned(release, revision, ["go_live"], snapshot=_release_state)
+    moved = recompute_offset_dates(release)
+    audit_record(actor=actor, action="release.schedule_shift", obj=release,
+                 release_id=release.pk, before=before,
+                 after={"go_live": go_live, "dates_moved": moved}, reason=reason)
+    return moved
+
+
+@transaction.atomic
+def release_transition(*, release: Release, to_status: str, actor: Actor,
+                       reason: str = "") -> Release:
+    """Move a release along its workflow, or refuse with the reason."""
+    require(actor, MANAGE)
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    refusal = transition_refusal(release, to_status)
+    if refusal:
+        raise TransitionNotAllowed(refusal)
+    before = {"status": release.status}
+    release.status = to_status
+    save_versioned(release, None, ["status"], snapshot=_release_state)
+    audit_record(actor=actor, action="release.transition", obj=release, release_id=release.pk,
+                 before=before, after={"status": to_status}, reason=reason)
+    return release
+
+
+def _item_state(item: ChecklistItem) -> dict:
+    return {**snapshot(item, ITEM_FIELDS), "id": item.pk, "revision": item.revision}
+
+
+def _check_choice(value, choices, field: str) -> None:
+    if value not in choices.values:
+        raise ValidationFailed({field: f"Unknown {field} {value!r}; use one of "
+                                       f"{', '.join(choices.values)}."})
+
+
+@transaction.atomic
+def checklist_item_update(*, item: ChecklistItem, revision: int | None, changes: dict,
+                          actor: Actor) -> ChecklistItem:
+    """Edit a checklist item; ticking it records who and when, a stale edit gets a conflict."""
+    require(actor, CONTRIBUTE)
+    allowed = {"text", "status", "owner", "due_date", "notes"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    if "status" in changes:
+        _check_choice(changes["status"], ItemStatus, "status")
+    if "text" in changes and not (changes["text"] or "").strip():
+        raise ValidationFailed({"text": "A checklist item needs text."})
+    before = snapshot(item, ITEM_FIELDS)
+    for field, value in changes.items():
+        setattr(item, field, value)
+    fields = list(changes)
+    if "due_date" in changes:
+        item.due_offset = None  # a date set by hand stays put when go-live moves
+        fields.append("due_offset")
+    if "status" in changes:
+        _stamp_completion(item, actor)
+        fields += ["done_by", "done_at"]
+    save_versioned(item, revision, fields, snapshot=_item_state)
+    audit_record(actor=actor, action="checklist_item.update", obj=item,
+                 release_id=item.release_id, before=before, after=snapshot(item, ITEM_FIELDS))
+    return item
+
+
+def _stamp_completion(item: ChecklistItem, actor: Actor) -> None:
+    if item.status in FINISHED_ITEM_STATUSES:
+        if item.done_at is None:
+            item.done_at = timezone.now()
+            item.done_by = actor.user if getattr(actor.user, "pk", None) else None
+    else:
+        item.done_at = item.done_by = None
+
+
+@transaction.atomic
+def checklist_section_add(*, release: Release, title: str, group: str = "",
+                          due_date: date | None = None, due_offset: int | None = None,
+                          owner=None, actor: Actor) -> ChecklistSection:
+    """Add a checklist section to a release."""
+    require(actor, CONTRIBUTE)
+    if not (title or "").strip():
+        raise ValidationFailed({"title": "A checklist section needs a title."})
+    if due_offset is not None:
+        due_date = date_at(release.go_live, due_offset)
+    order = release.checklist_sections.count()
+    section = ChecklistSection.objects.create(
+        release=release, title=title.strip(), group=group, due_date=due_date,
+        due_offset=due_offset, owner=owner, order=order,
+    )
+    audit_record(actor=actor, action="checklist_section.add", obj=section,
+                 release_id=release.pk, after=snapshot(section, ["title", "group", "due_date"]))
+    return section
+
+
+@transaction.atomic
+def checklist_item_add(*, section: ChecklistSection, text: str, parent=None, owner=None,
+                       due_date: date | None = None, actor: Actor) -> ChecklistItem:
+    """Add an item (or a sub-item) to a checklist section."""
+    require(actor, CONTRIBUTE)
+    if not (text or "").strip():
+        raise ValidationFailed({"text": "A checklist item needs text."})
+    if parent is not None and parent.section_id != section.pk:
+        raise ValidationFailed({"parent": "A sub-item must be in the same section as its parent."})
+    offset = None if due_date else section.due_offset
+    item = ChecklistItem.objects.create(
+        release_id=section.release_id, section=section, parent=parent, text=text.strip(),
+        owner=owner, order=section.items.count(),
+        due_date=due_date or section.due_date, due_offset=offset,
+    )
+    audit_record(actor=actor, action="checklist_item.add", obj=item,
+                 release_id=section.release_id, after=snapshot(item, ITEM_FIELDS))
+    return item
+
+
+def _scope_errors(values: dict) -> dict:
+    errors = {}
+    if "title" in values and not (values["title"] or "").strip():
+        errors["title"] = "A scope item needs a title."
+    if "kind" in values and values["kind"] not in ScopeKind.values:
+        errors["kind"] = (f"Unknown kind {values['kind']!r}; use one of "
+                          f"{', '.join(ScopeKind.values)}.")
+    if "status" in values and values["status"] not in ScopeStatus.values:
+        errors["status"] = (f"Unknown status {values['status']!r}; use one of "
+                            f"{', '.join(ScopeStatus.values)}.")
+    link = values.get("link") or ""
+    if link and not link.startswith(("http://", "https://")):
+        errors["link"] = "A link must start with http:// or https://."
+    return errors
+
+
+@transaction.atomic
+def scope_item_add(*, release: Release, title: str, kind: str = ScopeKind.FEATURE,
+                   status: str = ScopeStatus.PLANNED, description: str = "", link: str = "",
+                   actor: Actor) -> ScopeItem:
+    """Add a feature, enhancement, bug fix or known issue to a release's scope."""
+    require(actor, CONTRIBUTE)
+    values = {"title": title, "kind": kind, "status": status, "link": link}
+    errors = _scope_errors(values)
+    if errors:
+        raise ValidationFailed(errors)
+    item = ScopeItem.objects.create(release=release, title=title.strip(), kind=kind,
+                                    status=status, description=description, link=link,
+                                    order=release.scope_items.count())
+    audit_record(actor=actor, action="scope_item.add", obj=item, release_id=release.pk,
+                 after=snapshot(item, SCOPE_FIELDS))
+    return item
+
+
+@transaction.atomic
+def scope_item_update(*, item: ScopeItem, revision: int | None, changes: dict,
+                      actor: Actor) -> ScopeItem:
+    """Edit a scope item; a stale edit gets a conflict."""
+    require(actor, CONTRIBUTE)
+    unknown = set(changes) - set(SCOPE_FIELDS)
+    errors = {field: "This field cannot be changed here." for field in unknown}
+    errors.update(_scope_errors(changes))
+    if errors:
+        raise ValidationFailed(errors)
+    before = snapshot(item, SCOPE_FIELDS)
+    for field, value in changes.items():
+        setattr(item, field, value)
+    save_versioned(item, revision, list(changes),
+                   snapshot=lambda i: {**snapshot(i, SCOPE_FIELDS), "revision": i.revision})
+    audit_record(actor=actor, action="scope_item.update", obj=item, release_id=item.release_id,
+                 before=before, after=snapshot(item, SCOPE_FIELDS))
+    return item
+
+
+@transaction.atomic
+def phase_dates_set(*, phase: Phase, start_date: date | None, end_date: date | None,
+                    revision: int | None, actor: Actor) -> Phase:
+    """Set a phase's dates by hand; they no longer follow go-live."""
+    require(actor, MANAGE)
+    if start_date and end_date and end_date < start_date:
+        raise ValidationFailed({"end_date": "A phase cannot end before it starts."})
+    fields = ["start_date", "end_date", "start_offset", "end_offset"]
+    before = snapshot(phase, fields)
+    phase.start_date, phase.end_date = start_date, end_date
+    phase.start_offset = phase.end_offset = None
+    save_versioned(phase, revision, fields, snapshot=lambda p: snapshot(p, fields))
+    audit_record(actor=actor, action="phase.dates_set", obj=phase, release_id=phase.release_id,
+                 before=before, after=snapshot(phase, fields))
+    return phase
+
+
+@transaction.atomic
+def milestone_date_set(*, milestone: Milestone, on: date | None, revision: int | None,
+                       actor: Actor) -> Milestone:
+    """Set a milestone's date by hand; it no longer follows go-live."""
+    require(actor, MANAGE)
+    fields = ["date", "date_offset"]
+    before = snapshot(milestone, fields)
+    milestone.date, milestone.date_offset = on, None
+    save_versioned(milestone, revision, fields, snapshot=lambda m: snapshot(m, fields))
+    audit_record(actor=actor, action="milestone.date_set", obj=milestone,
+                 release_id=milestone.release_id, before=before,
+                 after=snapshot(milestone, fields))
+    return milestone
+
+

@@ -1,0 +1,226 @@
+"""Pages for the portfolio, products and release plans. Thin: parse, call a service, render."""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
+from tminus.audit.selectors import audit_for_release
+from tminus.core.actors import Actor
+from tminus.core.errors import NotFound, ServiceError
+from tminus.core.web import add_service_errors, flash_service_error, role_required
+from tminus.releases import forms, presenters, selectors, services
+from tminus.releases.models import ChecklistItem, ScopeItem
+from tminus.releases.panels import panels_for
+from tminus.releases.timeline import timeline_svg
+from tminus.releases.workflow import allowed_targets
+
+
+def _release_or_404(key: str):
+    try:
+        return selectors.release_get(key)
+    except NotFound as error:
+        from django.http import Http404
+
+        raise Http404(error.message) from None
+
+
+@role_required(VIEW)
+def portfolio(request):
+    filters = forms.PortfolioFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    releases = selectors.portfolio(
+        product=getattr(chosen.get("product"), "key", ""),
+        status=chosen.get("status", ""),
+        owner=getattr(chosen.get("owner"), "username", ""),
+    )
+    rows = [presenters.release_summary(release) for release in releases]
+    return render(request, "releases/portfolio.html", {"rows": rows, "filters": filters})
+
+
+@role_required(VIEW)
+def product_list(request):
+    form = forms.ProductForm()
+    return render(request, "releases/products.html",
+                  {"products": selectors.products(), "form": form})
+
+
+@require_POST
+@role_required(MANAGE)
+def product_create(request):
+    form = forms.ProductForm(request.POST)
+    if form.is_valid():
+        try:
+            product = services.product_create(actor=Actor.web(request), **form.cleaned_data)
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Product {product.name} created.")
+            return redirect("product-list")
+    return render(request, "releases/products.html",
+                  {"products": selectors.products(), "form": form}, status=422)
+
+
+@role_required(MANAGE)
+def release_create(request):
+    form = forms.ReleaseCreateForm(request.POST or None,
+                                   initial={"product": request.GET.get("product")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            release = services.release_create(
+                product=data["product"], name=data["name"], version=data["version"],
+                template_key=data["template"], go_live=data["go_live"], goal=data["goal"],
+                owner=data["owner"], actor=Actor.web(request),
+            )
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Release {release.name} created.")
+            return redirect("release-detail", key=release.key)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "releases/release_form.html", {"form": form}, status=status)
+
+
+@role_required(VIEW)
+def release_detail(request, key):
+    release = _release_or_404(key)
+    sections = selectors.checklists(release)
+    phases, milestones = list(release.phases.all()), list(release.milestones.all())
+    context = {
+        "release": release,
+        "t_minus": selectors.t_minus_days(release),
+        "sections": sections,
+        "item_total": sum(s.total for s in sections),
+        "item_done": sum(s.done for s in sections),
+        "item_overdue": sum(s.overdue for s in sections),
+        "phases": phases,
+        "milestones": milestones,
+        "timeline": timeline_svg(phases, milestones, selectors.today()),
+        "scope": list(release.scope_items.all()),
+        "targets": [(s, label) for s, label in forms.ReleaseStatus.choices
+                    if s in allowed_targets(release.status)],
+        "schedule_form": forms.ScheduleForm(initial={"go_live": release.go_live,
+                                                     "revision": release.revision}),
+        "scope_form": forms.ScopeForm(),
+        "item_statuses": forms.ItemStatus.choices,
+        "history": audit_for_release(release.pk, limit=10),
+        "panels": panels_for(request, release),
+    }
+    return render(request, "releases/release_detail.html", context)
+
+
+@role_required(MANAGE)
+def release_edit(request, key):
+    release = _release_or_404(key)
+    initial = {"revision": release.revision, "name": release.name, "version": release.version,
+               "release_type": release.release_type, "goal": release.goal,
+               "owner": release.owner.username if release.owner else None}
+    form = forms.ReleaseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        revision = changes.pop("revision")
+        try:
+            services.release_update(release=release, revision=revision, changes=changes,
+                                    actor=Actor.web(request))
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("release-detail", key=release.key)
+    status = 409 if form.errors and request.method == "POST" else 200
+    return render(request, "releases/release_edit.html", {"form": form, "release": release},
+                  status=status)
+
+
+def _back(release) -> HttpResponseRedirect:
+    return redirect("release-detail", key=release.key)
+
+
+@require_POST
+@role_required(MANAGE)
+def release_schedule(request, key):
+    release = _release_or_404(key)
+    form = forms.ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a valid go-live date.")
+        return _back(release)
+    try:
+        moved = services.release_schedule_shift(
+            release=release, go_live=form.cleaned_data["go_live"],
+            revision=form.cleaned_data.get("revision"), reason=form.cleaned_data["reason"],
+            actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        messages.success(request, f"Go-live moved to {release.go_live}; {moved} dates followed.")
+    return _back(release)
+
+
+@require_POST
+@role_required(MANAGE)
+def release_transition(request, key):
+    release = _release_or_404(key)
+    form = forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status.")
+        return _back(release)
+    try:
+        services.release_transition(release=release, to_status=form.cleaned_data["status"],
+                                    reason=form.cleaned_data["reason"], actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    return _back(release)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def checklist_item_status(request, key, item_id):
+    release = _release_or_404(key)
+    item = get_object_or_404(ChecklistItem, pk=item_id, release=release)
+    form = forms.ItemStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.checklist_item_update(item=item, revision=form.cleaned_data["revision"],
+                                           changes={"status": form.cleaned_data["status"]},
+                                           actor=Actor.web(request))
+        except ServiceError as error:
+            flash_service_error(request, error)
+    return HttpResponseRedirect(reverse("release-detail", args=[key]) + f"#item-{item.pk}")
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def scope_item_add(request, key):
+    release = _release_or_404(key)
+    form = forms.ScopeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return _back(release)
+    try:
+        services.scope_item_add(release=release, actor=Actor.web(request), **form.cleaned_data)
+    except ServiceError as error:
+        flash_service_error(request, error)
+    return _back(release)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def scope_item_status(request, key, item_id):
+    release = _release_or_404(key)
+    item = get_object_or_404(ScopeItem, pk=item_id, release=release)
+    status = request.POST.get("status", "")
+    try:
+        services.scope_item_update(item=item, revision=None, changes={"status": status},
+                                   actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    return _back(release)
+
+
+@role_required(VIEW)
+def release_history(request, key):
+    release = _release_or_404(key)
+    return render(request, "releases/release_history.html",
+                  {"release": release, "events": audit_for_release(release.pk, limit=500)})

@@ -1,0 +1,115 @@
+"""Django settings for T-Minus. Every value comes from the environment; see docs/settings.md."""
+
+from pathlib import Path
+
+from tminus.conf import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    secret_key_for,
+    sqlite_database,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = env_path("TMINUS_DATA_DIR", "./tminus-data")
+
+DEBUG = env_bool("TMINUS_DEBUG", False)
+SECRET_KEY = secret_key_for(DATA_DIR)
+ALLOWED_HOSTS = env_list("TMINUS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("TMINUS_CSRF_TRUSTED_ORIGINS", "")
+BASE_URL = env_str("TMINUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+TIME_ZONE = env_str("TMINUS_TIME_ZONE", "UTC")
+SECURE_COOKIES = env_bool("TMINUS_SECURE_COOKIES", False)
+LOG_LEVEL = env_str("TMINUS_LOG_LEVEL", "INFO").upper()
+WORKER_POLL_SECONDS = env_int("TMINUS_WORKER_POLL_SECONDS", 2, minimum=1)
+WORKER_LEASE_SECONDS = env_int("TMINUS_WORKER_LEASE_SECONDS", 300, minimum=5)
+
+_database_url = env_str("DATABASE_URL", "")
+DATABASES = {
+    "default": database_from_url(_database_url)
+    if _database_url
+    else sqlite_database(DATA_DIR / "tminus.sqlite3")
+}
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "tminus.core",
+    "tminus.accounts",
+    "tminus.audit",
+    "tminus.worker",
+    "tminus.releases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tminus.urls"
+ASGI_APPLICATION = "tminus.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "portfolio"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tminus.core.context.navigation",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+USE_I18N = False
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STATIC_URL = "/static/"
+# Static files ship inside the package; WhiteNoise serves them from the app folders directly,
+# so a pip install needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
