@@ -27,6 +27,17 @@ LOG_LEVEL = env_str("TMINUS_LOG_LEVEL", "INFO").upper()
 WORKER_POLL_SECONDS = env_int("TMINUS_WORKER_POLL_SECONDS", 2, minimum=1)
 WORKER_LEASE_SECONDS = env_int("TMINUS_WORKER_LEASE_SECONDS", 300, minimum=5)
 
+# Mail goes out over a real SMTP connection.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("TMINUS_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("TMINUS_SMTP_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("TMINUS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("TMINUS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TMINUS_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("TMINUS_SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("TMINUS_SMTP_TIMEOUT", 15, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("TMINUS_MAIL_FROM", "T-Minus <tminus@localhost>")
+
 _database_url = env_str("DATABASE_URL", "")
 DATABASES = {
     "default": database_from_url(_database_url)
@@ -47,6 +58,21 @@ INSTALLED_APPS = [
     "tminus.audit",
     "tminus.worker",
     "tminus.releases",
+    "tminus.people",
+    "tminus.readiness",
+    "tminus.runbooks",
+    "tminus.comms",
+    "tminus.flags",
+    "tminus.metrics",
+    "tminus.rollouts",
+    "tminus.outcomes",
+    "tminus.roadmap",
+    "tminus.reports",
+    "tminus.plans",
+    "tminus.testing",
+    "tminus.environments",
+    "tminus.meetings",
+    "tminus.documents",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,6 @@
 from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE
+from tminus.core.navigation import nav_links
 
 
 def navigation(request):
@@ -9,4 +10,5 @@ def navigation(request):
         "may_contribute": can(user, CONTRIBUTE),
         "may_manage": can(user, MANAGE),
         "may_administer": can(user, ADMINISTER),
+        "nav_links": [link for link in nav_links() if can(user, link.capability)],
     }

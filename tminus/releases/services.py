@@ -11,6 +11,7 @@ from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
 from tminus.core.errors import TransitionNotAllowed, ValidationFailed
+from tminus.core.events import emit
 from tminus.core.keys import make_key
 from tminus.core.offsets import date_at
 from tminus.releases import templating
@@ -176,6 +177,8 @@ def release_transition(*, release: Release, to_status: str, actor: Actor,
     save_versioned(release, None, ["status"], snapshot=_release_state)
     audit_record(actor=actor, action="release.transition", obj=release, release_id=release.pk,
                  before=before, after={"status": to_status}, reason=reason)
+    emit("release.status_changed", release=release, actor=actor,
+         payload={"from": before["status"], "to": to_status, "reason": reason})
     return release
 
 

@@ -33,6 +33,18 @@ def earliest_offset(definition: dict) -> int | None:
     return min(offsets) if offsets else None
 
 
+# Other areas lay out their part of a template (readiness criteria, runbook, communication plan)
+# with an applier: fn(release, definition). A saved template carries their parts under their own
+# keys of its definition; a built-in one gets each area's defaults for its release type.
+_appliers: list = []
+
+
+def register_template_applier(applier) -> None:
+    """Add an area's part to every release created from a template."""
+    if applier not in _appliers:
+        _appliers.append(applier)
+
+
 def template_apply(release: Release, definition: dict) -> None:
     """Create the template's phases, milestones and checklists on a new release."""
     go_live = release.go_live
@@ -50,6 +62,8 @@ def template_apply(release: Release, definition: dict) -> None:
     )
     for index, section in enumerate(definition.get("sections", [])):
         _section_apply(release, index, section)
+    for applier in _appliers:
+        applier(release, definition)
 
 
 def _section_apply(release: Release, order: int, spec: dict) -> None:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TestingConfig(AppConfig):
+    name = "tminus.testing"
+    label = "testing"
+    verbose_name = "Tests and results"
