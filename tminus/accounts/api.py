@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from tminus.accounts import selectors, services
 from tminus.accounts.models import ApiToken
@@ -54,7 +54,7 @@ def token_list(request):
 def token_create(request, data: TokenIn):
     actor = api_actor(request, VIEW)
     token, secret = services.token_create(user=actor.user, name=data.name, actor=actor)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": secret}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": secret})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)

@@ -74,8 +74,8 @@ def _add_error_handlers(api: NinjaAPI) -> None:
     def schema_invalid(request, error: NinjaValidationError):
         errors: dict[str, list[str]] = {}
         for item in error.errors:
-            location = [str(part) for part in item.get("loc", [])
-                        if part not in ("body", "payload")]
+            # loc is (where, parameter, field...): ("body", "data", "go_live") names go_live.
+            location = [str(part) for part in item.get("loc", [])][2:]
             errors.setdefault(".".join(location) or "body", []).append(item.get("msg", "invalid"))
         detail = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
         return api.create_response(request, {"detail": detail, "errors": errors}, status=422)

@@ -1,13 +1,13 @@
 """JSON endpoints for products, templates, releases, checklists and scope."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tminus.accounts.models import User
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.selectors import audit_for_release
 from tminus.core.api import api_actor
-from tminus.core.errors import NotFound, ValidationFailed
+from tminus.core.errors import ValidationFailed
 from tminus.core.offsets import parse_offset
 from tminus.releases import presenters, selectors, services
 from tminus.releases.models import ChecklistItem, ChecklistSection, Product, ScopeItem
@@ -40,6 +40,13 @@ class PortfolioFilter(Schema):
     product: str = ""
     status: str = ""
     owner: str = ""
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class PortfolioPage(Schema):
+    count: int
+    items: list[ReleaseSummary]
 
 
 def _user_or_error(username: str | None, field: str = "owner") -> User | None:
@@ -67,8 +74,8 @@ def product_list(request):
 @router.post("/products", response={201: ProductOut})
 def product_create(request, data: ProductIn):
     actor = api_actor(request, MANAGE)
-    return 201, services.product_create(key=data.key, name=data.name,
-                                        description=data.description, actor=actor)
+    return Status(201, services.product_create(key=data.key, name=data.name,
+                                               description=data.description, actor=actor))
 
 
 @router.get("/templates", response=list[TemplateOut])
@@ -77,11 +84,14 @@ def template_list(request):
     return template_catalog()
 
 
-@router.get("/releases", response=list[ReleaseSummary])
+@router.get("/releases", response=PortfolioPage)
 def release_list(request, filters: Query[PortfolioFilter]):
     api_actor(request, VIEW)
-    releases = selectors.portfolio(**filters.dict())
-    return [presenters.release_summary(release) for release in releases]
+    releases = selectors.portfolio(product=filters.product, status=filters.status,
+                                   owner=filters.owner)
+    page = releases[filters.offset:filters.offset + filters.limit]
+    return {"count": releases.count(),
+            "items": [presenters.release_summary(r) for r in selectors.with_progress(page)]}
 
 
 @router.post("/releases", response={201: ReleaseDetail})
@@ -92,14 +102,11 @@ def release_create(request, data: ReleaseIn):
         go_live=data.go_live, version=data.version, goal=data.goal, key=data.key,
         owner=_user_or_error(data.owner), planning_start=data.planning_start, actor=actor,
     )
-    return 201, presenters.release_detail(_annotated(release.key))
+    return Status(201, presenters.release_detail(_annotated(release.key)))
 
 
 def _annotated(key: str):
-    release = selectors.portfolio().filter(key=key).first()
-    if release is None:
-        raise NotFound(f"No release with key {key!r}.")
-    return release
+    return selectors.with_progress([selectors.release_get(key)])[0]
 
 
 @router.get("/releases/{key}", response=ReleaseDetail)
@@ -156,7 +163,7 @@ def checklist_section_add(request, key: str, data: SectionIn):
         release=selectors.release_get(key), title=data.title, group=data.group,
         due_date=data.due_date, due_offset=offset, actor=actor,
     )
-    return 201, presenters.section_dict(selectors.SectionView(section=section))
+    return Status(201, presenters.section_dict(selectors.SectionView(section=section)))
 
 
 @router.post("/checklist-sections/{section_id}/items", response={201: ItemOut})
@@ -171,7 +178,7 @@ def checklist_item_add(request, section_id: int, data: ItemIn):
     item = services.checklist_item_add(section=section, text=data.text, parent=parent,
                                        owner=_user_or_error(data.owner),
                                        due_date=data.due_date, actor=actor)
-    return 201, presenters.item_dict(item)
+    return Status(201, presenters.item_dict(item))
 
 
 @router.patch("/checklist-items/{item_id}", response=ItemOut)
@@ -196,8 +203,8 @@ def scope_list(request, key: str):
 @router.post("/releases/{key}/scope", response={201: ScopeItemOut})
 def scope_item_add(request, key: str, data: ScopeIn):
     actor = api_actor(request, CONTRIBUTE)
-    return 201, services.scope_item_add(release=selectors.release_get(key), actor=actor,
-                                        **data.dict())
+    item = services.scope_item_add(release=selectors.release_get(key), actor=actor, **data.dict())
+    return Status(201, item)
 
 
 @router.patch("/scope-items/{item_id}", response=ScopeItemOut)

@@ -10,7 +10,7 @@ def _username(user) -> str | None:
 
 
 def release_summary(release: Release) -> dict:
-    """A portfolio row; expects a release from selectors.portfolio (with progress counts)."""
+    """A portfolio row; expects a release passed through selectors.with_progress."""
     return {
         "key": release.key,
         "name": release.name,

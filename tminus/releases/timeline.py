@@ -24,7 +24,11 @@ def timeline_svg(phases, milestones, today: date) -> str:
     days += [m.date for m in milestones if m.date]
     if not days:
         return ""
-    scale = _Scale(min([*days, today]) - timedelta(days=2), max([*days, today]) + timedelta(days=2))
+    start, end = min(days), max(days)
+    # Today joins the scale only when it is near the plan; far away it is marked at the edge.
+    if start - timedelta(days=60) <= today <= end + timedelta(days=60):
+        start, end = min(start, today), max(end, today)
+    scale = _Scale(start - timedelta(days=2), end + timedelta(days=2))
     height = TOP + ROW * (len(phases) + 1) + 20
     parts = [f'<svg class="timeline" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'aria-label="Release timeline" xmlns="http://www.w3.org/2000/svg">']
@@ -32,21 +36,45 @@ def timeline_svg(phases, milestones, today: date) -> str:
     for row, phase in enumerate(phases):
         parts += _phase_bar(scale, phase, TOP + row * ROW)
     parts += _milestone_marks(scale, milestones, TOP + len(phases) * ROW)
-    x = scale.x(today)
-    parts.append(f'<line class="today" x1="{x:.1f}" x2="{x:.1f}" y1="14" y2="{height - 4}"/>'
-                 f'<text class="today-label" x="{x + 3:.1f}" y="12">today</text>')
+    parts.append(_today_mark(scale, today, height))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _month_ticks(scale: _Scale, height: int) -> list[str]:
-    ticks, day = [], date(scale.start.year, scale.start.month, 1)
+def _today_mark(scale: _Scale, today: date, height: int) -> str:
+    if today < scale.start:
+        label = f"← today is {(scale.start - today).days} days before"
+        return f'<text class="today-label" x="{LABEL_WIDTH}" y="12">{label}</text>'
+    if today > scale.end:
+        label = f"today is {(today - scale.end).days} days after →"
+        return f'<text class="today-label" x="{WIDTH - 10}" y="12" text-anchor="end">{label}</text>'
+    x = scale.x(today)
+    return (f'<line class="today" x1="{x:.1f}" x2="{x:.1f}" y1="14" y2="{height - 4}"/>'
+            f'<text class="today-label" x="{x + 3:.1f}" y="12">today</text>')
+
+
+def _tick_days(scale: _Scale) -> list[date]:
+    """Weekly ticks for a short plan, monthly for a longer one, quarterly beyond a year."""
+    span = (scale.end - scale.start).days
+    if span <= 70:
+        first = scale.start + timedelta(days=(7 - scale.start.weekday()) % 7)
+        return [first + timedelta(weeks=n) for n in range(span // 7 + 1)]
+    step = 1 if span <= 400 else 3 if span <= 1200 else 12
+    day, days = date(scale.start.year, scale.start.month, 1), []
     while day <= scale.end:
-        if day >= scale.start:
-            x = scale.x(day)
-            ticks.append(f'<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="16" y2="{height}"/>'
-                         f'<text class="tick-label" x="{x + 2:.1f}" y="24">{day:%b %Y}</text>')
+        if day >= scale.start and (day.month - 1) % step == 0:
+            days.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return days
+
+
+def _month_ticks(scale: _Scale, height: int) -> list[str]:
+    ticks = []
+    for day in _tick_days(scale):
+        x = scale.x(day)
+        label = f"{day:%d %b}" if (scale.end - scale.start).days <= 70 else f"{day:%b %Y}"
+        ticks.append(f'<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="16" y2="{height}"/>'
+                     f'<text class="tick-label" x="{x + 2:.1f}" y="24">{label}</text>')
     return ticks
 
 

@@ -1,21 +1,27 @@
 """Pages for the portfolio, products and release plans. Thin: parse, call a service, render."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tminus.accounts.permissions import can
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.selectors import audit_for_release
 from tminus.core.actors import Actor
 from tminus.core.errors import NotFound, ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.releases import forms, presenters, selectors, services
+from tminus.releases.checklist_html import render_checklists
 from tminus.releases.models import ChecklistItem, ScopeItem
 from tminus.releases.panels import panels_for
 from tminus.releases.timeline import timeline_svg
 from tminus.releases.workflow import allowed_targets
+
+PORTFOLIO_PAGE_SIZE = 50
 
 
 def _release_or_404(key: str):
@@ -36,8 +42,12 @@ def portfolio(request):
         status=chosen.get("status", ""),
         owner=getattr(chosen.get("owner"), "username", ""),
     )
-    rows = [presenters.release_summary(release) for release in releases]
-    return render(request, "releases/portfolio.html", {"rows": rows, "filters": filters})
+    page = Paginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [presenters.release_summary(r) for r in selectors.with_progress(page.object_list)]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "releases/portfolio.html",
+                  {"rows": rows, "filters": filters, "page": page, "query": query.urlencode()})
 
 
 @role_required(VIEW)
@@ -92,7 +102,9 @@ def release_detail(request, key):
     context = {
         "release": release,
         "t_minus": selectors.t_minus_days(release),
-        "sections": sections,
+        "checklists_html": render_checklists(
+            sections, release_key=release.key, csrf_token=get_token(request),
+            editable=can(request.user, CONTRIBUTE)),
         "item_total": sum(s.total for s in sections),
         "item_done": sum(s.done for s in sections),
         "item_overdue": sum(s.overdue for s in sections),

@@ -1,5 +1,7 @@
 """A base for T-Minus commands: service refusals become clean error messages, not tracebacks."""
 
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 from tminus.accounts.models import User
@@ -13,6 +15,14 @@ class TMinusCommand(BaseCommand):
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.add_argument("--as", dest="as_user", default="",
+                            help="Record changes as made by this user (default: the system).")
+        return parser
+
+    def add_subcommand(self, subparsers, name: str, **kwargs):
+        """A sub-command (`tminus token create`) that also takes --as after its name."""
+        parser = subparsers.add_parser(name, **kwargs)
+        # SUPPRESS keeps a value given before the sub-command from being reset to a default.
+        parser.add_argument("--as", dest="as_user", default=argparse.SUPPRESS,
                             help="Record changes as made by this user (default: the system).")
         return parser
 

@@ -10,12 +10,12 @@ class Command(TMinusCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        create = sub.add_parser("create", help="Print a new token once.")
+        create = self.add_subcommand(sub, "create", help="Print a new token once.")
         create.add_argument("--user", required=True)
         create.add_argument("--name", default="API token")
-        listing = sub.add_parser("list", help="List tokens (never their secrets).")
+        listing = self.add_subcommand(sub, "list", help="List tokens (never their secrets).")
         listing.add_argument("--user", default="")
-        revoke = sub.add_parser("revoke", help="Revoke a token by id.")
+        revoke = self.add_subcommand(sub, "revoke", help="Revoke a token by id.")
         revoke.add_argument("token_id", type=int)
 
     def handle(self, *args, action, **options):

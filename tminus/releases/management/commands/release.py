@@ -22,13 +22,13 @@ class Command(TMinusCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        listing = sub.add_parser("list", help="The portfolio, one release a line.")
+        listing = self.add_subcommand(sub, "list", help="The portfolio, one release a line.")
         listing.add_argument("--product", default="")
         listing.add_argument("--status", default="")
         listing.add_argument("--owner", default="")
-        show = sub.add_parser("show", help="One release with its checklists, as JSON.")
+        show = self.add_subcommand(sub, "show", help="One release with its checklists, as JSON.")
         show.add_argument("key")
-        create = sub.add_parser("create", help="Create a release from a template.")
+        create = self.add_subcommand(sub, "create", help="Create a release from a template.")
         create.add_argument("--product", required=True)
         create.add_argument("--name", required=True)
         create.add_argument("--template", required=True)
@@ -44,7 +44,7 @@ class Command(TMinusCommand):
     def _list(self, options):
         releases = selectors.portfolio(product=options["product"], status=options["status"],
                                        owner=options["owner"])
-        for release in releases:
+        for release in selectors.with_progress(releases):
             row = presenters.release_summary(release)
             t_minus = "" if row["t_minus_days"] is None else f"T{-row['t_minus_days']:+d}d"
             self.stdout.write(
@@ -53,9 +53,7 @@ class Command(TMinusCommand):
             )
 
     def _show(self, options):
-        release = selectors.portfolio().filter(key=options["key"]).first()
-        if release is None:
-            raise CommandError(f"No release with key {options['key']!r}.")
+        release = selectors.with_progress([selectors.release_get(options["key"])])[0]
         detail = presenters.release_detail(release)
         detail["checklists"] = [presenters.section_dict(v) for v in selectors.checklists(release)]
         self.stdout.write(json.dumps(detail, cls=DjangoJSONEncoder, indent=2))

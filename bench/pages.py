@@ -1,0 +1,123 @@
+"""Server time of the busiest pages: prints median and p95, asserts nothing.
+
+    python bench/pages.py [--requests 200] [--database-url postgres://...]
+
+Builds a fresh database (SQLite in a temporary data directory unless --database-url is given)
+with 10,000 releases (10 checklist items each) and one release with 1,000 checklist items, then
+times, in-process through Django's full request stack, the portfolio page, the portfolio API,
+the release page with 1,000 items, and a checklist item update through the API.
+Target: p95 under 50 ms on SQLite on a 2-core machine.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["TMINUS_DATA_DIR"] = tempfile.mkdtemp(prefix="tminus-bench-")
+    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tminus.settings"
+    os.environ["TMINUS_LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build_data():
+    from tminus.accounts.models import User
+    from tminus.core.actors import Actor
+    from tminus.releases import services
+    from tminus.releases.models import ChecklistItem, ChecklistSection, Product, Release
+
+    manager = User.objects.create(username="bench", role="release_manager")
+    product = services.product_create(key="bench", name="Bench", actor=Actor.cli())
+    go_live = date.today() + timedelta(days=30)
+    Release.objects.bulk_create(
+        (Release(product=product, key=f"bulk-{n}", name=f"Bulk {n}", owner=manager,
+                 go_live=go_live + timedelta(days=n % 400)) for n in range(10_000)),
+        batch_size=1000,
+    )
+    big = services.release_create(product=product, name="Big", template_key="major",
+                                  go_live=go_live, key="big", actor=Actor.cli())
+    section = ChecklistSection.objects.create(release=big, title="Filler")
+    releases = list(Release.objects.filter(key__startswith="bulk-").values_list("id", flat=True))
+    ChecklistItem.objects.bulk_create(
+        (ChecklistItem(release_id=rid, section=section, text="item", due_date=date(2020, 1, 1),
+                       status="done" if n % 3 else "todo")
+         for rid in releases for n in range(10)),
+        batch_size=5000,
+    )
+    items = big.checklist_items.count()
+    ChecklistItem.objects.bulk_create(
+        (ChecklistItem(release=big, section=section, text=f"Big item {n}", owner=manager,
+                       due_date=go_live - timedelta(days=n % 60)) for n in range(1000 - items)),
+        batch_size=1000,
+    )
+    return manager, big
+
+
+def timed(call, requests: int) -> list[float]:
+    call()  # warm caches and templates
+    samples = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = call()
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    return samples
+
+
+def report(name: str, samples: list[float]) -> None:
+    ordered = sorted(samples)
+    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    verdict = "ok" if p95 < 50 else "over target"
+    print(f"{name:<40} median {statistics.median(ordered):7.2f} ms   p95 {p95:7.2f} ms   "
+          f"({p95 / 50:.2f} of the 50 ms target: {verdict})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    setup_django(args.database_url)
+    from django.db import connection
+    from django.test import Client
+
+    started = time.perf_counter()
+    manager, big = build_data()
+    print(f"database: {connection.vendor}; built 10,000 releases and a release with "
+          f"{big.checklist_items.count()} items in {time.perf_counter() - started:.1f} s")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(manager)
+    item = big.checklist_items.first()
+    statuses = iter(["done", "todo"] * args.requests)
+
+    def update():
+        return client.patch(f"/api/v1/checklist-items/{item.pk}",
+                            data=f'{{"status": "{next(statuses)}"}}',
+                            content_type="application/json")
+
+    report("portfolio page (10,000 releases)", timed(lambda: client.get("/"), args.requests))
+    report("portfolio API (10,000 releases)",
+           timed(lambda: client.get("/api/v1/releases"), args.requests))
+    report("release page (1,000 checklist items)",
+           timed(lambda: client.get("/releases/big/"), args.requests))
+    report("checklist item update (API)", timed(update, args.requests))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""`tminus serve --demo` as a newcomer runs it: a real server process on a free port."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+TMINUS = [sys.executable, "-m", "tminus.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(data_dir: Path, port: int, extra_env=None) -> tuple[subprocess.Popen, str]:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DATABASE_URL", "TMINUS_ADMIN_PASSWORD", "TMINUS_SECRET_KEY",
+                          "DJANGO_SETTINGS_MODULE")}
+    env.update({"TMINUS_DATA_DIR": str(data_dir), **(extra_env or {})})
+    process = subprocess.Popen([*TMINUS, "serve", "--demo", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line)
+        if "Uvicorn running" in line:
+            return process, "".join(lines)
+    process.kill()
+    pytest.fail("server did not start:\n" + "".join(lines))
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read().decode()
+
+
+def test_serve_demo_prints_admin_password_once_and_keeps_data_on_restart(tmp_path):
+    port = _free_port()
+    process, output = _serve(tmp_path, port)
+    try:
+        assert "password:" in output
+        assert "Demo data added." in output
+        assert _get(f"http://127.0.0.1:{port}/healthz") == (200,
+                                                             '{"status": "ok", "database": "ok"}')
+        status, page = _get(f"http://127.0.0.1:{port}/accounts/login/")
+        assert status == 200 and "Sign in" in page
+    finally:
+        _stop(process)
+    assert (tmp_path / "tminus.sqlite3").exists()
+
+    process, output = _serve(tmp_path, port)
+    try:
+        assert "password:" not in output
+        assert "Demo data already present." in output
+    finally:
+        _stop(process)
+
+
+def test_serve_takes_admin_password_from_environment(tmp_path):
+    port = _free_port()
+    process, output = _serve(tmp_path, port, {"TMINUS_ADMIN_PASSWORD": "from-the-env-123"})
+    try:
+        assert "password:" not in output
+        login = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/me")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(login, timeout=10)
+        assert refused.value.code == 401
+    finally:
+        _stop(process)
+    check = subprocess.run(
+        [*TMINUS, "shell", "-c",
+         "from tminus.accounts.models import User;"
+         "print(User.objects.get(username='admin').check_password('from-the-env-123'))"],
+        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+             "TMINUS_DATA_DIR": str(tmp_path)},
+        capture_output=True, text=True, check=True,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "True"
