@@ -1,0 +1,136 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tminus.core.actors import Actor
+from tminus.core.errors import ValidationFailed
+from tminus.flags import services as flag_services
+from tminus.metrics import selectors, services
+from tminus.metrics.models import Event, MinuteTotal
+
+pytestmark = pytest.mark.django_db
+NOW = datetime.now(UTC).replace(second=30, microsecond=0) - timedelta(minutes=10)
+
+
+@pytest.fixture
+def flag(db):
+    project = flag_services.project_create(key="va", actor=Actor.cli())
+    flag_services.flag_create(project=project, key="1095-b-download", actor=Actor.cli())
+    for key in ("download_click", "download_error"):
+        services.metric_declare(key=key, actor=Actor.cli())
+    return "1095-b-download"
+
+
+def event(n: int, name="download_click", **extra):
+    return {"id": f"e-{n}", "name": name, "time": (NOW + timedelta(seconds=n)).isoformat(),
+            "flag": "1095-b-download", "environment": "production",
+            "context": {"userId": f"user-{n % 7}"}, **extra}
+
+
+def test_events_record_batch_stores_each_once_and_adds_minute_totals(flag):
+    result = services.events_record(events=[event(n) for n in range(100)])
+
+    assert (result.accepted, result.duplicates, result.rejected) == (100, 0, [])
+    totals = selectors.metric_totals(metric="download_click", environment="production",
+                                     flag=flag, start=NOW - timedelta(minutes=1),
+                                     end=NOW + timedelta(minutes=5))
+    assert (totals.count, totals.total) == (100, 100.0)
+    assert MinuteTotal.objects.count() == 3  # from :30, 100 seconds touch three minutes
+
+
+def test_events_record_retried_batch_counts_once(flag):
+    batch = [event(n) for n in range(50)]
+    services.events_record(events=batch)
+
+    retry = services.events_record(events=[*batch, event(50)])
+
+    assert (retry.accepted, retry.duplicates) == (1, 50)
+    assert Event.objects.count() == 51
+    assert sum(MinuteTotal.objects.values_list("count", flat=True)) == 51
+
+
+def test_events_record_same_id_twice_in_one_batch_counts_once(flag):
+    result = services.events_record(events=[event(1), event(1)])
+    assert (result.accepted, result.duplicates) == (1, 1)
+
+
+@pytest.mark.parametrize("bad, reason", [
+    ({"time": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}, "in the future"),
+    ({"time": (datetime.now(UTC) - timedelta(days=30)).isoformat()}, "older than"),
+    ({"time": "yesterday"}, "not an ISO 8601"),
+    ({"time": "2026-03-12T10:00:00"}, "no time zone"),
+    ({"flag": "no-such-flag"}, "unknown flag"),
+    ({"name": "page_view"}, "unknown metric"),
+    ({"value": "ten"}, "must be a number"),
+    ({"environment": "moon"}, "unknown environment"),
+    ({"id": ""}, "id is required"),
+])
+def test_events_record_rejects_bad_event_alone_with_reason(flag, bad, reason):
+    result = services.events_record(events=[event(1), event(2, **bad), "not an object"])
+
+    assert result.accepted == 1
+    assert [r["index"] for r in result.rejected] == [1, 2]
+    assert reason in result.rejected[0]["error"]
+    assert "JSON object" in result.rejected[1]["error"]
+    assert Event.objects.count() == 1
+
+
+def test_events_record_with_too_many_events_is_refused_whole(flag):
+    with pytest.raises(ValidationFailed, match="At most"):
+        services.events_record(events=[event(n) for n in range(services.MAX_BATCH + 1)])
+    assert not Event.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepted_events_survive_a_new_database_connection(flag):
+    services.events_record(events=[event(n) for n in range(10)])
+    connection.close()
+    assert Event.objects.count() == 10
+    assert selectors.unique_users(flag=flag, environment="production",
+                                  start=NOW - timedelta(minutes=1),
+                                  end=NOW + timedelta(minutes=1)) == 7
+
+
+def test_events_api_with_backend_token_takes_its_environment(flag):
+    _token, secret = flag_services.client_token_create(name="svc", environment="staging",
+                                                       projects=["va"], actor=Actor.cli())
+    client = Client(HTTP_AUTHORIZATION=secret)
+    body = {"events": [event(1, environment=None), event(2, environment="production")]}
+
+    response = client.post("/api/v1/events", json.dumps(body), content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["accepted"] == 1
+    assert "only send events for 'staging'" in response.json()["rejected"][0]["error"]
+    assert Event.objects.get().environment == "staging"
+
+
+def test_events_api_with_malformed_body_answers_422_and_stores_nothing(flag, api_as, viewer):
+    api = api_as(viewer)
+    response = api.client.post("/api/v1/events", "{not json", content_type="application/json")
+    assert response.status_code == 422
+    assert api.post("/api/v1/events", {"things": []}).status_code == 422
+    assert not Event.objects.exists()
+
+
+def test_events_api_without_credentials_is_401(flag):
+    response = Client().post("/api/v1/events", json.dumps({"events": [event(1)]}),
+                             content_type="application/json")
+    assert response.status_code == 401
+    assert not Event.objects.exists()
+
+
+def test_metric_declare_with_bad_key_is_refused():
+    with pytest.raises(ValidationFailed, match="lower-case"):
+        services.metric_declare(key="Download Clicks", actor=Actor.cli())
+
+
+def test_metric_series_gives_per_minute_counts(flag):
+    services.events_record(events=[event(n) for n in range(100)])
+    series = selectors.metric_series(metric="download_click", environment="production",
+                                     flag=flag, start=NOW - timedelta(minutes=1),
+                                     end=NOW + timedelta(minutes=5))
+    assert [count for _minute, count, _total in series] == [30, 60, 10]

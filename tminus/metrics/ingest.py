@@ -1,0 +1,113 @@
+"""Checking a batch of events, one event at a time, so one bad event never spoils the batch."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+MAX_ID_LENGTH = 100
+MAX_TEXT_LENGTH = 255
+
+
+@dataclass(frozen=True, slots=True)
+class CleanEvent:
+    event_id: str
+    metric_key: str
+    occurred_at: datetime
+    value: float
+    environment: str
+    flag_key: str
+    variant: str
+    user_key: str
+
+
+@dataclass(frozen=True)
+class Limits:
+    now: datetime
+    oldest: datetime
+    newest: datetime
+    metrics: frozenset[str]
+    flags: frozenset[str]
+    environments: frozenset[str]
+    environment: str | None  # the token's environment, when the token names one
+
+
+def limits_for(now: datetime, max_age: timedelta, **known) -> Limits:
+    # Clocks drift: a few minutes in the future is a skewed clock, more is a bad timestamp.
+    return Limits(now=now, oldest=now - max_age, newest=now + timedelta(minutes=5), **known)
+
+
+def clean_event(raw, limits: Limits) -> CleanEvent:
+    """The event made safe to store, or ValueError saying what is wrong with it."""
+    if not isinstance(raw, dict):
+        raise ValueError("an event must be a JSON object")
+    event_id = _text(raw.get("id"), "id", MAX_ID_LENGTH, required=True)
+    metric = _text(raw.get("name"), "name", 100, required=True)
+    if metric not in limits.metrics:
+        raise ValueError(f"unknown metric {metric!r}; declare it first")
+    occurred_at = _time(raw.get("time"), limits)
+    flag = _text(raw.get("flag"), "flag", MAX_TEXT_LENGTH)
+    if flag and flag not in limits.flags:
+        raise ValueError(f"unknown flag {flag!r}")
+    return CleanEvent(
+        event_id=event_id, metric_key=metric, occurred_at=occurred_at,
+        value=_value(raw.get("value", 1)), environment=_environment(raw, limits),
+        flag_key=flag, variant=_text(raw.get("variant"), "variant", MAX_TEXT_LENGTH),
+        user_key=_user(raw.get("context")),
+    )
+
+
+def _text(value, field: str, limit: int, *, required=False) -> str:
+    if value is None or value == "":
+        if required:
+            raise ValueError(f"{field} is required")
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be a string")
+    if len(value) > limit:
+        raise ValueError(f"{field} is longer than {limit} characters")
+    return value
+
+
+def _time(value, limits: Limits) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("time is required, as an ISO 8601 timestamp with a time zone")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"time {value!r} is not an ISO 8601 timestamp") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"time {value!r} has no time zone")
+    if moment > limits.newest:
+        raise ValueError(f"time {value} is in the future")
+    if moment < limits.oldest:
+        raise ValueError(f"time {value} is older than events are accepted")
+    return moment
+
+
+def _value(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("value must be a number")
+    if not math.isfinite(value):
+        raise ValueError("value must be a finite number")
+    return float(value)
+
+
+def _environment(raw: dict, limits: Limits) -> str:
+    named = raw.get("environment")
+    if limits.environment:
+        if named not in (None, "", limits.environment):
+            raise ValueError(f"this token may only send events for {limits.environment!r}")
+        return limits.environment
+    environment = _text(named, "environment", 100, required=True)
+    if limits.environments and environment not in limits.environments:
+        raise ValueError(f"unknown environment {environment!r}")
+    return environment
+
+
+def _user(context) -> str:
+    if context is None:
+        return ""
+    if not isinstance(context, dict):
+        raise ValueError("context must be a JSON object")
+    user = context.get("userId") or context.get("sessionId") or ""
+    return str(user)[:MAX_TEXT_LENGTH]

@@ -1,0 +1,76 @@
+"""Reads of metrics: totals over a window come from the per-minute rows, never raw events."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Min, Sum
+
+from tminus.metrics.models import Event, Metric, MinuteTotal
+
+
+@dataclass(frozen=True)
+class WindowTotals:
+    count: int
+    total: float
+    minimum: float | None
+    maximum: float | None
+
+    @property
+    def average(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+
+def metric_totals(*, metric: str, environment: str, start: datetime, end: datetime,
+                  flag: str | None = None, variant: str | None = None) -> WindowTotals:
+    """Count, sum, min and max of a metric's events in [start, end) by whole minutes."""
+    rows = MinuteTotal.objects.filter(metric_key=metric, environment=environment,
+                                      minute__gte=start, minute__lt=end)
+    if flag is not None:
+        rows = rows.filter(flag_key=flag)
+    if variant is not None:
+        rows = rows.filter(variant=variant)
+    totals = rows.aggregate(count=Sum("count"), total=Sum("total"), minimum=Min("minimum"),
+                            maximum=Max("maximum"))
+    return WindowTotals(count=totals["count"] or 0, total=totals["total"] or 0.0,
+                        minimum=totals["minimum"], maximum=totals["maximum"])
+
+
+def metric_series(*, metric: str, environment: str, start: datetime, end: datetime,
+                  flag: str | None = None) -> list[tuple[datetime, int, float]]:
+    """(minute, count, total) per minute in [start, end), for charts."""
+    rows = MinuteTotal.objects.filter(metric_key=metric, environment=environment,
+                                      minute__gte=start, minute__lt=end)
+    if flag is not None:
+        rows = rows.filter(flag_key=flag)
+    grouped = rows.values("minute").annotate(c=Sum("count"), t=Sum("total")).order_by("minute")
+    return [(row["minute"], row["c"], row["t"]) for row in grouped]
+
+
+def unique_users(*, flag: str, environment: str, start: datetime, end: datetime) -> int:
+    """Distinct users that sent any event for a flag in a window (read once, at a stage's end)."""
+    return (Event.objects.filter(flag_key=flag, environment=environment, occurred_at__gte=start,
+                                 occurred_at__lt=end)
+            .exclude(user_key="").aggregate(n=Count("user_key", distinct=True))["n"])
+
+
+def metric_exists(key: str) -> bool:
+    return Metric.objects.filter(key=key).exists()
+
+
+def metric_list():
+    return Metric.objects.all()
+
+
+def known_flags(events: list) -> frozenset[str]:
+    """The flag keys named in a batch that exist."""
+    from tminus.flags.models import Flag
+
+    names = {e.get("flag") for e in events
+             if isinstance(e, dict) and isinstance(e.get("flag"), str)}
+    return frozenset(Flag.objects.filter(key__in=names).values_list("key", flat=True))
+
+
+def known_environments() -> frozenset[str]:
+    from tminus.flags.models import Environment
+
+    return frozenset(Environment.objects.values_list("key", flat=True).distinct())
