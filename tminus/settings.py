@@ -139,3 +139,37 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Outcomes: KPI check-ins and their Prometheus source (docs/outcomes.md).
+PROMETHEUS_URL = env_str("TMINUS_PROMETHEUS_URL", "").rstrip("/")
+PROMETHEUS_TIMEOUT_SECONDS = env_int("TMINUS_PROMETHEUS_TIMEOUT", 5, minimum=1)
+KPI_CHECKIN_SCHEDULE = env_str("TMINUS_KPI_CHECKIN_SCHEDULE", "daily:7,weekly:4")
+KPI_CHECKIN_POLL_SECONDS = env_int("TMINUS_KPI_CHECKIN_POLL_SECONDS", 300, minimum=10)
+
+# Communication plan: sending, retries and checklist reminders (docs/communication.md).
+COMMS_MAX_ATTEMPTS = env_int("TMINUS_COMMS_MAX_ATTEMPTS", 5, minimum=1)
+COMMS_RETRY_SECONDS = env_int("TMINUS_COMMS_RETRY_SECONDS", 60, minimum=1)
+COMMS_MISSED_AFTER_HOURS = env_int("TMINUS_COMMS_MISSED_AFTER_HOURS", 24, minimum=1)
+COMMS_WEBHOOK_TIMEOUT = env_int("TMINUS_WEBHOOK_TIMEOUT", 10, minimum=1)
+REMINDER_DAYS_BEFORE = env_int("TMINUS_REMINDER_DAYS_BEFORE", 2, minimum=0)
+
+# Testing and UAT: JUnit uploads (docs/testing-and-training.md).
+JUNIT_MAX_BYTES = env_int("TMINUS_JUNIT_MAX_BYTES", 20_000_000, minimum=1000)
+
+# Feature flags: client API caches and the frontend API's browsers (docs/flags.md).
+FLAGS_CACHE_SECONDS = env_int("TMINUS_FLAGS_CACHE_SECONDS", 1, minimum=0)
+FLAGS_FRONTEND_ORIGINS = env_list("TMINUS_FLAGS_FRONTEND_ORIGINS", "*")
+FLAGS_EVENT_RETENTION_DAYS = env_int("TMINUS_FLAGS_EVENT_RETENTION_DAYS", 7, minimum=1)
+
+# Metrics: events older than this are refused (late data would rewrite closed stage results).
+EVENTS_MAX_AGE_HOURS = env_int("TMINUS_EVENTS_MAX_AGE_HOURS", 168, minimum=1)
+
+# Deployment day: how often the live run page asks for the run's state.
+RUN_POLL_SECONDS = env_int("TMINUS_RUN_POLL_SECONDS", 5, minimum=1)
+
+# Staged rollouts: the worker's checks, post-launch check-ins, flag clean-up (docs/rollouts.md).
+ROLLOUT_CHECK_SECONDS = env_int("TMINUS_ROLLOUT_CHECK_SECONDS", 3, minimum=1)
+ROLLOUT_CHECKIN_DAYS = env_list("TMINUS_ROLLOUT_CHECKIN_DAYS", "7,30")
+ROLLOUT_CLEANUP_AFTER_DAYS = env_int("TMINUS_ROLLOUT_CLEANUP_AFTER_DAYS", 14, minimum=1)
+ROLLOUT_CLEANUP_DUE_DAYS = env_int("TMINUS_ROLLOUT_CLEANUP_DUE_DAYS", 14, minimum=1)
+ROLLOUT_PAGE_POLL_SECONDS = env_int("TMINUS_ROLLOUT_PAGE_POLL_SECONDS", 5, minimum=1)

@@ -19,11 +19,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(data_dir: Path, port: int, extra_env=None) -> tuple[subprocess.Popen, str]:
+def _newcomer_env(data_dir: Path) -> dict:
+    """The environment of someone running tminus by hand: none of the test run's settings."""
     env = {key: value for key, value in os.environ.items()
            if key not in ("DATABASE_URL", "TMINUS_ADMIN_PASSWORD", "TMINUS_SECRET_KEY",
                           "DJANGO_SETTINGS_MODULE")}
-    env.update({"TMINUS_DATA_DIR": str(data_dir), **(extra_env or {})})
+    return {**env, "TMINUS_DATA_DIR": str(data_dir)}
+
+
+def _serve(data_dir: Path, port: int, extra_env=None) -> tuple[subprocess.Popen, str]:
+    env = {**_newcomer_env(data_dir), **(extra_env or {})}
     process = subprocess.Popen([*TMINUS, "serve", "--demo", "--port", str(port)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
@@ -89,8 +94,7 @@ def test_serve_takes_admin_password_from_environment(tmp_path):
         [*TMINUS, "shell", "-c",
          "from tminus.accounts.models import User;"
          "print(User.objects.get(username='admin').check_password('from-the-env-123'))"],
-        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
-             "TMINUS_DATA_DIR": str(tmp_path)},
+        env=_newcomer_env(tmp_path),
         capture_output=True, text=True, check=True,
     )
     assert check.stdout.strip().splitlines()[-1] == "True"

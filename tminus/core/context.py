@@ -1,6 +1,6 @@
 from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE
-from tminus.core.navigation import nav_links
+from tminus.core.navigation import nav_links, nav_menus
 
 
 def navigation(request):
@@ -10,5 +10,11 @@ def navigation(request):
         "may_contribute": can(user, CONTRIBUTE),
         "may_manage": can(user, MANAGE),
         "may_administer": can(user, ADMINISTER),
-        "nav_links": [link for link in nav_links() if can(user, link.capability)],
+        **_navigation(user),
     }
+
+
+def _navigation(user) -> dict:
+    links = [link for link in nav_links() if can(user, link.capability)]
+    return {"nav_links": [link for link in links if not link.group],
+            "nav_menus": nav_menus(links)}

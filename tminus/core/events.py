@@ -22,6 +22,8 @@ EVENTS = {
     "rollout.advanced": "Rollout advanced to the next stage",
     "rollout.rolled_back": "Rollout rolled back",
     "rollout.completed": "Rollout reached 100%",
+    "rollout.held": "Rollout held by a trigger",
+    "rollout.approval_requested": "Rollout waits for approval to advance",
 }
 
 Listener = Callable[..., None]

@@ -5,3 +5,16 @@ class FlagsConfig(AppConfig):
     name = "tminus.flags"
     label = "flags"
     verbose_name = "Feature flags"
+
+    def ready(self):
+        from tminus.core.navigation import NavLink, register_nav
+        from tminus.flags import panels, streaming, tokens
+        from tminus.flags.revisions import flags_state_changed
+        from tminus.releases.panels import Panel, register_panel
+
+        # A change committed in this process reaches its caches and streams at once.
+        flags_state_changed.connect(tokens.forget_revisions, dispatch_uid="flags-revisions")
+        flags_state_changed.connect(streaming.watch.kick, dispatch_uid="flags-stream-kick")
+        register_nav(NavLink("Flags", "flags-home", order=40))
+        register_panel(Panel("flags", "Feature flags", "flags/release_panel.html",
+                             panels.release_flags, order=60))

@@ -1,15 +1,20 @@
 """JSON endpoints: declared metrics, and event ingestion for services and SDKs."""
 
-import json
+from datetime import datetime, timedelta
 
+import orjson
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.api import BrowserSessionAuth, TokenAuth, api_actor
-from tminus.core.errors import ValidationFailed
+from tminus.core.errors import NotFound, ValidationFailed
 from tminus.metrics import selectors, services
+from tminus.metrics.builtin import builtin_series, is_builtin
+from tminus.metrics.gcpause import cyclic_gc_paused
+from tminus.metrics.measures import Measure, Scope, measure, measure_problems
 
 router = Router(tags=["metrics"])
 
@@ -84,14 +89,74 @@ def events_ingest(request: HttpRequest):
     environment = getattr(request.auth, "environment", None)
     if environment is None:
         api_actor(request, VIEW)
-    return services.events_record(events=_events_of(request), environment=environment).as_dict()
+    with cyclic_gc_paused():
+        result = services.events_record(events=_events_of(request), environment=environment)
+    return result.as_dict()
 
 
 def _events_of(request: HttpRequest) -> list:
     try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+        body = orjson.loads(request.body or b"null")
+    except orjson.JSONDecodeError:
         raise ValidationFailed({"body": "The body is not JSON."}) from None
     if not isinstance(body, dict) or "events" not in body:
         raise ValidationFailed({"events": 'Send {"events": [...]}.'})
     return body["events"]
+
+
+class MeasureQuery(Schema):
+    metric: str
+    aggregation: str = "count"
+    of: str = ""
+    environment: str | None = None
+    flag: str | None = None
+    minutes: int = Field(60, ge=1, le=60 * 24 * 31)
+
+
+class MeasureOut(Schema):
+    measure: str
+    start: datetime
+    end: datetime
+    value: float | None
+    sample: int | None
+    error: str
+
+
+@router.get("/metrics/measure", response=MeasureOut)
+def metric_measure(request, query: Query[MeasureQuery]):
+    """A metric over the last minutes, as a rollout criterion would read it."""
+    api_actor(request, VIEW)
+    spec = Measure(metric=query.metric, aggregation=query.aggregation, denominator=query.of)
+    problems = measure_problems(spec)
+    if problems:
+        raise ValidationFailed(problems)
+    end = timezone.now()
+    scope = Scope(environment=query.environment, flag=query.flag,
+                  start=end - timedelta(minutes=query.minutes), end=end)
+    reading = measure(spec, scope)
+    return {"measure": spec.describe(), "start": scope.first_minute, "end": end,
+            "value": reading.value, "sample": reading.sample, "error": reading.error}
+
+
+class SeriesPoint(Schema):
+    minute: datetime
+    count: int
+    total: float
+
+
+@router.get("/metrics/{key}/series", response=list[SeriesPoint])
+def metric_series(request, key: str, environment: str, flag: str | None = None,
+                  minutes: int = Query(60, ge=1, le=60 * 24 * 31)):
+    """Per-minute count and sum of a metric (exposures and evaluations included)."""
+    api_actor(request, VIEW)
+    if not selectors.metric_known(key):
+        raise NotFound(f"No metric {key!r}.")
+    end = timezone.now()
+    start = (end - timedelta(minutes=minutes)).replace(second=0, microsecond=0)
+    if is_builtin(key):
+        rows = [(m, n, float(n)) for m, n in builtin_series(metric=key, environment=environment,
+                                                            start=start, end=end, flag=flag)]
+    else:
+        rows = selectors.metric_series(metric=key, environment=environment, start=start,
+                                       end=end, flag=flag)
+    return [{"minute": minute, "count": count, "total": total} for minute, count, total in rows]

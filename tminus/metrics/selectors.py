@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Min, Sum
 
+from tminus.metrics.builtin import BUILTIN_METRICS, is_builtin
 from tminus.metrics.models import Event, Metric, MinuteTotal
 
 
@@ -20,11 +21,15 @@ class WindowTotals:
         return self.total / self.count if self.count else None
 
 
-def metric_totals(*, metric: str, environment: str, start: datetime, end: datetime,
+def metric_totals(*, metric: str, environment: str | None, start: datetime, end: datetime,
                   flag: str | None = None, variant: str | None = None) -> WindowTotals:
-    """Count, sum, min and max of a metric's events in [start, end) by whole minutes."""
-    rows = MinuteTotal.objects.filter(metric_key=metric, environment=environment,
-                                      minute__gte=start, minute__lt=end)
+    """Count, sum, min and max of a metric's events in [start, end) by whole minutes.
+
+    `environment=None` adds up every environment; `flag=None` every flag and none.
+    """
+    rows = MinuteTotal.objects.filter(metric_key=metric, minute__gte=start, minute__lt=end)
+    if environment is not None:
+        rows = rows.filter(environment=environment)
     if flag is not None:
         rows = rows.filter(flag_key=flag)
     if variant is not None:
@@ -55,6 +60,18 @@ def unique_users(*, flag: str, environment: str, start: datetime, end: datetime)
 
 def metric_exists(key: str) -> bool:
     return Metric.objects.filter(key=key).exists()
+
+
+def metric_known(key: str) -> bool:
+    """Whether criteria may read this metric: declared, or built in (exposures, evaluations)."""
+    return is_builtin(key) or metric_exists(key)
+
+
+def metric_choices() -> list[tuple[str, str]]:
+    """(key, label) of every metric a criterion may read, built-in ones first."""
+    declared = [(m.key, f"{m.key} ({m.name})" if m.name != m.key else m.key)
+                for m in Metric.objects.all()]
+    return [(key, f"{key} (built in)") for key in BUILTIN_METRICS] + declared
 
 
 def metric_list():

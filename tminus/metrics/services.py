@@ -13,6 +13,8 @@ from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
 from tminus.core.errors import ValidationFailed
 from tminus.metrics import store
+from tminus.metrics.builtin import is_builtin
+from tminus.metrics.gcpause import cyclic_gc_paused
 from tminus.metrics.ingest import clean_event, limits_for
 from tminus.metrics.models import METRIC_KEY, Metric
 from tminus.metrics.selectors import known_environments, known_flags
@@ -28,7 +30,7 @@ def metric_declare(*, key: str, name: str = "", unit: str = "", description: str
     if not METRIC_KEY.match(key or ""):
         raise ValidationFailed({"key": "A metric key uses lower-case letters, digits, dots, "
                                        "dashes or underscores, such as download_click."})
-    if Metric.objects.filter(key=key).exists():
+    if Metric.objects.filter(key=key).exists() or is_builtin(key):
         raise ValidationFailed({"key": f"A metric {key!r} already exists."})
     metric = Metric.objects.create(key=key, name=name or key, unit=unit, description=description)
     audit_record(actor=actor, action="metric.declare", obj=metric,
@@ -59,6 +61,18 @@ def events_record(*, events: list, environment: str | None = None) -> IngestResu
         metrics=frozenset(Metric.objects.values_list("key", flat=True)),
         flags=known_flags(events), environments=known_environments(), environment=environment,
     )
+    with cyclic_gc_paused():
+        result, clean = _cleaned(events, limits)
+        with transaction.atomic():
+            new = store.insert_new_events(clean, now)
+            store.add_to_minute_totals(new)
+    result.accepted = len(new)
+    result.duplicates += len(clean) - len(new)
+    return result
+
+
+def _cleaned(events: list, limits) -> tuple[IngestResult, list]:
+    """The events that pass their checks, once per id; the others rejected with their reason."""
     result, clean, seen = IngestResult(), [], set()
     for index, raw in enumerate(events):
         try:
@@ -71,12 +85,7 @@ def events_record(*, events: list, environment: str | None = None) -> IngestResu
             continue
         seen.add(event.event_id)
         clean.append(event)
-    with transaction.atomic():
-        new = store.insert_new_events(clean, now)
-        store.add_to_minute_totals(new)
-    result.accepted = len(new)
-    result.duplicates += len(clean) - len(new)
-    return result
+    return result, clean
 
 
 def _id_of(raw) -> str | None:

@@ -7,6 +7,7 @@ class ReleasesConfig(AppConfig):
     verbose_name = "Releases"
 
     def ready(self):
+        from tminus.core.navigation import NavLink, register_nav
         from tminus.releases import models
         from tminus.releases.scheduling import register_offset_date
 
@@ -15,3 +16,5 @@ class ReleasesConfig(AppConfig):
         register_offset_date(models.Milestone, "date", "date_offset")
         register_offset_date(models.ChecklistSection, "due_date", "due_offset")
         register_offset_date(models.ChecklistItem, "due_date", "due_offset")
+        register_nav(NavLink("Portfolio", "portfolio", order=0))
+        register_nav(NavLink("Products", "product-list", order=10, group="Plans"))

@@ -61,7 +61,8 @@ def _section_head(view) -> str:
 
 def _item_row(item, depth: int, item_url: str, token: str, editable: bool) -> str:
     text = escape(item.text)
-    classes = f"item depth-{depth} status-{item.status}" + (" is-overdue" if item.is_overdue else "")
+    overdue = " is-overdue" if item.is_overdue else ""
+    classes = f"item depth-{depth} status-{item.status}{overdue}"
     return (
         f'<li id="item-{item.pk}" class="{classes}" style="--depth: {depth}">'
         f"{_item_control(item, text, item_url, token) if editable else _item_state(item)}"

@@ -47,6 +47,8 @@ def load() -> None:
                                           go_live=go_live, owner=manager, actor=actor)
         _tick_past_items(release, today, actor)
         for step in _PATH_TO.get(status, []):
+            if step == ReleaseStatus.DEPLOYING:
+                _gate_override(release, actor)
             services.release_transition(release=release, to_status=step, actor=actor)
     _demo_scope(shop.releases.first(), actor)
 
@@ -80,3 +82,12 @@ def _demo_scope(release, actor) -> None:
     for title, kind, status in scope:
         services.scope_item_add(release=release, title=title, kind=kind, status=status,
                                 actor=actor)
+
+
+def _gate_override(release, actor) -> None:
+    # Deploying needs a Go from the go/no-go meeting; this demo release went live before its
+    # plan was kept here, so an override with its reason stands in for that meeting.
+    from tminus.readiness.services import gate_override
+
+    gate_override(release=release, actor=actor,
+                  reason="Demo data: the go/no-go was held before this plan was in T-Minus.")

@@ -3,9 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from tminus.accounts.models import User
 from tminus.core.errors import NotFound
 from tminus.releases.choices import FINISHED_ITEM_STATUSES, ReleaseStatus
 from tminus.releases.models import ChecklistItem, ChecklistSection, Product, Release
@@ -76,17 +77,30 @@ class SectionView:
 
 def checklists(release: Release) -> list[SectionView]:
     """The release's sections, each with its items nested in order and its progress."""
-    items = ChecklistItem.objects.filter(release=release).select_related("owner", "done_by")
-    sections = ChecklistSection.objects.filter(release=release).select_related("owner")
-    sections = sections.prefetch_related(Prefetch("items", queryset=items))
+    sections = list(ChecklistSection.objects.filter(release=release).select_related("owner"))
+    items = list(ChecklistItem.objects.filter(release=release).order_by("order", "id"))
+    _attach_people(items)
+    by_section: dict[int, list[ChecklistItem]] = {section.pk: [] for section in sections}
+    for item in items:
+        by_section.setdefault(item.section_id, []).append(item)
     now = today()
-    return [_section_view(section, now) for section in sections]
+    return [_section_view(section, by_section[section.pk], now) for section in sections]
 
 
-def _section_view(section: ChecklistSection, now: date) -> SectionView:
+def _attach_people(items: list[ChecklistItem]) -> None:
+    # A thousand items name a handful of people: load each person once instead of joining them
+    # onto every row, which would build a user object per item.
+    ids = {i.owner_id for i in items} | {i.done_by_id for i in items}
+    people = User.objects.in_bulk([pk for pk in ids if pk])
+    for item in items:
+        item.owner = people.get(item.owner_id)
+        item.done_by = people.get(item.done_by_id)
+
+
+def _section_view(section: ChecklistSection, items: list, now: date) -> SectionView:
     view = SectionView(section=section)
     children: dict[int | None, list] = {}
-    for item in section.items.all():
+    for item in items:
         item.is_overdue = is_overdue(item, now)
         children.setdefault(item.parent_id, []).append(item)
         view.total += 1

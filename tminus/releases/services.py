@@ -18,6 +18,7 @@ from tminus.releases import templating
 from tminus.releases.choices import (
     FINISHED_ITEM_STATUSES,
     ItemStatus,
+    MilestoneKind,
     ReleaseType,
     ScopeKind,
     ScopeStatus,
@@ -270,6 +271,73 @@ def checklist_item_add(*, section: ChecklistSection, text: str, parent=None, own
     return item
 
 
+def _flat_items(entries: list[dict], depth: int = 0):
+    for entry in entries:
+        yield depth, entry
+        yield from _flat_items(entry.get("children") or [], depth + 1)
+
+
+def _bulk_item_errors(flat: list[tuple[int, dict]]) -> dict:
+    for _depth, entry in flat:
+        if not (entry.get("text") or "").strip():
+            return {"text": "A checklist item needs text."}
+        if entry.get("status", ItemStatus.TODO) not in ItemStatus.values:
+            return {"status": f"Unknown status {entry['status']!r}; use one of "
+                              f"{', '.join(ItemStatus.values)}."}
+    return {}
+
+
+@transaction.atomic
+def checklist_items_bulk_add(*, section: ChecklistSection, items: list[dict], parent=None,
+                             actor: Actor) -> list[ChecklistItem]:
+    """Add a tree of items to a section at once (one audit record for the batch).
+
+    Each entry: text, optional status, owner, due_date and children (entries). Returns the new
+    items in depth-first order of the entries; nothing is added when one entry is invalid.
+    """
+    require(actor, CONTRIBUTE)
+    flat = list(_flat_items(items))
+    errors = _bulk_item_errors(flat)
+    if parent is not None and parent.section_id != section.pk:
+        errors["parent"] = "A sub-item must be in the same section as its parent."
+    if errors:
+        raise ValidationFailed(errors)
+    start, now = section.items.count(), timezone.now()
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    built: list[tuple[int, ChecklistItem]] = []
+    for order, (depth, entry) in enumerate(flat, start=start):
+        status = entry.get("status") or ItemStatus.TODO
+        finished = status in FINISHED_ITEM_STATUSES
+        due = entry.get("due_date")
+        built.append((depth, ChecklistItem(
+            release_id=section.release_id, section=section, text=entry["text"].strip(),
+            owner=entry.get("owner"), order=order, status=status,
+            due_date=due or section.due_date, due_offset=None if due else section.due_offset,
+            done_at=now if finished else None, done_by=user if finished else None)))
+    _bulk_create_by_depth(built, parent)
+    created = [item for _depth, item in built]
+    audit_record(actor=actor, action="checklist_item.bulk_add", obj=section,
+                 release_id=section.release_id,
+                 after={"parent": getattr(parent, "pk", None), "count": len(created),
+                        "items": [{"id": i.pk, "text": i.text, "status": i.status,
+                                   "parent": i.parent_id} for i in created]})
+    return created
+
+
+def _bulk_create_by_depth(built: list[tuple[int, ChecklistItem]], parent) -> None:
+    # One insert per nesting level: a level's parents were inserted (and got their ids) by the
+    # insert before it, and bulk_create takes the id of an assigned parent once it has one.
+    stack: list[ChecklistItem] = []
+    levels: dict[int, list[ChecklistItem]] = {}
+    for depth, item in built:
+        del stack[depth:]
+        item.parent = stack[-1] if stack else parent
+        stack.append(item)
+        levels.setdefault(depth, []).append(item)
+    for depth in sorted(levels):
+        ChecklistItem.objects.bulk_create(levels[depth])
+
+
 def _scope_errors(values: dict) -> dict:
     errors = {}
     if "title" in values and not (values["title"] or "").strip():
@@ -354,5 +422,159 @@ def milestone_date_set(*, milestone: Milestone, on: date | None, revision: int |
                  release_id=milestone.release_id, before=before,
                  after=snapshot(milestone, fields))
     return milestone
+
+
+# ---- Explicit parts of a plan (imported documents, plans kept as code) -------------------------
+PHASE_FIELDS = ["name", "description", "start_date", "end_date", "start_offset", "end_offset"]
+MILESTONE_FIELDS = ["name", "kind", "date", "date_offset"]
+SECTION_FIELDS = ["title", "group", "owner", "due_date", "due_offset", "notes"]
+
+
+def _dated(release: Release, values: dict, pairs: tuple[tuple[str, str], ...]) -> dict:
+    # An offset wins over a date: the date is computed from go-live so that it follows it.
+    for date_field, offset_field in pairs:
+        if values.get(offset_field) is not None:
+            values[date_field] = date_at(release.go_live, values[offset_field])
+    return values
+
+
+def _follow_go_live(obj, pairs: tuple[tuple[str, str], ...]) -> None:
+    values = _dated(obj.release, {name: getattr(obj, name) for pair in pairs for name in pair},
+                    pairs)
+    for name, value in values.items():
+        setattr(obj, name, value)
+
+
+def _phase_errors(values: dict) -> dict:
+    errors = {}
+    if "name" in values and not (values["name"] or "").strip():
+        errors["name"] = "A phase needs a name."
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and end < start:
+        errors["end_date"] = "A phase cannot end before it starts."
+    return errors
+
+
+@transaction.atomic
+def phase_add(*, release: Release, name: str, start_date: date | None = None,
+              end_date: date | None = None, start_offset: int | None = None,
+              end_offset: int | None = None, description: str = "", actor: Actor) -> Phase:
+    """Add a phase with dates set by hand or offsets from go-live."""
+    require(actor, MANAGE)
+    values = _dated(release, {"name": name, "start_date": start_date, "end_date": end_date,
+                              "start_offset": start_offset, "end_offset": end_offset},
+                    (("start_date", "start_offset"), ("end_date", "end_offset")))
+    errors = _phase_errors(values)
+    if errors:
+        raise ValidationFailed(errors)
+    values["name"] = name.strip()[:200]
+    phase = Phase.objects.create(release=release, description=description,
+                                 order=release.phases.count(), **values)
+    audit_record(actor=actor, action="phase.add", obj=phase, release_id=release.pk,
+                 after=snapshot(phase, PHASE_FIELDS))
+    return phase
+
+
+@transaction.atomic
+def phase_update(*, phase: Phase, changes: dict, revision: int | None, actor: Actor) -> Phase:
+    """Change a phase's name, description, dates or offsets; a stale edit gets a conflict."""
+    require(actor, MANAGE)
+    unknown = set(changes) - set(PHASE_FIELDS)
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    before = snapshot(phase, PHASE_FIELDS)
+    for name, value in changes.items():
+        setattr(phase, name, value)
+    _follow_go_live(phase, (("start_date", "start_offset"), ("end_date", "end_offset")))
+    errors = _phase_errors({"name": phase.name, "start_date": phase.start_date,
+                            "end_date": phase.end_date})
+    if errors:
+        raise ValidationFailed(errors)
+    save_versioned(phase, revision, PHASE_FIELDS, snapshot=lambda p: snapshot(p, PHASE_FIELDS))
+    audit_record(actor=actor, action="phase.update", obj=phase, release_id=phase.release_id,
+                 before=before, after=snapshot(phase, PHASE_FIELDS))
+    return phase
+
+
+@transaction.atomic
+def milestone_add(*, release: Release, name: str, kind: str = "other", on: date | None = None,
+                  offset: int | None = None, actor: Actor) -> Milestone:
+    """Add a milestone on a date set by hand or at an offset from go-live."""
+    require(actor, MANAGE)
+    if not (name or "").strip():
+        raise ValidationFailed({"name": "A milestone needs a name."})
+    _check_choice(kind, MilestoneKind, "kind")
+    values = _dated(release, {"date": on, "date_offset": offset}, (("date", "date_offset"),))
+    milestone = Milestone.objects.create(release=release, name=name.strip()[:200], kind=kind,
+                                         order=release.milestones.count(), **values)
+    audit_record(actor=actor, action="milestone.add", obj=milestone, release_id=release.pk,
+                 after=snapshot(milestone, MILESTONE_FIELDS))
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, changes: dict, revision: int | None,
+                     actor: Actor) -> Milestone:
+    """Change a milestone's name, kind, date or offset; a stale edit gets a conflict."""
+    require(actor, MANAGE)
+    unknown = set(changes) - set(MILESTONE_FIELDS)
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    if "kind" in changes:
+        _check_choice(changes["kind"], MilestoneKind, "kind")
+    before = snapshot(milestone, MILESTONE_FIELDS)
+    for name, value in changes.items():
+        setattr(milestone, name, value)
+    _follow_go_live(milestone, (("date", "date_offset"),))
+    save_versioned(milestone, revision, MILESTONE_FIELDS,
+                   snapshot=lambda m: snapshot(m, MILESTONE_FIELDS))
+    audit_record(actor=actor, action="milestone.update", obj=milestone,
+                 release_id=milestone.release_id, before=before,
+                 after=snapshot(milestone, MILESTONE_FIELDS))
+    return milestone
+
+
+@transaction.atomic
+def checklist_section_update(*, section: ChecklistSection, changes: dict,
+                             revision: int | None, actor: Actor) -> ChecklistSection:
+    """Change a checklist section's title, group, owner, due date or offset, or notes."""
+    require(actor, CONTRIBUTE)
+    unknown = set(changes) - set(SECTION_FIELDS)
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    if "title" in changes and not (changes["title"] or "").strip():
+        raise ValidationFailed({"title": "A checklist section needs a title."})
+    before = snapshot(section, SECTION_FIELDS)
+    for name, value in changes.items():
+        setattr(section, name, value)
+    if "due_date" in changes and "due_offset" not in changes:
+        section.due_offset = None  # a date set by hand stays put when go-live moves
+    _follow_go_live(section, (("due_date", "due_offset"),))
+    save_versioned(section, revision, SECTION_FIELDS,
+                   snapshot=lambda s: snapshot(s, SECTION_FIELDS))
+    audit_record(actor=actor, action="checklist_section.update", obj=section,
+                 release_id=section.release_id, before=before,
+                 after=snapshot(section, SECTION_FIELDS))
+    return section
+
+
+_REMOVABLE = {
+    Phase: (MANAGE, PHASE_FIELDS),
+    Milestone: (MANAGE, MILESTONE_FIELDS),
+    ChecklistSection: (CONTRIBUTE, SECTION_FIELDS),
+    ChecklistItem: (CONTRIBUTE, ITEM_FIELDS),
+    ScopeItem: (CONTRIBUTE, SCOPE_FIELDS),
+}
+
+
+@transaction.atomic
+def release_part_remove(*, part, actor: Actor, reason: str = "") -> None:
+    """Remove a phase, milestone, checklist section or item, or scope item from its release."""
+    capability, fields = _REMOVABLE[type(part)]
+    require(actor, capability)
+    before = snapshot(part, fields)
+    audit_record(actor=actor, action=f"{part._meta.model_name}.remove", obj=part,
+                 release_id=part.release_id, before=before, reason=reason)
+    part.delete()
 
 

@@ -2,6 +2,7 @@
 
 from tminus.releases.builtin_templates import BUILTIN_TEMPLATES
 from tminus.releases.models import ReleaseTemplate
+from tminus.releases.templating import template_providers
 
 
 def template_catalog() -> list[dict]:
@@ -11,4 +12,5 @@ def template_catalog() -> list[dict]:
         for t in BUILTIN_TEMPLATES.values()
     ]
     saved = list(ReleaseTemplate.objects.values("key", "name", "release_type", "description"))
-    return builtin + saved
+    provided = [entry for provider in template_providers() for entry in provider.catalog()]
+    return builtin + provided + saved

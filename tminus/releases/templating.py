@@ -17,6 +17,9 @@ def template_definition(key: str) -> dict:
     """The definition of a built-in or saved template, by key."""
     if key in BUILTIN_TEMPLATES:
         return BUILTIN_TEMPLATES[key]
+    for provider in _providers:
+        if (provided := provider.definition(key)) is not None:
+            return provided
     saved = ReleaseTemplate.objects.filter(key=key).first()
     if saved is None:
         saved_keys = ReleaseTemplate.objects.values_list("key", flat=True)
@@ -24,6 +27,21 @@ def template_definition(key: str) -> dict:
         raise ValidationFailed({"template": f"No template {key!r}; choose one of: {known}."})
     return {**saved.definition, "key": saved.key, "name": saved.name,
             "release_type": saved.release_type}
+
+
+# Other areas may offer templates of their own (plan documents: templates written in Markdown).
+# A provider has definition(key) -> dict | None and catalog() -> list of {key, name, ...}.
+_providers: list = []
+
+
+def register_template_provider(provider) -> None:
+    """Add a source of templates that template_definition and the catalog also read."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def template_providers() -> list:
+    return list(_providers)
 
 
 def earliest_offset(definition: dict) -> int | None:

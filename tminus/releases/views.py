@@ -17,7 +17,7 @@ from tminus.core.web import add_service_errors, flash_service_error, role_requir
 from tminus.releases import forms, presenters, selectors, services
 from tminus.releases.checklist_html import render_checklists
 from tminus.releases.models import ChecklistItem, ScopeItem
-from tminus.releases.panels import panels_for
+from tminus.releases.panels import panels_for, tabs_for
 from tminus.releases.timeline import timeline_svg
 from tminus.releases.workflow import allowed_targets
 
@@ -99,6 +99,7 @@ def release_detail(request, key):
     release = _release_or_404(key)
     sections = selectors.checklists(release)
     phases, milestones = list(release.phases.all()), list(release.milestones.all())
+    panels = panels_for(request, release)
     context = {
         "release": release,
         "t_minus": selectors.t_minus_days(release),
@@ -119,7 +120,8 @@ def release_detail(request, key):
         "scope_form": forms.ScopeForm(),
         "item_statuses": forms.ItemStatus.choices,
         "history": audit_for_release(release.pk, limit=10),
-        "panels": panels_for(request, release),
+        "panels": panels,
+        "tabs": tabs_for(panels),
     }
     return render(request, "releases/release_detail.html", context)
 

@@ -5,3 +5,12 @@ class ReportsConfig(AppConfig):
     name = "tminus.reports"
     label = "reports"
     verbose_name = "Release notes and reports"
+
+    def ready(self):
+        from tminus.core.navigation import NavLink, register_nav
+        from tminus.reports.risk import register_builtin_signals
+
+        register_builtin_signals()
+        register_nav(NavLink("My items", "reports-my-items", order=10))
+        register_nav(NavLink("At risk", "reports-at-risk", order=30))
+        register_nav(NavLink("Weekly report", "reports-weekly", order=40))

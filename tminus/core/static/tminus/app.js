@@ -84,3 +84,44 @@
     if (auto) auto.submit();
   });
 })();
+
+// Tabs on pages that have them: without JavaScript every tab's content shows, one after another.
+(function () {
+  "use strict";
+  const tabs = document.querySelectorAll("nav.tabs a[data-tab]");
+  if (!tabs.length) return;
+  const panels = document.querySelectorAll(".tab-panel[data-tab]");
+
+  function show(name) {
+    let found = false;
+    panels.forEach(function (panel) {
+      const active = panel.dataset.tab === name;
+      panel.hidden = !active;
+      found = found || active;
+    });
+    if (!found) return show(tabs[0].dataset.tab);
+    tabs.forEach(function (tab) {
+      tab.classList.toggle("active", tab.dataset.tab === name);
+      tab.setAttribute("aria-current", tab.dataset.tab === name ? "page" : "false");
+    });
+  }
+
+  function fromHash() {
+    const hash = window.location.hash.replace("#", "");
+    if (hash.startsWith("tab-")) return hash.slice(4);
+    // A link to something inside a tab (#item-12, #risk-3) opens that tab.
+    const target = hash && document.getElementById(hash);
+    const panel = target && target.closest(".tab-panel");
+    return panel ? panel.dataset.tab : tabs[0].dataset.tab;
+  }
+
+  tabs.forEach(function (tab) {
+    tab.addEventListener("click", function (event) {
+      event.preventDefault();
+      history.replaceState(null, "", "#tab-" + tab.dataset.tab);
+      show(tab.dataset.tab);
+    });
+  });
+  window.addEventListener("hashchange", function () { show(fromHash()); });
+  show(fromHash());
+})();

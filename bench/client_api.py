@@ -1,0 +1,219 @@
+"""Requests per second and latency of GET /api/client/features, as SDKs poll it.
+
+Starts the production server (`tminus serve --no-worker`, uvicorn, production settings) on a
+fresh SQLite database, or on PostgreSQL when DATABASE_URL is set, with 50 flags, then drives it
+with 50 concurrent keep-alive connections: once with no ETag (200 answers with the whole state),
+once with the current ETag (304 answers, what polling SDKs get almost always). Prints figures;
+asserts nothing.
+
+    python bench/client_api.py [--seconds 10] [--connections 50] [--workers 2]
+
+The load generator is `wrk` when it is on PATH (`apt-get install wrk`), otherwise the asyncio
+generator below, run in its own process. Both share the machine with the server, so on a
+2-core machine the server gets what the generator leaves: wrk leaves more.
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP = """
+import django
+django.setup()
+from tminus.core.actors import Actor
+from tminus.flags import services
+from tminus.flags.models import Project
+actor = Actor.cli()
+if not Project.objects.filter(key="bench").exists():  # a PostgreSQL database may be reused
+    project = services.project_create(key="bench", actor=actor)
+    segment = services.segment_create(name="bench-beta", actor=actor, constraints=[
+        {"contextName": "plan", "operator": "IN", "values": ["beta", "pro"]}])
+    for index in range(50):
+        flag = services.flag_create(project=project, key=f"bench-flag-{index:02d}",
+                                    actor=actor, description="A flag of the benchmark")
+        services.flag_rollout_percentage_set(flag=flag, environment="production",
+                                             percentage=index * 2, actor=actor)
+        services.strategy_create(flag=flag, environment="production", name="userWithId",
+                                 parameters={"userIds": "1,2,3,4,5"}, segments=[segment.pk],
+                                 constraints=[{"contextName": "country", "operator": "IN",
+                                               "values": ["NO", "SE", "DK"]}], actor=actor)
+        services.flag_environment_toggle(flag=flag, environment="production", enabled=True,
+                                         actor=actor)
+_token, secret = services.client_token_create(name="bench", environment="production",
+                                              projects=["bench"], actor=actor)
+print(secret)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def tminus(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from tminus.cli import main; main()", *args]
+
+
+def prepare(env: dict) -> str:
+    subprocess.run(tminus("migrate", "-v", "0"), env=env, check=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, cwd=ROOT,
+                            capture_output=True, text=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        tminus("serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers)),
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("The server did not start within 60 seconds.")
+
+
+# -- asyncio load generator ------------------------------------------------------------------
+
+
+async def _connection(port: int, request: bytes, until: float, latencies: list, errors: list):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            match = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+            if match:
+                await reader.readexactly(int(match.group(1)))
+            latencies.append(time.perf_counter() - started)
+            if status not in (200, 304):
+                errors.append(status)
+    finally:
+        writer.close()
+
+
+async def _drive(port: int, request: bytes, connections: int, seconds: float):
+    latencies: list[float] = []
+    errors: list[int] = []
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    await asyncio.gather(*(_connection(port, request, until, latencies, errors)
+                           for _ in range(connections)))
+    return latencies, errors, time.monotonic() - started
+
+
+def _python_load(port, request, connections, seconds, queue):
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    latencies, errors, elapsed = asyncio.run(_drive(port, request, connections, seconds))
+    queue.put((latencies, errors, elapsed))
+
+
+def python_load(port: int, headers: dict, connections: int, seconds: float) -> dict:
+    lines = ["GET /api/client/features HTTP/1.1", "Host: 127.0.0.1",
+             *(f"{k}: {v}" for k, v in headers.items()), "", ""]
+    request = "\r\n".join(lines).encode()
+    queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_python_load,
+                                      args=(port, request, connections, seconds, queue))
+    process.start()
+    latencies, errors, elapsed = queue.get()
+    process.join()
+    latencies.sort()
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed,
+            "p50_ms": 1000 * statistics.median(latencies) if latencies else 0,
+            "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1] if latencies else 0,
+            "errors": len(errors)}
+
+
+# -- wrk ---------------------------------------------------------------------------------------
+
+
+def wrk_load(port: int, headers: dict, connections: int, seconds: float) -> dict:
+    args = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s", "--latency"]
+    for key, value in headers.items():
+        args += ["-H", f"{key}: {value}"]
+    output = subprocess.run([*args, f"http://127.0.0.1:{port}/api/client/features"],
+                            capture_output=True, text=True, check=True).stdout
+
+    def millis(label):
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"requests": int(re.search(r"(\d+) requests in", output).group(1)),
+            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+            "p50_ms": millis("50"), "p99_ms": millis("99"),
+            "errors": int(errors.group(1)) if errors else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="uvicorn worker processes (default: one per core)")
+    parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
+    options = parser.parse_args()
+    use_wrk = options.generator == "wrk" or (options.generator == "auto"
+                                             and shutil.which("wrk"))
+    load = wrk_load if use_wrk else python_load
+
+    data_dir = tempfile.mkdtemp(prefix="tminus-bench-")
+    env = {**os.environ, "TMINUS_DATA_DIR": data_dir, "TMINUS_LOG_LEVEL": "WARNING",
+           "TMINUS_ADMIN_PASSWORD": "bench-admin-password-0123",
+           "DJANGO_SETTINGS_MODULE": "tminus.settings"}
+    database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+    token = prepare(env)
+    port = free_port()
+    server = start_server(env, port, options.workers)
+    try:
+        headers = {"Authorization": token, "Unleash-Client-Spec": "5.1.0"}
+        with urllib.request.urlopen(urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/client/features", headers=headers)) as response:
+            etag = response.headers["ETag"]
+            body = json.loads(response.read())
+        print(f"GET /api/client/features: {len(body['features'])} flags, "
+              f"{len(json.dumps(body))} bytes; {database}; {options.workers} uvicorn "
+              f"worker(s); {options.connections} connections; "
+              f"{'wrk' if use_wrk else 'asyncio'} load for {options.seconds:g} s each")
+        load(port, headers, options.connections, 2)  # warm up every worker
+        for label, extra in (("200 (full state)", {}), ("304 (ETag matches)",
+                                                        {"If-None-Match": etag})):
+            figures = load(port, {**headers, **extra}, options.connections, options.seconds)
+            print(f"  {label:20} {figures['rps']:8.0f} req/s   p50 {figures['p50_ms']:6.2f} ms"
+                  f"   p99 {figures['p99_ms']:6.2f} ms   ({figures['requests']} requests, "
+                  f"{figures['errors']} errors)")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+from urllib.request import urlopen
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_release
+from tminus.releases.models import Release
+
+
+def live_release(days_ago: int = 10, template: str = "major", **kwargs) -> Release:
+    """A release that went live `days_ago` days ago (status set directly: the workflow and its
+    gates are tested elsewhere)."""
+    release = make_release(template=template,
+                           go_live=timezone.localdate() - timedelta(days=days_ago), **kwargs)
+    Release.objects.filter(pk=release.pk).update(status="live")
+    release.refresh_from_db()
+    return release
+
+
+class FakePrometheus:
+    """A local HTTP server that speaks Prometheus' instant query API (GET /api/v1/query)."""
+
+    def __init__(self):
+        self.answers: dict[str, tuple[int, dict]] = {}
+        self.requests: list[dict] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                fake.requests.append({"path": parts.path, **params})
+                status, body = fake.answer(parts.path, params.get("query", ""))
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def answer(self, path: str, query: str) -> tuple[int, dict]:
+        if path != "/api/v1/query":
+            return 404, {"status": "error", "error": "not found"}
+        return self.answers.get(query, (200, {"status": "success", "data": {
+            "resultType": "vector", "result": []}}))
+
+    def set_value(self, query: str, value: str) -> None:
+        self.answers[query] = (200, {"status": "success", "data": {
+            "resultType": "vector", "result": [{"metric": {}, "value": [time.time(), value]}]}})
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def prometheus():
+    fake = FakePrometheus()
+    yield fake
+    fake.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+PROMETHEUS_BINARY = os.environ.get("TMINUS_PROMETHEUS_BINARY", "prometheus")
+
+
+@pytest.fixture
+def real_prometheus():
+    """Debian's Prometheus server on a free port; skips (saying why) where it is not installed."""
+    binary = shutil.which(PROMETHEUS_BINARY)
+    if binary is None:
+        pytest.skip("The prometheus server is not installed (apt-get install prometheus).")
+    workdir = tempfile.mkdtemp(prefix="tminus-prometheus-")
+    config = os.path.join(workdir, "prometheus.yml")
+    with open(config, "w") as handle:
+        handle.write("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, f"--config.file={config}", f"--storage.tsdb.path={workdir}/data",
+         f"--web.listen-address=127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _wait_ready(url: str, process) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("prometheus exited at start-up")
+        try:
+            with urlopen(f"{url}/-/ready", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail("prometheus did not become ready within 15 s")

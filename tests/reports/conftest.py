@@ -1,0 +1,1 @@
+from tests.outcomes.conftest import live_release  # noqa: F401  (shared helper)

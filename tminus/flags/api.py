@@ -1,0 +1,85 @@
+"""JSON endpoints to read flags and change their state (for scripts and pipelines).
+
+SDKs do not use these: they use the Unleash-compatible client API (client_api.py).
+"""
+
+from ninja import Router, Schema
+
+from tminus.accounts.roles import CONTRIBUTE, VIEW
+from tminus.core.api import api_actor
+from tminus.flags import presenters, selectors, services
+
+router = Router(tags=["flags"])
+PREFIX = "/flags"
+
+
+class ToggleIn(Schema):
+    enabled: bool
+    reason: str = ""
+
+
+class RolloutIn(Schema):
+    percentage: int
+    reason: str = ""
+
+
+class StrategyIn(Schema):
+    name: str
+    title: str = ""
+    parameters: dict = {}
+    constraints: list = []
+    segments: list[int] = []
+    variants: list = []
+    reason: str = ""
+
+
+@router.get("/projects")
+def project_list(request):
+    api_actor(request, VIEW)
+    return [{"key": p.key, "name": p.name, "flags": p.flag_count,
+             "environments": [e.key for e in p.environments.all()]}
+            for p in selectors.projects()]
+
+
+@router.get("/projects/{key}/flags")
+def flag_list(request, key: str):
+    api_actor(request, VIEW)
+    rows = selectors.flag_rows(selectors.project_get(key))
+    return [presenters.flag_row(row) for row in rows]
+
+
+@router.get("/{key}")
+def flag_detail(request, key: str):
+    api_actor(request, VIEW)
+    flag = selectors.flag_get(key)
+    return presenters.flag_detail(flag, selectors.flag_states(flag))
+
+
+@router.post("/{key}/environments/{environment}/toggle")
+def flag_toggle(request, key: str, environment: str, data: ToggleIn):
+    actor = api_actor(request, CONTRIBUTE)
+    flag = selectors.flag_get(key)
+    services.flag_environment_toggle(flag=flag, environment=environment, enabled=data.enabled,
+                                     reason=data.reason, actor=actor)
+    return presenters.flag_detail(flag, selectors.flag_states(flag))
+
+
+@router.post("/{key}/environments/{environment}/rollout")
+def flag_rollout(request, key: str, environment: str, data: RolloutIn):
+    actor = api_actor(request, CONTRIBUTE)
+    flag = selectors.flag_get(key)
+    services.flag_rollout_percentage_set(flag=flag, environment=environment,
+                                         percentage=data.percentage, reason=data.reason,
+                                         actor=actor)
+    return presenters.flag_detail(flag, selectors.flag_states(flag))
+
+
+@router.post("/{key}/environments/{environment}/strategies", response={201: dict})
+def strategy_add(request, key: str, environment: str, data: StrategyIn):
+    actor = api_actor(request, CONTRIBUTE)
+    flag = selectors.flag_get(key)
+    values = data.dict()
+    reason = values.pop("reason")
+    strategy = services.strategy_create(flag=flag, environment=environment, actor=actor,
+                                        reason=reason, **values)
+    return 201, presenters.strategy(strategy)

@@ -1,0 +1,267 @@
+"""The client state of one or more environments, in the shape of Unleash's /api/client/features.
+
+Built from the database in a fixed number of queries, and kept in process memory per revision:
+a state only changes when its revision does.
+"""
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+from django.db.models import Max, Prefetch
+
+from tminus.flags.choices import ChangeKind
+from tminus.flags.models import (
+    ChangeEvent,
+    Environment,
+    FlagDependency,
+    FlagEnvironment,
+    Segment,
+    Strategy,
+)
+from tminus.flags.revisions import events_pruned_below
+
+STATE_VERSION = 2
+# A constraint no context satisfies: stands in, for SDKs without segment support, for a
+# segment that does not exist (such a strategy never matches).
+_NEVER = {"contextName": "tminus-missing-segment", "operator": "IN", "values": [],
+          "inverted": False, "caseInsensitive": False}
+
+
+@dataclass(frozen=True)
+class Query:
+    """What an SDK asked for: environments (from its token), name prefix, segment inlining."""
+
+    environment_ids: tuple[int, ...]
+    environment: str
+    projects: tuple[str, ...]
+    name_prefix: str = ""
+    inline_segments: bool = False
+
+    @property
+    def hash(self) -> str:
+        text = json.dumps([self.environment_ids, self.name_prefix, self.inline_segments])
+        return hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def revision_of(environment_ids) -> int:
+    """The newest revision among the environments (0 when none has changed yet)."""
+    if not environment_ids:
+        return 0
+    found = Environment.objects.filter(pk__in=environment_ids).aggregate(top=Max("revision"))
+    return found["top"] or 0
+
+
+def served_states(environment_ids, name_prefix: str = "", names=None):
+    """The flag states SDKs receive: live flags with strategies and dependencies, in order."""
+    states = (
+        FlagEnvironment.objects.filter(environment_id__in=environment_ids,
+                                       flag__archived_at__isnull=True)
+        .select_related("flag__project")
+        .prefetch_related(
+            Prefetch("strategies", queryset=Strategy.objects.order_by("sort_order", "id")),
+            Prefetch("flag__dependencies", queryset=FlagDependency.objects.order_by("id")),
+        )
+        .order_by("flag__key")
+    )
+    if name_prefix:
+        states = states.filter(flag__key__startswith=name_prefix)
+    if names is not None:
+        states = states.filter(flag__key__in=list(names))
+    return states
+
+
+def feature_dict(state: FlagEnvironment, segments: dict[int, dict] | None = None) -> dict:
+    """One flag as Unleash serves it; with `segments`, their constraints are inlined."""
+    flag = state.flag
+    feature = {
+        "name": flag.key,
+        "type": flag.flag_type,
+        "description": flag.description or None,
+        "project": flag.project.key,
+        "enabled": state.enabled,
+        "stale": flag.stale,
+        "impressionData": flag.impression_data,
+        "strategies": [strategy_dict(s, segments) for s in state.strategies.all()],
+        "variants": state.variants or [],
+    }
+    dependencies = list(flag.dependencies.all())
+    if dependencies:
+        feature["dependencies"] = [dependency_dict(d) for d in dependencies]
+    return feature
+
+
+def strategy_dict(strategy: Strategy, segments: dict[int, dict] | None = None) -> dict:
+    """A strategy as Unleash serves it."""
+    served = {
+        "name": strategy.name,
+        "constraints": list(strategy.constraints or []),
+        "parameters": strategy.parameters or {},
+        "variants": strategy.variants or [],
+    }
+    if strategy.title:
+        served["title"] = strategy.title
+    if segments is None:
+        if strategy.segments:
+            served["segments"] = list(strategy.segments)
+        return served
+    for segment_id in strategy.segments or []:
+        segment = segments.get(segment_id)
+        served["constraints"] += segment["constraints"] if segment else [_NEVER]
+    return served
+
+
+def dependency_dict(dependency: FlagDependency) -> dict:
+    served = {"feature": dependency.parent_key, "enabled": dependency.enabled}
+    if dependency.variants:
+        served["variants"] = list(dependency.variants)
+    return served
+
+
+def segment_dict(segment: Segment) -> dict:
+    return {"id": segment.pk, "name": segment.name, "constraints": segment.constraints or []}
+
+
+def segments_for(states) -> dict[int, dict]:
+    """The segments the states' strategies use, by id."""
+    ids = {i for state in states for s in state.strategies.all() for i in s.segments or []
+           if isinstance(i, int) and i > 0}
+    return {s.pk: segment_dict(s) for s in Segment.objects.filter(pk__in=ids).order_by("pk")}
+
+
+def build_state(query: Query, revision: int) -> dict:
+    """The full features response for a query at its current revision."""
+    states = list(served_states(query.environment_ids, query.name_prefix))
+    segments = segments_for(states)
+    body = {
+        "version": STATE_VERSION,
+        "features": [feature_dict(s, segments if query.inline_segments else None)
+                     for s in states],
+        "query": {"environment": query.environment, "project": list(query.projects),
+                  "namePrefix": query.name_prefix or None,
+                  "inlineSegmentConstraints": query.inline_segments},
+        "meta": {"revisionId": revision, "etag": etag_for(query, revision),
+                 "queryHash": query.hash},
+    }
+    if not query.inline_segments:
+        body["segments"] = list(segments.values())
+    return body
+
+
+def etag_for(query: Query, revision: int) -> str:
+    return f'"{query.hash}:{revision}"'
+
+
+# -- delta -------------------------------------------------------------------------------
+
+
+def hydration_event(query: Query, revision: int) -> dict:
+    """The whole state as one delta event."""
+    states = list(served_states(query.environment_ids, query.name_prefix))
+    segments = segments_for(states)
+    return {"eventId": revision, "type": "hydration",
+            "features": [feature_dict(s) for s in states],
+            "segments": list(segments.values())}
+
+
+def delta_events(query: Query, since: int) -> list[dict] | None:
+    """Events that bring an SDK at revision `since` up to date; None if it needs a hydration.
+
+    Several changes to one flag collapse into its current definition (or its removal).
+    """
+    if since <= 0 or since < events_pruned_below():
+        return None
+    changes = (ChangeEvent.objects.filter(environment_id__in=query.environment_ids,
+                                          revision__gt=since)
+               .order_by("revision", "id").values_list("revision", "kind", "subject"))
+    latest: dict[tuple[str, str], int] = {}
+    for revision, kind, subject in changes:
+        family = "segment" if kind.startswith("segment") else "feature"
+        if family == "feature" and not subject.startswith(query.name_prefix):
+            continue
+        latest.pop((family, subject), None)
+        latest[(family, subject)] = revision
+    return _events_for(query, latest)
+
+
+def _events_for(query: Query, latest: dict[tuple[str, str], int]) -> list[dict]:
+    names = [subject for family, subject in latest if family == "feature"]
+    states = {s.flag.key: s for s in served_states(query.environment_ids, names=names)}
+    segment_ids = [int(subject) for family, subject in latest if family == "segment"]
+    segments = {s.pk: s for s in Segment.objects.filter(pk__in=segment_ids)}
+    events = []
+    for (family, subject), revision in sorted(latest.items(), key=lambda item: item[1]):
+        if family == "feature":
+            state = states.get(subject)
+            events.append(
+                {"eventId": revision, "type": ChangeKind.FEATURE_UPDATED.value,
+                 "feature": feature_dict(state)} if state else
+                {"eventId": revision, "type": ChangeKind.FEATURE_REMOVED.value,
+                 "featureName": subject, "project": _project_of(query)})
+        else:
+            segment = segments.get(int(subject))
+            events.append(
+                {"eventId": revision, "type": ChangeKind.SEGMENT_UPDATED.value,
+                 "segment": segment_dict(segment)} if segment else
+                {"eventId": revision, "type": ChangeKind.SEGMENT_REMOVED.value,
+                 "segmentId": int(subject)})
+    return events
+
+
+def _project_of(query: Query) -> str:
+    return query.projects[0] if len(query.projects) == 1 else "*"
+
+
+# -- process-wide cache ------------------------------------------------------------------
+
+
+class BoundedCache:
+    """A small LRU map: states of the few (query, revision) pairs in use."""
+
+    def __init__(self, size: int = 256):
+        self._items: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+_bodies = BoundedCache()
+
+
+def state_body(query: Query, revision: int) -> bytes:
+    """The features response as JSON bytes, built once per query and revision."""
+    key = (query, revision)
+    body = _bodies.get(key)
+    if body is None:
+        body = _bodies.put(key, json.dumps(build_state(query, revision),
+                                           separators=(",", ":")).encode())
+    return body
+
+
+def cached_body(query: Query, revision: int) -> bytes | None:
+    """The features response if it is already built; never builds it."""
+    return _bodies.get((query, revision))
+
+
+def clear_caches() -> None:
+    _bodies.clear()

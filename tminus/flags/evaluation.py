@@ -1,0 +1,114 @@
+"""Evaluating flags on the server, always with the shared engine (tminus_client.engine).
+
+Used by the frontend API (browsers and phones get answers, not definitions) and by the
+"who gets what" page. Engines are compiled once per environment set and revision.
+"""
+
+from dataclasses import dataclass
+
+from tminus_client.engine import FlagEngine
+
+from tminus.flags import client_state
+from tminus.flags.client_state import BoundedCache, Query
+from tminus.flags.models import Environment, Flag
+
+_engines = BoundedCache(size=64)
+CONTEXT_FIELDS = ("userId", "sessionId", "remoteAddress", "currentTime", "appName",
+                  "environment")
+
+
+def engine_for(query: Query, revision: int, hostname: str | None = None) -> FlagEngine:
+    """The engine loaded with a query's state at a revision (compiled once, then reused)."""
+    key = (query, revision, hostname)
+    engine = _engines.get(key)
+    if engine is None:
+        state = {"version": 2, **_hydration(query, revision)}
+        engine = _engines.put(key, FlagEngine(state, hostname=hostname))
+    return engine
+
+
+def _hydration(query: Query, revision: int) -> dict:
+    event = client_state.hydration_event(query, revision)
+    return {"features": event["features"], "segments": event["segments"]}
+
+
+def frontend_toggles(query: Query, revision: int, context: dict) -> list[dict]:
+    """The flags that are on for a context, with their variants, as Unleash's frontend API."""
+    engine = engine_for(query, revision)
+    toggles = []
+    for name in engine.names():
+        if not engine.is_enabled(name, context):
+            continue
+        variant = engine.get_variant(name, context)
+        feature = engine.feature(name)
+        toggles.append({"name": name, "enabled": True, "variant": frontend_variant(variant),
+                        "impressionData": bool(feature and feature.impression_data)})
+    return toggles
+
+
+def frontend_variant(variant: dict) -> dict:
+    """A variant as the frontend API shows it (both spellings of feature_enabled)."""
+    shown = {"name": variant.get("name", "disabled"), "enabled": bool(variant.get("enabled")),
+             "feature_enabled": bool(variant.get("feature_enabled")),
+             "featureEnabled": bool(variant.get("feature_enabled"))}
+    if variant.get("payload") is not None:
+        shown["payload"] = variant["payload"]
+    return shown
+
+
+@dataclass
+class Verdict:
+    """What one environment answers for a flag and a context, and why."""
+
+    environment: Environment
+    enabled: bool
+    variant: dict
+    reason: str
+    matched_strategy: int | None = None  # position in the environment's strategy list
+
+
+def who_gets_what(flag: Flag, context: dict, hostname: str | None = None) -> list[Verdict]:
+    """The flag's answer for a context in each environment of its project."""
+    verdicts = []
+    for environment in flag.project.environments.all():
+        query = Query(environment_ids=(environment.pk,), environment=environment.key,
+                      projects=(flag.project.key,))
+        engine = engine_for(query, environment.revision, hostname)
+        verdicts.append(_verdict(engine, flag.key, environment, context))
+    return verdicts
+
+
+def _verdict(engine: FlagEngine, name: str, environment: Environment, context: dict) -> Verdict:
+    enabled = engine.is_enabled(name, context)
+    variant = engine.get_variant(name, context)
+    feature = engine.feature(name)
+    if feature is None:
+        return Verdict(environment, False, variant, "not served in this environment")
+    if not feature.enabled:
+        return Verdict(environment, False, variant, "switched off in this environment")
+    if feature.parents_satisfied is not None and not feature.parents_satisfied(context):
+        return Verdict(environment, False, variant, "a flag it depends on is not satisfied")
+    if not feature.strategies:
+        return Verdict(environment, enabled, variant, "on, with no strategies: everyone")
+    for index, strategy in enumerate(feature.strategies):
+        if strategy.matches(context):
+            return Verdict(environment, enabled, variant,
+                           f"strategy {index + 1} ({strategy.name}) matched", index)
+    return Verdict(environment, False, variant, "no strategy matched")
+
+
+def context_from_form(values: dict, properties_text: str) -> dict:
+    """An Unleash context from typed fields and `name=value` property lines."""
+    context = {key: value for key, value in values.items() if key in CONTEXT_FIELDS and value}
+    properties = {}
+    for line in (properties_text or "").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip():
+            properties[name.strip()] = value.strip()
+    if properties:
+        context["properties"] = properties
+    return context
+
+
+def clear_engines() -> None:
+    _engines.clear()

@@ -1,0 +1,220 @@
+"""Forms parse what a person typed; the services (and the engine's validators) decide."""
+
+import json
+
+from django import forms
+
+from tminus.accounts.models import User
+from tminus.flags.choices import STRATEGY_LABELS, FlagType
+from tminus.flags.models import Segment
+from tminus.releases.models import Release
+
+OPERATORS = ["IN", "NOT_IN", "STR_CONTAINS", "STR_STARTS_WITH", "STR_ENDS_WITH", "NUM_EQ",
+             "NUM_GT", "NUM_GTE", "NUM_LT", "NUM_LTE", "DATE_AFTER", "DATE_BEFORE", "SEMVER_EQ",
+             "SEMVER_GT", "SEMVER_GTE", "SEMVER_LT", "SEMVER_LTE", "REGEX", "IN_CIDR"]
+# Operators that compare against one value rather than a list.
+SINGLE_VALUE = {"NUM_EQ", "NUM_GT", "NUM_GTE", "NUM_LT", "NUM_LTE", "DATE_AFTER", "DATE_BEFORE",
+                "SEMVER_EQ", "SEMVER_GT", "SEMVER_GTE", "SEMVER_LT", "SEMVER_LTE", "REGEX"}
+# Strategy parameters: (Unleash parameter, form field) per strategy.
+PARAMETERS = {
+    "default": [],
+    "flexibleRollout": [("rollout", "rollout"), ("stickiness", "stickiness"),
+                        ("groupId", "group_id")],
+    "userWithId": [("userIds", "user_ids")],
+    "remoteAddress": [("IPs", "ips")],
+    "applicationHostname": [("hostNames", "host_names")],
+    "gradualRolloutUserId": [("percentage", "percentage"), ("groupId", "group_id")],
+    "gradualRolloutSessionId": [("percentage", "percentage"), ("groupId", "group_id")],
+    "gradualRolloutRandom": [("percentage", "percentage")],
+}
+
+
+def _users():
+    return forms.ModelChoiceField(User.objects.filter(is_active=True).order_by("username"),
+                                  required=False, to_field_name="username")
+
+
+class ProjectForm(forms.Form):
+    key = forms.CharField(max_length=100, help_text="Used in tokens and URLs, e.g. shop.")
+    name = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class EnvironmentForm(forms.Form):
+    key = forms.CharField(max_length=100, help_text="e.g. qa or eu-production.")
+    name = forms.CharField(max_length=200, required=False)
+
+
+class FlagCreateForm(forms.Form):
+    key = forms.CharField(max_length=255, label="Name",
+                          help_text="What code asks for: is_enabled('new-checkout').")
+    flag_type = forms.ChoiceField(choices=FlagType.choices, label="Type")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    owner = _users()
+    release = forms.ModelChoiceField(Release.objects.order_by("key"), required=False,
+                                     to_field_name="key")
+
+
+class FlagEditForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    flag_type = forms.ChoiceField(choices=FlagType.choices, label="Type")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    owner = _users()
+    release = forms.ModelChoiceField(Release.objects.order_by("key"), required=False,
+                                     to_field_name="key", label="Linked release")
+    impression_data = forms.BooleanField(required=False)
+    stale = forms.BooleanField(required=False, label="Marked stale")
+    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. team:payments, "
+                                                     "checkout.")
+
+
+class JsonListField(forms.CharField):
+    """A JSON list typed into a text area; the engine checks what is inside."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "class": "code"})
+
+    def to_python(self, value):
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return []
+        try:
+            parsed = json.loads(text)
+        except ValueError as error:
+            raise forms.ValidationError(f"This is not JSON: {error}.") from None
+        if not isinstance(parsed, list):
+            raise forms.ValidationError("Write a JSON list: [ ... ].")
+        return parsed
+
+
+class StrategyForm(forms.Form):
+    name = forms.ChoiceField(choices=list(STRATEGY_LABELS.items()), label="Strategy")
+    title = forms.CharField(max_length=200, required=False)
+    rollout = forms.CharField(required=False, initial="100", label="Rollout %",
+                              help_text="0 to 100. Users inside at 10% stay inside at 50%.")
+    stickiness = forms.CharField(required=False, initial="default",
+                                 help_text="default, userId, sessionId, random, or any context "
+                                           "field.")
+    group_id = forms.CharField(required=False, label="Group ID",
+                               help_text="Flags with the same group ID put a user in the same "
+                                         "bucket; defaults to the flag name.")
+    user_ids = forms.CharField(required=False, label="User IDs",
+                               widget=forms.Textarea(attrs={"rows": 2}),
+                               help_text="Comma-separated.")
+    ips = forms.CharField(required=False, label="IP addresses",
+                          help_text="Comma-separated addresses or CIDR ranges.")
+    host_names = forms.CharField(required=False, label="Hostnames", help_text="Comma-separated.")
+    percentage = forms.CharField(required=False, label="Percentage (legacy strategies)")
+    segments = forms.ModelMultipleChoiceField(Segment.objects.order_by("name"), required=False)
+    variants = JsonListField(required=False, label="Strategy variants (JSON)",
+                             help_text='e.g. [{"name": "blue", "weight": 1000, "stickiness": '
+                                       '"default", "payload": {"type": "string", "value": '
+                                       '"b"}}]')
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def parameters(self, flag_key: str) -> dict:
+        data = self.cleaned_data
+        parameters = {}
+        for parameter, field in PARAMETERS.get(data["name"], []):
+            value = (data.get(field) or "").strip()
+            if field == "user_ids":
+                value = ",".join(part.strip() for part in value.replace("\n", ",").split(",")
+                                 if part.strip())
+            if field == "group_id" and not value:
+                value = flag_key
+            parameters[parameter] = value
+        return parameters
+
+    @classmethod
+    def initial_for(cls, strategy) -> dict:
+        initial = {"name": strategy.name, "title": strategy.title,
+                   "revision": strategy.revision,
+                   "segments": [s for s in strategy.segments if isinstance(s, int) and s > 0],
+                   "variants": json.dumps(strategy.variants, indent=1) if strategy.variants
+                   else ""}
+        for parameter, field in PARAMETERS.get(strategy.name, []):
+            initial[field] = strategy.parameters.get(parameter, "")
+        return initial
+
+
+class ConstraintForm(forms.Form):
+    context_name = forms.CharField(max_length=100, required=False, label="Context field",
+                                   help_text="userId, appName, or a custom property.")
+    operator = forms.ChoiceField(choices=[(o, o) for o in OPERATORS], initial="IN")
+    values = forms.CharField(required=False, help_text="Comma-separated (or the single value).")
+    inverted = forms.BooleanField(required=False, label="NOT")
+    case_insensitive = forms.BooleanField(required=False, label="Ignore case")
+
+    def constraint(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("context_name") or data.get("DELETE"):
+            return None
+        text = data.get("values") or ""
+        constraint = {"contextName": data["context_name"].strip(),
+                      "operator": data["operator"], "inverted": data["inverted"],
+                      "caseInsensitive": data["case_insensitive"]}
+        if data["operator"] in SINGLE_VALUE:
+            constraint["value"] = text.strip()
+        else:
+            constraint["values"] = [v.strip() for v in text.split(",") if v.strip()]
+        return constraint
+
+    @staticmethod
+    def initial_for(constraint: dict) -> dict:
+        values = constraint.get("values") or []
+        return {"context_name": constraint.get("contextName", ""),
+                "operator": constraint.get("operator", "IN"),
+                "values": constraint.get("value") or ", ".join(str(v) for v in values),
+                "inverted": bool(constraint.get("inverted")),
+                "case_insensitive": bool(constraint.get("caseInsensitive"))}
+
+
+ConstraintFormSet = forms.formset_factory(ConstraintForm, extra=2, can_delete=True)
+
+
+class VariantsForm(forms.Form):
+    variants = JsonListField(required=False, label="Variants (JSON)",
+                             help_text='[{"name": "a", "weight": 500, "weightType": "variable", '
+                                       '"stickiness": "default", "payload": {"type": "json", '
+                                       '"value": "{}"}, "overrides": [{"contextName": "userId", '
+                                       '"values": ["42"]}]}]')
+
+
+class SegmentForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False)
+    constraints = JsonListField(label="Constraints (JSON)",
+                                help_text='[{"contextName": "country", "operator": "IN", '
+                                          '"values": ["NO", "SE"]}]')
+
+
+class DependencyForm(forms.Form):
+    parent = forms.ChoiceField(label="Parent flag")
+    enabled = forms.TypedChoiceField(choices=[("true", "is on"), ("false", "is off")],
+                                     coerce=lambda v: v == "true", initial="true",
+                                     label="Only when the parent")
+    variants = forms.CharField(required=False, help_text="Only for these parent variants "
+                                                         "(comma-separated, optional).")
+
+    def __init__(self, *args, parents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [(key, key) for key in parents]
+
+
+class WhoGetsWhatForm(forms.Form):
+    userId = forms.CharField(required=False, label="User ID")
+    sessionId = forms.CharField(required=False, label="Session ID")
+    remoteAddress = forms.CharField(required=False, label="IP address")
+    appName = forms.CharField(required=False, label="App name")
+    currentTime = forms.CharField(required=False, label="Time (ISO 8601)")
+    hostname = forms.CharField(required=False, label="SDK hostname")
+    properties = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text="One name=value a line, e.g. country=NO.")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(choices=[("client", "Backend (server SDKs)"),
+                                      ("frontend", "Frontend (browsers, phones)")])
+    projects = forms.CharField(help_text="Project keys, comma-separated; * for every project.")
+    environment = forms.CharField(max_length=100, initial="production")

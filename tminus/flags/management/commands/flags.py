@@ -1,0 +1,100 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from tminus.core.management.base import TMinusCommand
+from tminus.flags import services, transfer
+from tminus.flags.choices import TokenKind
+from tminus.flags.models import ClientToken
+
+
+class Command(TMinusCommand):
+    help = "Feature flags: import or export an environment's flags, create and revoke tokens."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        importing = sub.add_parser(
+            "import", help="Replace an environment's flags with an Unleash features state.")
+        importing.add_argument("file", help="A /api/client/features response (JSON); - reads "
+                                            "standard input.")
+        importing.add_argument("--project", required=True)
+        importing.add_argument("--environment", required=True)
+        exporting = sub.add_parser("export", help="Write an environment's flags as JSON.")
+        exporting.add_argument("--project", required=True)
+        exporting.add_argument("--environment", required=True)
+        exporting.add_argument("--output", default="", help="File to write (default: stdout).")
+        token = sub.add_parser("token", help="Client tokens.")
+        token_sub = token.add_subparsers(dest="token_action", required=True)
+        create = token_sub.add_parser("create", help="Print a new token, once.")
+        create.add_argument("--project", action="append", required=True,
+                            help="A project key (repeat for several; * for every project).")
+        create.add_argument("--environment", required=True)
+        create.add_argument("--frontend", action="store_true",
+                            help="A frontend token (for /api/frontend) instead of a backend one.")
+        create.add_argument("--name", default="")
+        token_sub.add_parser("list", help="List tokens (never their secrets).")
+        revoke = token_sub.add_parser("revoke", help="Revoke a token.")
+        revoke.add_argument("id", type=int)
+
+    def handle(self, *args, action, **options):
+        if action == "token":
+            getattr(self, f"_token_{options['token_action']}")(options)
+        else:
+            getattr(self, f"_{action}")(options)
+
+    def _import(self, options):
+        state = self._read_state(options["file"])
+        result = transfer.flags_import(project_key=options["project"],
+                                       environment_key=options["environment"], state=state,
+                                       actor=self.actor(options))
+        self.stdout.write(
+            f"Imported into {result.project.key}/{result.environment.key}: "
+            f"{len(result.created)} created, {len(result.updated)} updated, "
+            f"{len(result.removed)} removed from the environment.")
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(f"warning: {warning} (evaluates as off)"))
+
+    @staticmethod
+    def _read_state(name: str):
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"Cannot read {name}: {error.strerror}.") from None
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise CommandError(f"{name} is not JSON: {error}.") from None
+
+    def _export(self, options):
+        state = transfer.flags_export(project_key=options["project"],
+                                      environment_key=options["environment"])
+        text = json.dumps(state, indent=2, ensure_ascii=False) + "\n"
+        if options["output"]:
+            Path(options["output"]).write_text(text, encoding="utf-8")
+            self.stdout.write(f"Wrote {len(state['features'])} flags to {options['output']}.")
+        else:
+            self.stdout.write(text, ending="")
+
+    def _token_create(self, options):
+        kind = TokenKind.FRONTEND if options["frontend"] else TokenKind.CLIENT
+        _token, secret = services.client_token_create(
+            name=options["name"], environment=options["environment"],
+            projects=options["project"], kind=kind, actor=self.actor(options))
+        self.stdout.write(secret)
+
+    def _token_list(self, options):
+        for token in ClientToken.objects.prefetch_related("projects"):
+            projects = "*" if token.all_projects else ",".join(
+                p.key for p in token.projects.all())
+            state = "revoked" if token.revoked_at else "active"
+            self.stdout.write(f"{token.pk}\t{token.kind}\t{projects}\t{token.environment}\t"
+                              f"{token.prefix}…\t{token.name}\t{state}")
+
+    def _token_revoke(self, options):
+        token = ClientToken.objects.filter(pk=options["id"]).first()
+        if token is None:
+            raise CommandError(f"No client token with id {options['id']}.")
+        services.client_token_revoke(token=token, actor=self.actor(options))
+        self.stdout.write(f"Revoked token {token.pk} ({token.prefix}…).")

@@ -1,0 +1,163 @@
+"""What SDKs report: registrations and yes/no/variant counts, checked before anything is stored.
+
+SDKs are not people: these services take the token's scope instead of an actor, and are not
+audited (they change no definition). A malformed body is refused whole.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from tminus.core.errors import ValidationFailed
+from tminus.flags.models import ClientApplication, Environment, Flag, MetricsBucket
+from tminus.flags.tokens import TokenScope
+
+MAX_TOGGLES = 10_000
+MAX_COUNT = 10**12
+
+
+def client_register(*, scope: TokenScope, body) -> ClientApplication:
+    """Record (or refresh) an SDK instance's registration."""
+    errors = {}
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "The body must be a JSON object."})
+    app_name = body.get("appName")
+    if not isinstance(app_name, str) or not app_name.strip():
+        errors["appName"] = "appName is required."
+    instance_id = body.get("instanceId", "default")
+    if not isinstance(instance_id, str):
+        errors["instanceId"] = "instanceId must be a string."
+    strategies = body.get("strategies", [])
+    if not isinstance(strategies, list) or not all(isinstance(s, str) for s in strategies):
+        errors["strategies"] = "strategies must be a list of strategy names."
+    interval = body.get("interval", 0)
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 0:
+        errors["interval"] = "interval must be a whole number of milliseconds."
+    started = _datetime(body.get("started"), "started", errors, required=False)
+    if errors:
+        raise ValidationFailed(errors)
+    application, _ = ClientApplication.objects.update_or_create(
+        app_name=app_name.strip()[:255], instance_id=(instance_id or "default")[:255],
+        environment=scope.environment,
+        defaults={"sdk_version": str(body.get("sdkVersion") or "")[:100],
+                  "strategies": strategies, "interval": min(interval, 2**31 - 1),
+                  "started_at": started, "last_seen_at": timezone.now()})
+    return application
+
+
+def metrics_record(*, scope: TokenScope, body) -> int:
+    """Add an SDK's yes/no/variant counts to the per-minute buckets; returns the rows touched."""
+    app_name, start, toggles = _metrics_body(body)
+    minute = start.replace(second=0, microsecond=0)
+    known = _known_flags(scope, list(toggles))
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _add_counts(scope, app_name, minute, toggles, known)
+        except IntegrityError:
+            # Another process created one of the same buckets at the same moment; the second
+            # attempt finds it and adds to it.
+            if attempt:
+                raise
+    return 0
+
+
+def _metrics_body(body) -> tuple[str, datetime, dict]:
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "The body must be a JSON object."})
+    errors: dict = {}
+    app_name = body.get("appName")
+    if not isinstance(app_name, str) or not app_name.strip():
+        errors["appName"] = "appName is required."
+    bucket = body.get("bucket")
+    if not isinstance(bucket, dict):
+        raise ValidationFailed({**errors, "bucket": "bucket must be an object with start, "
+                                                    "stop and toggles."})
+    start = _datetime(bucket.get("start"), "bucket.start", errors)
+    _datetime(bucket.get("stop"), "bucket.stop", errors)
+    toggles = bucket.get("toggles")
+    if not isinstance(toggles, dict):
+        errors["bucket.toggles"] = "toggles must be an object of flag name to counts."
+    elif len(toggles) > MAX_TOGGLES:
+        errors["bucket.toggles"] = f"At most {MAX_TOGGLES} flags per bucket."
+    else:
+        for name, counts in toggles.items():
+            problem = _counts_problem(counts)
+            if problem:
+                errors[f"bucket.toggles.{name}"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    return app_name.strip()[:255], start, toggles
+
+
+def _counts_problem(counts) -> str:
+    if not isinstance(counts, dict):
+        return "must be an object with yes and no counts."
+    numbers = [counts.get("yes", 0), counts.get("no", 0)]
+    variants = counts.get("variants") or {}
+    if not isinstance(variants, dict):
+        return "variants must be an object of variant name to count."
+    numbers += list(variants.values())
+    if not all(_is_count(n) for n in numbers):
+        return "yes, no and variant counts must be whole numbers from 0."
+    return ""
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_COUNT
+
+
+def _datetime(value, field: str, errors: dict, required: bool = True) -> datetime | None:
+    if value is None and not required:
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        errors[field] = f"{field} must be a date and time (ISO 8601)."
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, UTC)
+    now = timezone.now()
+    if not now - timedelta(days=365) < parsed < now + timedelta(days=1):
+        errors[field] = f"{field} is more than a year ago or in the future."
+    return parsed
+
+
+def _known_flags(scope: TokenScope, names: list[str]) -> dict[str, tuple[int, int]]:
+    """Flag name -> (flag id, environment id) for the flags this token may see."""
+    flags = Flag.objects.filter(key__in=names)
+    if not scope.all_projects:
+        flags = flags.filter(project__key__in=scope.projects)
+    rows = list(flags.values_list("key", "pk", "project_id"))
+    environments = dict(Environment.objects.filter(
+        key=scope.environment, project_id__in={p for _, _, p in rows})
+        .values_list("project_id", "pk"))
+    return {key: (pk, environments.get(project_id)) for key, pk, project_id in rows}
+
+
+def _add_counts(scope, app_name, minute, toggles, known) -> int:
+    existing = {
+        bucket.flag_name: bucket
+        for bucket in MetricsBucket.objects.select_for_update().filter(
+            flag_name__in=list(toggles), environment_key=scope.environment,
+            app_name=app_name, start=minute)
+    }
+    new, changed = [], []
+    for name, counts in toggles.items():
+        bucket = existing.get(name)
+        if bucket is None:
+            flag_id, environment_id = known.get(name, (None, None))
+            bucket = MetricsBucket(flag_id=flag_id, environment_id=environment_id,
+                                   flag_name=name[:255], environment_key=scope.environment,
+                                   app_name=app_name, start=minute, variants={})
+            new.append(bucket)
+        else:
+            changed.append(bucket)
+        bucket.yes += counts.get("yes", 0)
+        bucket.no += counts.get("no", 0)
+        for variant, count in (counts.get("variants") or {}).items():
+            bucket.variants[variant] = bucket.variants.get(variant, 0) + count
+    MetricsBucket.objects.bulk_update(changed, ["yes", "no", "variants"])
+    MetricsBucket.objects.bulk_create(new)
+    return len(new) + len(changed)

@@ -1,0 +1,235 @@
+"""GET /api/client/streaming: Server-Sent Events in Unleash's format.
+
+On connect an SDK gets `unleash-connected` with a hydration (`{"events": [{"type":
+"hydration", ...}]}`); after every change, `unleash-updated` with the delta events since what
+it has. One watcher per process learns about changes: at once when this process commits one
+(`flags_state_changed`), and by reading every environment's revision every 250 ms while streams
+are open, so changes made by other processes (workers, other web processes) arrive too.
+
+Under ASGI (`tminus serve`) a stream is an async generator that costs no thread while it waits;
+under WSGI (the test server, `runserver`) it is a plain generator.
+"""
+
+import asyncio
+import json
+import logging
+import threading
+import time
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.db import close_old_connections
+from django.http import StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from tminus.flags import client_state
+from tminus.flags.choices import TokenKind
+from tminus.flags.client_api import Refusal, _query, authorize
+from tminus.flags.models import Environment
+
+POLL_SECONDS = 0.25
+HEARTBEAT_SECONDS = 15.0
+logger = logging.getLogger(__name__)
+
+
+class RevisionWatch:
+    """Every environment's revision, kept fresh while streams are open; wakes them on change."""
+
+    def __init__(self, poll_seconds: float = POLL_SECONDS):
+        self.poll_seconds = poll_seconds
+        self.generation = 0
+        self._revisions: dict[int, int] = {}
+        self._streams = 0
+        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._kick = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._async_waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Future]] = set()
+
+    @property
+    def open_streams(self) -> int:
+        return self._streams
+
+    def revision(self, environment_ids) -> int:
+        return max((self._revisions.get(pk, 0) for pk in environment_ids), default=0)
+
+    def open(self) -> None:
+        with self._lock:
+            self._streams += 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="tminus-flags-watch",
+                                                daemon=True)
+                self._thread.start()
+        self._kick.set()
+
+    def close(self) -> None:
+        with self._lock:
+            self._streams -= 1
+
+    def kick(self, **_kwargs) -> None:
+        """A change was committed in this process: look now rather than at the next poll."""
+        self._kick.set()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if self._streams <= 0:
+                    self._thread = None
+                    break
+            self._kick.wait(self.poll_seconds)
+            self._kick.clear()
+            self._poll()
+        close_old_connections()
+
+    def _poll(self) -> None:
+        try:
+            revisions = dict(Environment.objects.values_list("pk", "revision"))
+        except Exception:  # the database may be restarting; the next poll tries again
+            logger.warning("Could not read flag revisions", exc_info=True)
+            close_old_connections()
+            return
+        if revisions != self._revisions:
+            self._revisions = revisions
+            self._wake()
+
+    def _wake(self) -> None:
+        with self._changed:
+            self.generation += 1
+            self._changed.notify_all()
+            waiters, self._async_waiters = self._async_waiters, set()
+        for loop, future in waiters:
+            loop.call_soon_threadsafe(_resolve, future)
+
+    def wait(self, generation: int, timeout: float) -> None:
+        """Block until the generation moves past `generation` or the timeout passes."""
+        with self._changed:
+            if self.generation == generation:
+                self._changed.wait(timeout)
+
+    async def wait_async(self, generation: int, timeout: float) -> None:
+        """Like wait, without holding a thread."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self._changed:
+            if self.generation != generation:
+                return
+            self._async_waiters.add((loop, future))
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with self._changed:
+                self._async_waiters.discard((loop, future))
+
+
+def _resolve(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+watch = RevisionWatch()
+
+
+def sse(event: str, data: dict, event_id: int | None = None) -> bytes:
+    lines = [f"event: {event}"]
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    lines.append("data: " + json.dumps(data, separators=(",", ":")))
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+HEARTBEAT = b": heartbeat\n\n"
+
+
+class _Stream:
+    """What one connected SDK has been sent, and what it is owed next."""
+
+    def __init__(self, query: client_state.Query):
+        self.query = query
+        self.sent = 0
+
+    def connected(self) -> bytes:
+        revision = client_state.revision_of(self.query.environment_ids)
+        self.sent = revision
+        hydration = client_state.hydration_event(self.query, revision)
+        return sse("unleash-connected", {"events": [hydration]}, revision)
+
+    def owed(self) -> bool:
+        return watch.revision(self.query.environment_ids) > self.sent
+
+    def updated(self) -> bytes | None:
+        revision = client_state.revision_of(self.query.environment_ids)
+        events = client_state.delta_events(self.query, self.sent)
+        if events is None:
+            events = [client_state.hydration_event(self.query, revision)]
+        self.sent = max(revision, *(event["eventId"] for event in events)) if events else max(
+            revision, self.sent)
+        if not events:
+            return None
+        return sse("unleash-updated", {"events": events}, self.sent)
+
+
+def _headers(response):
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@require_GET
+async def client_streaming(request):
+    """Stream flag changes to an SDK as they happen."""
+    try:
+        scope = await sync_to_async(authorize, thread_sensitive=False)(request,
+                                                                       TokenKind.CLIENT)
+        query = await sync_to_async(_query, thread_sensitive=False)(request, scope)
+    except Refusal as refusal:
+        return refusal.response
+    stream = _Stream(query)
+    events = (_async_events(stream) if isinstance(request, ASGIRequest)
+              else _sync_events(stream))
+    return _headers(StreamingHttpResponse(events, content_type="text/event-stream"))
+
+
+async def _async_events(stream: _Stream):
+    run = sync_to_async(lambda fn: fn(), thread_sensitive=False)
+    watch.open()
+    try:
+        yield await run(stream.connected)
+        beat = time.monotonic()
+        while True:
+            generation = watch.generation
+            if stream.owed():
+                chunk = await run(stream.updated)
+                if chunk:
+                    yield chunk
+                    beat = time.monotonic()
+                continue
+            await watch.wait_async(generation, max(0.0, beat + HEARTBEAT_SECONDS
+                                                   - time.monotonic()))
+            if time.monotonic() - beat >= HEARTBEAT_SECONDS:
+                yield HEARTBEAT
+                beat = time.monotonic()
+    finally:
+        watch.close()
+
+
+def _sync_events(stream: _Stream):
+    watch.open()
+    try:
+        yield stream.connected()
+        beat = time.monotonic()
+        while True:
+            generation = watch.generation
+            if stream.owed():
+                chunk = stream.updated()
+                if chunk:
+                    yield chunk
+                    beat = time.monotonic()
+                continue
+            watch.wait(generation, max(0.0, beat + HEARTBEAT_SECONDS - time.monotonic()))
+            if time.monotonic() - beat >= HEARTBEAT_SECONDS:
+                yield HEARTBEAT
+                beat = time.monotonic()
+    finally:
+        watch.close()

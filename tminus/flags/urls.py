@@ -1,0 +1,45 @@
+from django.urls import path
+
+from tminus.flags import client_api, streaming, views
+
+urlpatterns = [
+    # The Unleash-compatible client API (plain views: no session, no CSRF, no ninja).
+    path("api/client/features", client_api.client_features, name="flags-client-features"),
+    path("api/client/delta", client_api.client_delta, name="flags-client-delta"),
+    path("api/client/streaming", streaming.client_streaming, name="flags-client-streaming"),
+    path("api/client/register", client_api.client_register, name="flags-client-register"),
+    path("api/client/metrics", client_api.client_metrics, name="flags-client-metrics"),
+    path("api/frontend", client_api.frontend_features, name="flags-frontend"),
+    path("api/frontend/", client_api.frontend_features),
+    path("api/frontend/client/metrics", client_api.frontend_metrics,
+         name="flags-frontend-metrics"),
+    path("api/frontend/client/register", client_api.frontend_register,
+         name="flags-frontend-register"),
+    # Pages.
+    path("flags/", views.flags_home, name="flags-home"),
+    path("flags/projects/new", views.project_create, name="flags-project-create"),
+    path("flags/projects/<str:key>/", views.project_detail, name="flags-project"),
+    path("flags/projects/<str:key>/environments/new", views.environment_create,
+         name="flags-environment-create"),
+    path("flags/projects/<str:key>/flags/new", views.flag_create, name="flags-flag-create"),
+    path("flags/segments/", views.segment_list, name="flags-segments"),
+    path("flags/segments/new", views.segment_edit, name="flags-segment-create"),
+    path("flags/segments/<int:segment_id>/", views.segment_edit, name="flags-segment-edit"),
+    path("flags/segments/<int:segment_id>/delete", views.segment_delete,
+         name="flags-segment-delete"),
+    path("flags/tokens/", views.token_list, name="flags-tokens"),
+    path("flags/tokens/<int:token_id>/revoke", views.token_revoke, name="flags-token-revoke"),
+    path("flags/f/<str:key>/", views.flag_detail, name="flags-flag"),
+    path("flags/f/<str:key>/edit", views.flag_edit, name="flags-flag-edit"),
+    path("flags/f/<str:key>/archive", views.flag_archive, name="flags-flag-archive"),
+    path("flags/f/<str:key>/dependencies", views.flag_dependency, name="flags-dependency"),
+    path("flags/f/<str:key>/<str:environment>/toggle", views.flag_toggle, name="flags-toggle"),
+    path("flags/f/<str:key>/<str:environment>/variants", views.flag_variants,
+         name="flags-variants"),
+    path("flags/f/<str:key>/<str:environment>/strategies/new", views.strategy_create,
+         name="flags-strategy-create"),
+    path("flags/f/<str:key>/<str:environment>/strategies/<int:strategy_id>/",
+         views.strategy_edit, name="flags-strategy-edit"),
+    path("flags/f/<str:key>/<str:environment>/strategies/<int:strategy_id>/delete",
+         views.strategy_delete, name="flags-strategy-delete"),
+]

@@ -1,0 +1,411 @@
+"""Pages for feature flags. Thin: parse, call a service, render."""
+
+import json
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
+from tminus.core.actors import Actor
+from tminus.core.errors import NotFound, ServiceError, ValidationFailed
+from tminus.core.web import add_service_errors, flash_service_error, role_required
+from tminus.flags import evaluation, forms, selectors, services
+from tminus.flags.choices import EXPECTED_LIFETIME_DAYS, STRATEGY_LABELS
+from tminus.flags.models import ClientToken, Environment, Segment, Strategy
+
+
+def _or_404(getter, key):
+    try:
+        return getter(key)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+def _flag_url(flag, anchor: str = "") -> str:
+    return reverse("flags-flag", args=[flag.key]) + (f"#{anchor}" if anchor else "")
+
+
+@role_required(VIEW)
+def flags_home(request):
+    return render(request, "flags/home.html", {
+        "projects": selectors.projects(), "form": forms.ProjectForm(),
+        "applications": selectors.application_list(limit=20)})
+
+
+@require_POST
+@role_required(MANAGE)
+def project_create(request):
+    form = forms.ProjectForm(request.POST)
+    if form.is_valid():
+        try:
+            project = services.project_create(actor=Actor.web(request), **form.cleaned_data)
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("flags-project", key=project.key)
+    return render(request, "flags/home.html", {
+        "projects": selectors.projects(), "form": form,
+        "applications": selectors.application_list(limit=20)}, status=422)
+
+
+def _project_context(request, project, **extra):
+    archived = request.GET.get("archived") == "1"
+    search = request.GET.get("q", "").strip()
+    return {"project": project, "environments": list(project.environments.all()),
+            "rows": selectors.flag_rows(project, search=search, archived=archived),
+            "archived": archived, "search": search,
+            "flag_form": extra.pop("flag_form", forms.FlagCreateForm()),
+            "environment_form": extra.pop("environment_form", forms.EnvironmentForm()),
+            **extra}
+
+
+@role_required(VIEW)
+def project_detail(request, key):
+    project = _or_404(selectors.project_get, key)
+    return render(request, "flags/project.html", _project_context(request, project))
+
+
+@require_POST
+@role_required(MANAGE)
+def environment_create(request, key):
+    project = _or_404(selectors.project_get, key)
+    form = forms.EnvironmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.environment_create(project=project, actor=Actor.web(request),
+                                        **form.cleaned_data)
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("flags-project", key=project.key)
+    return render(request, "flags/project.html",
+                  _project_context(request, project, environment_form=form), status=422)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def flag_create(request, key):
+    project = _or_404(selectors.project_get, key)
+    form = forms.FlagCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            flag = services.flag_create(project=project, actor=Actor.web(request),
+                                        **form.cleaned_data)
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Flag {flag.key} created, off everywhere.")
+            return redirect("flags-flag", key=flag.key)
+    return render(request, "flags/project.html",
+                  _project_context(request, project, flag_form=form), status=422)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def flag_toggle(request, key, environment):
+    flag = _or_404(selectors.flag_get, key)
+    enabled = request.POST.get("enabled") == "true"
+    try:
+        services.flag_environment_toggle(flag=flag, environment=environment, enabled=enabled,
+                                         reason=request.POST.get("reason", ""),
+                                         actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        messages.success(request, f"{flag.key} is {'on' if enabled else 'off'} in {environment}.")
+    back = request.POST.get("next", "")
+    return HttpResponseRedirect(back if back.startswith("/flags/") else _flag_url(flag))
+
+
+@role_required(VIEW)
+def flag_detail(request, key):
+    flag = _or_404(selectors.flag_get, key)
+    return render(request, "flags/flag.html", _flag_context(request, flag))
+
+
+def _flag_context(request, flag, **extra) -> dict:
+    who = forms.WhoGetsWhatForm(request.GET or None)
+    verdicts = None
+    if who.is_valid() and request.GET:
+        data = who.cleaned_data
+        context = evaluation.context_from_form(data, data["properties"])
+        verdicts = evaluation.who_gets_what(flag, context, data["hostname"] or None)
+    states = selectors.flag_states(flag)
+    return {
+        "flag": flag, "states": states, "strategy_labels": STRATEGY_LABELS,
+        "stale": selectors.potentially_stale(flag),
+        "lifetime": EXPECTED_LIFETIME_DAYS.get(flag.flag_type),
+        "edit_form": extra.pop("edit_form", forms.FlagEditForm(initial=_edit_initial(flag))),
+        "dependency_form": forms.DependencyForm(parents=selectors.parent_choices(flag)),
+        "variant_forms": {s.environment.key: forms.VariantsForm(initial={
+            "variants": json.dumps(s.state.variants, indent=1) if s.state and s.state.variants
+            else ""}) for s in states},
+        "who_form": who, "verdicts": verdicts,
+        "usage": selectors.flag_usage(flag),
+        "history": selectors.flag_history(flag),
+        **extra,
+    }
+
+
+def _edit_initial(flag) -> dict:
+    return {"revision": flag.revision, "flag_type": flag.flag_type,
+            "description": flag.description,
+            "owner": flag.owner.username if flag.owner else None,
+            "release": flag.release.key if flag.release else None,
+            "impression_data": flag.impression_data, "stale": flag.stale,
+            "tags": ", ".join(str(tag) for tag in flag.tags.all())}
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def flag_edit(request, key):
+    flag = _or_404(selectors.flag_get, key)
+    form = forms.FlagEditForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        revision, tags = data.pop("revision"), data.pop("tags")
+        try:
+            services.flag_update(flag=flag, changes=data, revision=revision,
+                                 actor=Actor.web(request))
+            services.flag_tags_set(flag=flag, tags=[t for t in tags.split(",") if t.strip()],
+                                   actor=Actor.web(request))
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Flag saved.")
+            return redirect("flags-flag", key=flag.key)
+    return render(request, "flags/flag.html", _flag_context(request, flag, edit_form=form),
+                  status=422)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def flag_archive(request, key):
+    flag = _or_404(selectors.flag_get, key)
+    revive = request.POST.get("revive") == "1"
+    try:
+        if revive:
+            services.flag_revive(flag=flag, actor=Actor.web(request))
+        else:
+            services.flag_archive(flag=flag, actor=Actor.web(request),
+                                  reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        messages.success(request, f"{flag.key} {'revived' if revive else 'archived'}.")
+    return redirect("flags-flag", key=flag.key)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def flag_variants(request, key, environment):
+    flag = _or_404(selectors.flag_get, key)
+    form = forms.VariantsForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed({"variants": form.errors["variants"]})
+        services.flag_variants_set(flag=flag, environment=environment,
+                                   variants=form.cleaned_data["variants"],
+                                   actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        messages.success(request, f"Variants saved for {environment}.")
+    return HttpResponseRedirect(_flag_url(flag, f"env-{environment}"))
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def flag_dependency(request, key):
+    flag = _or_404(selectors.flag_get, key)
+    try:
+        if request.POST.get("remove"):
+            services.flag_dependency_remove(flag=flag, parent_key=request.POST["remove"],
+                                            actor=Actor.web(request))
+        else:
+            form = forms.DependencyForm(request.POST, parents=selectors.parent_choices(flag))
+            if not form.is_valid():
+                raise ValidationFailed({k: v for k, v in form.errors.items()})
+            data = form.cleaned_data
+            services.flag_dependency_set(
+                flag=flag, parent_key=data["parent"], enabled=data["enabled"],
+                variants=[v.strip() for v in data["variants"].split(",") if v.strip()],
+                actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    return HttpResponseRedirect(_flag_url(flag, "dependencies"))
+
+
+def _strategy_page(request, flag, environment, form, constraints, strategy=None, status=200):
+    return render(request, "flags/strategy_form.html", {
+        "flag": flag, "environment": environment, "form": form, "constraints": constraints,
+        "strategy": strategy, "strategy_labels": STRATEGY_LABELS,
+        "parameter_fields": forms.PARAMETERS}, status=status)
+
+
+def _environment(flag, key) -> Environment:
+    return get_object_or_404(Environment, project=flag.project, key=key)
+
+
+@role_required(CONTRIBUTE)
+def strategy_create(request, key, environment):
+    flag = _or_404(selectors.flag_get, key)
+    env = _environment(flag, environment)
+    form = forms.StrategyForm(request.POST or None,
+                              initial={"name": request.GET.get("name", "flexibleRollout"),
+                                       "rollout": "100", "stickiness": "default"})
+    constraints = forms.ConstraintFormSet(request.POST or None, prefix="c")
+    if request.method == "POST" and _save_strategy(request, flag, env, form, constraints):
+        messages.success(request, f"Strategy added in {env.key}.")
+        return HttpResponseRedirect(_flag_url(flag, f"env-{env.key}"))
+    return _strategy_page(request, flag, env, form, constraints,
+                          status=422 if request.method == "POST" else 200)
+
+
+@role_required(CONTRIBUTE)
+def strategy_edit(request, key, environment, strategy_id):
+    flag = _or_404(selectors.flag_get, key)
+    env = _environment(flag, environment)
+    strategy = get_object_or_404(Strategy, pk=strategy_id, state__flag=flag,
+                                 state__environment=env)
+    form = forms.StrategyForm(request.POST or None,
+                              initial=forms.StrategyForm.initial_for(strategy))
+    constraints = forms.ConstraintFormSet(
+        request.POST or None, prefix="c",
+        initial=[forms.ConstraintForm.initial_for(c) for c in strategy.constraints])
+    if request.method == "POST" and _save_strategy(request, flag, env, form, constraints,
+                                                    strategy):
+        messages.success(request, f"Strategy saved in {env.key}.")
+        return HttpResponseRedirect(_flag_url(flag, f"env-{env.key}"))
+    return _strategy_page(request, flag, env, form, constraints, strategy,
+                          status=422 if request.method == "POST" else 200)
+
+
+def _save_strategy(request, flag, env, form, constraints, strategy=None) -> bool:
+    if not (form.is_valid() and constraints.is_valid()):
+        return False
+    data = form.cleaned_data
+    values = {
+        "parameters": form.parameters(flag.key),
+        "constraints": [c for c in (f.constraint() for f in constraints.forms
+                                    if f.cleaned_data) if c],
+        "segments": [segment.pk for segment in data["segments"]],
+        "variants": data["variants"], "title": data["title"],
+    }
+    try:
+        if strategy is None:
+            services.strategy_create(flag=flag, environment=env, name=data["name"],
+                                     actor=Actor.web(request), **values)
+        else:
+            if data["name"] != strategy.name:
+                values["name"] = data["name"]
+            services.strategy_update(strategy=strategy, changes=values,
+                                     revision=data.get("revision"), actor=Actor.web(request))
+    except ServiceError as error:
+        if not _constraint_error(error, constraints):
+            add_service_errors(form, error)
+        return False
+    return True
+
+
+def _constraint_error(error: ServiceError, constraints) -> bool:
+    """Constraint problems are shown above the constraint rows."""
+    if isinstance(error, ValidationFailed) and set(error.errors) == {"constraints"}:
+        constraints.constraint_errors = error.errors["constraints"]
+        return True
+    return False
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def strategy_delete(request, key, environment, strategy_id):
+    flag = _or_404(selectors.flag_get, key)
+    env = _environment(flag, environment)
+    strategy = get_object_or_404(Strategy, pk=strategy_id, state__flag=flag,
+                                 state__environment=env)
+    try:
+        services.strategy_delete(strategy=strategy, actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        messages.success(request, f"Strategy removed from {env.key}.")
+    return HttpResponseRedirect(_flag_url(flag, f"env-{env.key}"))
+
+
+@role_required(VIEW)
+def segment_list(request):
+    return render(request, "flags/segments.html",
+                  {"segments": selectors.segment_list(), "form": forms.SegmentForm()})
+
+
+@role_required(CONTRIBUTE)
+def segment_edit(request, segment_id=None):
+    segment = get_object_or_404(Segment, pk=segment_id) if segment_id else None
+    initial = {}
+    if segment is not None:
+        initial = {"name": segment.name, "description": segment.description,
+                   "revision": segment.revision,
+                   "constraints": json.dumps(segment.constraints, indent=1)}
+    form = forms.SegmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        revision = data.pop("revision")
+        try:
+            if segment is None:
+                services.segment_create(actor=Actor.web(request), **data)
+            else:
+                services.segment_update(segment=segment, changes=data, revision=revision,
+                                        actor=Actor.web(request))
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Segment saved.")
+            return redirect("flags-segments")
+    return render(request, "flags/segment_form.html", {"form": form, "segment": segment},
+                  status=422 if request.method == "POST" else 200)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def segment_delete(request, segment_id):
+    segment = get_object_or_404(Segment, pk=segment_id)
+    try:
+        services.segment_delete(segment=segment, actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    return redirect("flags-segments")
+
+
+@role_required(MANAGE)
+def token_list(request):
+    form = forms.TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                _token, secret = services.client_token_create(
+                    name=data["name"], kind=data["kind"], environment=data["environment"],
+                    projects=data["projects"].split(","), actor=Actor.web(request))
+            except ServiceError as error:
+                add_service_errors(form, error)
+            else:
+                # Shown once on the next page: the database keeps only its hash.
+                request.session["new_client_token"] = secret
+                return redirect("flags-tokens")
+    return render(request, "flags/tokens.html", {
+        "tokens": selectors.token_list(), "form": form,
+        "new_secret": request.session.pop("new_client_token", None)}, status=status)
+
+
+@require_POST
+@role_required(MANAGE)
+def token_revoke(request, token_id):
+    token = get_object_or_404(ClientToken, pk=token_id)
+    services.client_token_revoke(token=token, actor=Actor.web(request))
+    messages.success(request, f"Token {token.prefix}… revoked.")
+    return redirect("flags-tokens")

@@ -1,0 +1,52 @@
+"""Metrics every flag has without declaring them, from what SDKs report on /api/client/metrics.
+
+- `exposures`: evaluations that answered "on", that is, times the feature was shown;
+- `evaluations`: every evaluation of the flag, on or off.
+
+SDKs already send these counts per flag and per minute; the flags area keeps them in its
+MetricsBucket rows (one per flag, environment, application and minute), which are read in place:
+copying them would only add a second place where the same numbers could disagree.
+"""
+
+from datetime import datetime
+
+from django.db.models import F, Sum
+
+BUILTIN_METRICS = {
+    "exposures": "Exposures: evaluations that answered on",
+    "evaluations": "Evaluations: every answer, on or off",
+}
+
+
+def is_builtin(key: str) -> bool:
+    return key in BUILTIN_METRICS
+
+
+def _counted(metric: str):
+    return F("yes") if metric == "exposures" else F("yes") + F("no")
+
+
+def _buckets(*, environment: str | None, start: datetime, end: datetime, flag: str | None):
+    from tminus.flags.models import MetricsBucket
+
+    rows = MetricsBucket.objects.filter(start__gte=start, start__lt=end)
+    if environment is not None:
+        rows = rows.filter(environment_key=environment)
+    if flag is not None:
+        rows = rows.filter(flag_name=flag)
+    return rows
+
+
+def builtin_count(*, metric: str, environment: str | None, start: datetime, end: datetime,
+                  flag: str | None = None) -> int:
+    """How many exposures or evaluations SDKs reported in [start, end) by whole minutes."""
+    rows = _buckets(environment=environment, start=start, end=end, flag=flag)
+    return rows.aggregate(n=Sum(_counted(metric)))["n"] or 0
+
+
+def builtin_series(*, metric: str, environment: str | None, start: datetime, end: datetime,
+                   flag: str | None = None) -> list[tuple[datetime, int]]:
+    """(minute, count) per minute in [start, end)."""
+    rows = _buckets(environment=environment, start=start, end=end, flag=flag)
+    grouped = rows.values("start").annotate(n=Sum(_counted(metric))).order_by("start")
+    return [(row["start"], row["n"] or 0) for row in grouped]

@@ -1,0 +1,176 @@
+"""Measuring a metric over a window: the numbers that rollout criteria and triggers compare.
+
+A measure is a metric and an aggregation (count, sum, average, rate per minute, or the ratio of
+two metrics in %), read from the per-minute totals (events, and the SDKs' exposures), or an
+instant query to Prometheus. Its reading is a value with the sample it rests on, or no value and
+the reason: no data yet, a ratio over zero, a Prometheus that is down. Callers treat a reading
+without a value as unknown, never as zero.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from tminus.metrics import builtin, selectors
+from tminus.metrics.prometheus import instant_query
+
+EVENTS, PROMETHEUS = "events", "prometheus"
+SOURCES = {EVENTS: "T-Minus events and exposures", PROMETHEUS: "Prometheus query"}
+
+COUNT, SUM, AVG, RATE, RATIO = "count", "sum", "avg", "rate", "ratio"
+AGGREGATIONS = {
+    COUNT: "count of",
+    SUM: "sum of",
+    AVG: "average of",
+    RATE: "per minute:",
+    RATIO: "% of",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    metric: str = ""
+    aggregation: str = COUNT
+    denominator: str = ""  # the "of" of a ratio: download_error of download_click
+    sample_metric: str = ""  # whose count is the sample, when not the measure's own
+    source: str = EVENTS
+    query: str = ""  # PromQL, for the Prometheus source
+    url: str = ""  # a Prometheus server other than TMINUS_PROMETHEUS_URL
+
+    def describe(self) -> str:
+        """'% download_error of download_click', 'count of download_click'."""
+        if self.source == PROMETHEUS:
+            return f"Prometheus: {self.query}"
+        if self.aggregation == RATIO:
+            return f"% {self.metric} of {self.denominator}"
+        if self.aggregation == RATE:
+            return f"{self.metric} per minute"
+        return f"{AGGREGATIONS.get(self.aggregation, self.aggregation)} {self.metric}"
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.aggregation == RATIO and self.source == EVENTS else ""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where and when to measure: an environment (None: all), a flag (None: any), a window."""
+
+    environment: str | None
+    flag: str | None
+    start: datetime
+    end: datetime
+
+    @property
+    def first_minute(self) -> datetime:
+        # Totals are kept per minute: the minute in which the window starts counts whole.
+        return self.start.replace(second=0, microsecond=0)
+
+    @property
+    def minutes(self) -> float:
+        return max((self.end - self.first_minute).total_seconds() / 60, 1.0)
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: float | None
+    sample: int | None = None
+    error: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+def count_of(metric: str, scope: Scope) -> int:
+    """How many events (or exposures, or evaluations) of a metric fall in the scope."""
+    return _totals(metric, scope).count
+
+
+def _totals(metric: str, scope: Scope) -> selectors.WindowTotals:
+    window = {"environment": scope.environment, "flag": scope.flag,
+              "start": scope.first_minute, "end": scope.end}
+    if builtin.is_builtin(metric):
+        count = builtin.builtin_count(metric=metric, **window)
+        return selectors.WindowTotals(count=count, total=float(count), minimum=None,
+                                      maximum=None)
+    return selectors.metric_totals(metric=metric, **window)
+
+
+def measure(spec: Measure, scope: Scope) -> Reading:
+    """The measure's value in the scope, with its sample, or None and why."""
+    if spec.source == PROMETHEUS:
+        return _prometheus(spec, scope)
+    totals = _totals(spec.metric, scope)
+    reading = _aggregate(spec, scope, totals)
+    if spec.sample_metric:
+        reading = Reading(reading.value, count_of(spec.sample_metric, scope), reading.error)
+    return reading
+
+
+def _aggregate(spec: Measure, scope: Scope, totals: selectors.WindowTotals) -> Reading:
+    if spec.aggregation == RATIO:
+        base = count_of(spec.denominator, scope)
+        if not base:
+            return Reading(None, 0, f"no {spec.denominator} yet, so no ratio")
+        return Reading(100.0 * totals.count / base, base)
+    if spec.aggregation == AVG:
+        if not totals.count:
+            return Reading(None, 0, f"no {spec.metric} yet, so no average")
+        return Reading(totals.average, totals.count)
+    if spec.aggregation == SUM:
+        return Reading(totals.total, totals.count)
+    if spec.aggregation == RATE:
+        return Reading(totals.count / scope.minutes, totals.count)
+    return Reading(float(totals.count), totals.count)
+
+
+def _prometheus(spec: Measure, scope: Scope) -> Reading:
+    url = spec.url or getattr(settings, "PROMETHEUS_URL", "")
+    sample = count_of(spec.sample_metric, scope) if spec.sample_metric else None
+    if not url:
+        return Reading(None, sample, "No Prometheus server: set TMINUS_PROMETHEUS_URL or the "
+                                     "criterion's own URL.")
+    value, error = instant_query(url, spec.query, scope.end,
+                                 timeout=getattr(settings, "PROMETHEUS_TIMEOUT_SECONDS", 5))
+    return Reading(value, sample, error)
+
+
+def measure_problems(spec: Measure) -> dict[str, str]:
+    """What is wrong with a measure's definition, per field; empty when it can be measured."""
+    problems: dict[str, str] = {}
+    if spec.source not in SOURCES:
+        problems["source"] = f"Unknown source {spec.source!r}; use events or prometheus."
+    elif spec.source == PROMETHEUS:
+        if not (spec.query or "").strip():
+            problems["query"] = "A Prometheus criterion needs a query."
+        if spec.url and not spec.url.startswith(("http://", "https://")):
+            problems["url"] = "A Prometheus URL starts with http:// or https://."
+    else:
+        problems.update(_events_problems(spec))
+    if spec.sample_metric and not selectors.metric_known(spec.sample_metric):
+        problems["sample_metric"] = _unknown(spec.sample_metric)
+    return problems
+
+
+def _events_problems(spec: Measure) -> dict[str, str]:
+    problems = {}
+    if spec.aggregation not in AGGREGATIONS:
+        problems["aggregation"] = (f"Unknown aggregation {spec.aggregation!r}; use one of "
+                                   f"{', '.join(AGGREGATIONS)}.")
+    if not spec.metric:
+        problems["metric"] = "Name the metric to measure."
+    elif not selectors.metric_known(spec.metric):
+        problems["metric"] = _unknown(spec.metric)
+    if spec.aggregation == RATIO:
+        if not spec.denominator:
+            problems["of"] = "A ratio needs the metric it is a share of (of: download_click)."
+        elif not selectors.metric_known(spec.denominator):
+            problems["of"] = _unknown(spec.denominator)
+    return problems
+
+
+def _unknown(key: str) -> str:
+    return (f"There is no metric {key!r}: declare it first (tminus metrics declare {key}), "
+            f"or use a built-in one ({', '.join(builtin.BUILTIN_METRICS)}).")

@@ -1,0 +1,68 @@
+"""Prometheus as an external source: one instant query over its HTTP API (`/api/v1/query`).
+
+The query must give one number (aggregate it: `sum(...)`, `100 * sum(...) / sum(...)`). A server
+that is down, a refused query or an answer that is not one number gives no value and says why:
+a criterion read from it is then "unknown", never zero and never met.
+"""
+
+import json
+import math
+from datetime import datetime
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
+
+
+def instant_query(base_url: str, query: str, at: datetime,
+                  timeout: float = 5) -> tuple[float | None, str]:
+    """The query's value at `at`: (value, "") or (None, why there is none)."""
+    params = urlencode({"query": query, "time": f"{at.timestamp():.3f}"})
+    request = Request(f"{base_url.rstrip('/')}/api/v1/query?{params}",
+                      headers={"Accept": "application/json"})
+    try:
+        with urlopen(request, timeout=timeout) as response:
+            body = json.load(response)
+    except HTTPError as error:
+        # A bad query is answered 400 with a JSON body that says what is wrong with it.
+        body = _error_body(error)
+        if body is None:
+            return None, f"Prometheus at {base_url} answered HTTP {error.code}."
+    except (URLError, OSError) as error:
+        return None, f"Prometheus at {base_url} did not answer: {getattr(error, 'reason', error)}."
+    except ValueError:
+        return None, f"Prometheus at {base_url} did not answer with JSON."
+    return _one_number(body)
+
+
+def _error_body(error: HTTPError):
+    try:
+        return json.load(error)
+    except (ValueError, OSError):
+        return None
+
+
+def _one_number(body) -> tuple[float | None, str]:
+    if not isinstance(body, dict) or body.get("status") != "success":
+        reason = body.get("error", "no reason given") if isinstance(body, dict) else "not JSON"
+        return None, f"Prometheus refused the query: {reason}."
+    data = body.get("data") or {}
+    kind, result = data.get("resultType"), data.get("result")
+    if kind == "scalar" and isinstance(result, list) and len(result) == 2:
+        return _number(result[1])
+    if kind != "vector" or not isinstance(result, list):
+        return None, f"The query gives a {kind}; it must give one number."
+    if not result:
+        return None, "The query returned no samples."
+    if len(result) > 1:
+        return None, f"The query returned {len(result)} series; aggregate them to one (sum)."
+    return _number((result[0].get("value") or [None, None])[1])
+
+
+def _number(text) -> tuple[float | None, str]:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None, f"The query returned {text!r}, which is not a number."
+    if not math.isfinite(value):
+        return None, f"The query returned {text}, which is not a measurement."
+    return value, ""

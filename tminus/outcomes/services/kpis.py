@@ -1,0 +1,140 @@
+"""Defining KPIs: a target with comparator and unit, a source and a check-in schedule."""
+
+from django.db import transaction
+
+from tminus.accounts.permissions import require
+from tminus.accounts.roles import MANAGE
+from tminus.audit.services import audit_record, snapshot
+from tminus.core.actors import Actor
+from tminus.core.concurrency import save_versioned
+from tminus.core.errors import ValidationFailed
+from tminus.core.keys import make_key
+from tminus.outcomes.models import Kpi
+from tminus.outcomes.schedule import parse_schedule
+from tminus.outcomes.sources import MANUAL, kpi_source, kpi_sources
+from tminus.outcomes.targets import Target, parse_target
+
+KPI_FIELDS = ["key", "name", "target_text", "comparator", "target_value", "unit", "window",
+              "window_hours", "source", "query", "source_url", "schedule", "starts_on", "owner"]
+EDITABLE = {"name", "target", "source", "query", "source_url", "schedule", "starts_on", "owner"}
+
+
+def _target_or_error(text: str) -> Target:
+    try:
+        return parse_target(text)
+    except ValueError as error:
+        raise ValidationFailed({"target": str(error)}) from None
+
+
+def _source_errors(source: str, query: str, source_url: str) -> dict:
+    errors = {}
+    found = kpi_source(source)
+    if found is None:
+        known = ", ".join(s.key for s in kpi_sources())
+        errors["source"] = f"Unknown source {source!r}; use one of: {known}."
+    elif found.automatic and not (query or "").strip():
+        errors["query"] = f"A KPI read from {found.label} needs a {found.query_label.lower()}."
+    if source_url and not source_url.startswith(("http://", "https://")):
+        errors["source_url"] = "A server URL must start with http:// or https://."
+    return errors
+
+
+def _schedule_errors(schedule: str) -> dict:
+    if not schedule:
+        return {}
+    try:
+        parse_schedule(schedule)
+    except ValueError as error:
+        return {"schedule": str(error)}
+    return {}
+
+
+def _apply_target(kpi: Kpi, text: str, target: Target) -> None:
+    kpi.target_text = text.strip()
+    kpi.comparator, kpi.target_value, kpi.unit = target.comparator, target.value, target.unit
+    kpi.window, kpi.window_hours = target.window, target.window_hours
+
+
+def _unique_key(kpi: Kpi, wanted: str) -> str:
+    siblings = Kpi.objects.filter(release=kpi.release, product=kpi.product).exclude(pk=kpi.pk)
+    taken = set(siblings.values_list("key", flat=True))
+    base = make_key(wanted)[:55] or "kpi"
+    key, counter = base, 2
+    while key in taken:
+        key, counter = f"{base}-{counter}", counter + 1
+    return key
+
+
+@transaction.atomic
+def kpi_create(*, target: str, release=None, product=None, name: str = "",
+               source: str = MANUAL, query: str = "", source_url: str = "", schedule: str = "",
+               starts_on=None, owner=None, actor: Actor) -> Kpi:
+    """Add a KPI to a release or to a product's roadmap; the target must parse."""
+    require(actor, MANAGE)
+    if (release is None) == (product is None):
+        raise ValidationFailed({"release": "A KPI belongs to a release or to a product."})
+    parsed = _target_or_error(target)
+    name = (name or "").strip() or parsed.subject[:1].upper() + parsed.subject[1:]
+    errors = _source_errors(source, query, source_url) | _schedule_errors(schedule)
+    if not name:
+        errors["name"] = (f"Name the KPI: the target {target.strip()!r} does not say what is "
+                          f"measured.")
+    if errors:
+        raise ValidationFailed(errors)
+    kpi = Kpi(release=release, product=product, name=name[:200], source=source,
+              query=query.strip(), source_url=source_url.strip(), schedule=schedule.strip(),
+              starts_on=starts_on if product is not None else None, owner=owner)
+    _apply_target(kpi, target, parsed)
+    kpi.key = _unique_key(kpi, name)
+    parent = release or product
+    kpi.order = parent.kpis.count()
+    kpi.save()
+    audit_record(actor=actor, action="kpi.create", obj=kpi, release_id=kpi.release_id,
+                 after=snapshot(kpi, KPI_FIELDS))
+    return kpi
+
+
+@transaction.atomic
+def kpi_update(*, kpi: Kpi, revision: int | None, changes: dict, actor: Actor) -> Kpi:
+    """Change a KPI's definition; a new target must parse and keep the unit of its readings."""
+    require(actor, MANAGE)
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    before = snapshot(kpi, KPI_FIELDS)
+    errors = {}
+    if "target" in changes:
+        parsed = _target_or_error(changes["target"])
+        if parsed.unit != kpi.unit and kpi.checkins.exists():
+            errors["target"] = (f"This KPI already has readings in {kpi.unit}; a new target "
+                                f"must use the same unit.")
+        else:
+            _apply_target(kpi, changes["target"], parsed)
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors["name"] = "A KPI needs a name."
+    for field in ("name", "source", "query", "source_url", "schedule", "starts_on", "owner"):
+        if field in changes:
+            value = changes[field]
+            setattr(kpi, field, value.strip() if isinstance(value, str) else value)
+    errors |= _source_errors(kpi.source, kpi.query, kpi.source_url)
+    errors |= _schedule_errors(kpi.schedule)
+    if errors:
+        raise ValidationFailed(errors)
+    fields = [f for f in KPI_FIELDS if f != "key"]
+    save_versioned(kpi, revision, fields, snapshot=_kpi_state)
+    audit_record(actor=actor, action="kpi.update", obj=kpi, release_id=kpi.release_id,
+                 before=before, after=snapshot(kpi, KPI_FIELDS))
+    return kpi
+
+
+def _kpi_state(kpi: Kpi) -> dict:
+    return {**snapshot(kpi, KPI_FIELDS), "id": kpi.pk, "revision": kpi.revision}
+
+
+@transaction.atomic
+def kpi_delete(*, kpi: Kpi, actor: Actor) -> None:
+    """Remove a KPI with its readings."""
+    require(actor, MANAGE)
+    audit_record(actor=actor, action="kpi.delete", obj=kpi, release_id=kpi.release_id,
+                 before={**snapshot(kpi, KPI_FIELDS), "readings": kpi.checkins.count()})
+    kpi.delete()

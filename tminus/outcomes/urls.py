@@ -1,0 +1,38 @@
+from django.urls import path
+
+from tminus.outcomes import views
+
+urlpatterns = [
+    path("releases/<str:key>/kpis/", views.release_kpis, name="outcomes-release-kpis"),
+    path("releases/<str:key>/kpis/add", views.kpi_add, name="outcomes-kpi-add"),
+    path("roadmap/<str:product>/kpis/add", views.product_kpi_add,
+         name="outcomes-product-kpi-add"),
+    path("kpis/<int:kpi_id>/", views.kpi_detail, name="outcomes-kpi-detail"),
+    path("kpis/<int:kpi_id>/chart.svg", views.kpi_chart, name="outcomes-kpi-chart"),
+    path("kpis/<int:kpi_id>/checkin", views.kpi_checkin, name="outcomes-kpi-checkin"),
+    path("kpis/<int:kpi_id>/edit", views.kpi_edit, name="outcomes-kpi-edit"),
+    path("kpis/<int:kpi_id>/delete", views.kpi_delete, name="outcomes-kpi-delete"),
+    path("kpi-checkins/<int:checkin_id>/correct", views.checkin_correct,
+         name="outcomes-checkin-correct"),
+    path("releases/<str:key>/review/", views.release_review, name="outcomes-release-review"),
+    path("releases/<str:key>/review/defaults", views.closeout_defaults,
+         name="outcomes-closeout-defaults"),
+    path("releases/<str:key>/review/questions", views.question_add,
+         name="outcomes-question-add"),
+    path("releases/<str:key>/review/questions/<int:question_id>", views.question_answer,
+         name="outcomes-question-answer"),
+    path("releases/<str:key>/review/lessons", views.lesson_add, name="outcomes-lesson-add"),
+    path("releases/<str:key>/review/lessons/<int:lesson_id>/remove", views.lesson_remove,
+         name="outcomes-lesson-remove"),
+    path("releases/<str:key>/review/signoffs", views.signoff_add, name="outcomes-signoff-add"),
+    path("releases/<str:key>/review/signoffs/<int:signoff_id>/sign", views.signoff_sign,
+         name="outcomes-signoff-sign"),
+    path("releases/<str:key>/review/signoffs/<int:signoff_id>/revoke", views.signoff_revoke,
+         name="outcomes-signoff-revoke"),
+    path("releases/<str:key>/review/signoffs/<int:signoff_id>/assign", views.signoff_assign,
+         name="outcomes-signoff-assign"),
+    path("releases/<str:key>/review/handoff/<int:item_id>", views.handoff_item_status,
+         name="outcomes-handoff-item-status"),
+    path("releases/<str:key>/review/save-template", views.save_template,
+         name="outcomes-save-template"),
+]

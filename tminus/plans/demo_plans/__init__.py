@@ -1,0 +1,1 @@
+"""The five plans the demo imports (the teams' own documents, as they wrote them)."""

@@ -1,0 +1,1 @@
+"""Release templates written as Markdown plan documents."""

@@ -1,0 +1,324 @@
+"""Pages for risks, dependencies, contingency plans, readiness, the go/no-go and freeze windows."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE, VIEW
+from tminus.core.actors import Actor
+from tminus.core.errors import ServiceError
+from tminus.core.web import add_service_errors, role_required
+from tminus.people.pages import changes_from, form_page, release_or_404, remove_action, row_or_404
+from tminus.people.selectors import person_for_user
+from tminus.readiness import forms, selectors, services
+from tminus.readiness.heatmap import heat_map_svg
+from tminus.readiness.models import Contingency, Criterion, Dependency, FreezeWindow, Risk
+from tminus.readiness.when import when_text
+
+
+def _url(name: str, release) -> str:
+    return reverse(name, args=[release.key])
+
+
+def _without_revision(data: dict) -> dict:
+    return {key: value for key, value in data.items() if key != "revision"}
+
+
+# Risks -----------------------------------------------------------------------------------------
+def _risk_values(data: dict) -> dict:
+    values = _without_revision(data)
+    values["review_date"], values["review_offset"] = values.pop("review")
+    return values
+
+
+@role_required(VIEW)
+def risk_list(request, key):
+    release = release_or_404(key)
+    risks = list(selectors.risks(release))
+    return render(request, "readiness/risks.html",
+                  {"release": release, "risks": risks, "heat_map": heat_map_svg(risks)})
+
+
+@role_required(CONTRIBUTE)
+def risk_add(request, key):
+    release = release_or_404(key)
+    form = forms.RiskForm(request.POST or None)
+    return form_page(request, form, title="Add a risk", release=release,
+                     back=_url("readiness-risks", release),
+                     save=lambda data: services.risk_add(release=release,
+                                                         actor=Actor.web(request),
+                                                         **_risk_values(data)))
+
+
+@role_required(CONTRIBUTE)
+def risk_edit(request, key, risk_id):
+    release = release_or_404(key)
+    risk = row_or_404(Risk.objects.select_related("release"), release, risk_id)
+    initial = {"revision": risk.revision, "review": when_text(risk.review_date,
+                                                                       risk.review_offset),
+               **{name: getattr(risk, name) for name in
+                  ("description", "probability", "impact", "status", "owner", "mitigation")}}
+    form = forms.RiskForm(request.POST or None, initial=initial)
+
+    def save(data):
+        revision, _ = changes_from(data)
+        services.risk_update(risk=risk, revision=revision, changes=_risk_values(data),
+                             actor=Actor.web(request))
+
+    return form_page(request, form, title="Edit risk", release=release,
+                     back=_url("readiness-risks", release), save=save)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def risk_remove(request, key, risk_id):
+    release = release_or_404(key)
+    risk = row_or_404(Risk, release, risk_id)
+    return remove_action(request, lambda: services.risk_remove(risk=risk,
+                                                               actor=Actor.web(request)),
+                         back=_url("readiness-risks", release))
+
+
+# Dependencies ----------------------------------------------------------------------------------
+def _dependency_values(data: dict) -> dict:
+    values = _without_revision(data)
+    values["needed_by"], values["needed_by_offset"] = values.pop("needed")
+    return values
+
+
+@role_required(VIEW)
+def dependency_list(request, key):
+    release = release_or_404(key)
+    now = selectors.today()
+    rows = [(d, selectors.dependency_state(d, now)) for d in selectors.dependencies(release)]
+    return render(request, "readiness/dependencies.html", {"release": release, "rows": rows})
+
+
+@role_required(CONTRIBUTE)
+def dependency_add(request, key):
+    release = release_or_404(key)
+    form = forms.DependencyForm(request.POST or None)
+    return form_page(request, form, title="Add a dependency", release=release,
+                     back=_url("readiness-dependencies", release),
+                     save=lambda data: services.dependency_add(release=release,
+                                                               actor=Actor.web(request),
+                                                               **_dependency_values(data)))
+
+
+@role_required(CONTRIBUTE)
+def dependency_edit(request, key, dependency_id):
+    release = release_or_404(key)
+    dependency = row_or_404(Dependency.objects.select_related("release", "required_release"),
+                            release, dependency_id)
+    initial = {"revision": dependency.revision,
+               "needed": when_text(dependency.needed_by, dependency.needed_by_offset),
+               "required_release": getattr(dependency.required_release, "key", None),
+               **{name: getattr(dependency, name) for name in
+                  ("name", "kind", "status", "owner", "description")}}
+    form = forms.DependencyForm(request.POST or None, initial=initial)
+
+    def save(data):
+        revision, _ = changes_from(data)
+        services.dependency_update(dependency=dependency, revision=revision,
+                                   changes=_dependency_values(data), actor=Actor.web(request))
+
+    return form_page(request, form, title=f"Edit {dependency.name}", release=release,
+                     back=_url("readiness-dependencies", release), save=save)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def dependency_remove(request, key, dependency_id):
+    release = release_or_404(key)
+    dependency = row_or_404(Dependency, release, dependency_id)
+    return remove_action(request, lambda: services.dependency_remove(
+        dependency=dependency, actor=Actor.web(request)),
+        back=_url("readiness-dependencies", release))
+
+
+# Contingency plans -----------------------------------------------------------------------------
+@role_required(VIEW)
+def contingency_list(request, key):
+    release = release_or_404(key)
+    return render(request, "readiness/contingencies.html",
+                  {"release": release, "plans": selectors.contingencies(release)})
+
+
+@role_required(CONTRIBUTE)
+def contingency_add(request, key):
+    release = release_or_404(key)
+    form = forms.ContingencyForm(request.POST or None)
+    return form_page(request, form, title="Add a contingency plan", release=release,
+                     back=_url("readiness-contingencies", release),
+                     save=lambda data: services.contingency_add(release=release,
+                                                                actor=Actor.web(request),
+                                                                **_without_revision(data)))
+
+
+@role_required(CONTRIBUTE)
+def contingency_edit(request, key, plan_id):
+    release = release_or_404(key)
+    plan = row_or_404(Contingency, release, plan_id)
+    initial = {"revision": plan.revision, **{name: getattr(plan, name) for name in
+                                             ("label", "name", "trigger", "steps", "owner")}}
+    form = forms.ContingencyForm(request.POST or None, initial=initial)
+
+    def save(data):
+        revision, changes = changes_from(data)
+        services.contingency_update(plan=plan, revision=revision, changes=changes,
+                                    actor=Actor.web(request))
+
+    return form_page(request, form, title=f"Edit {plan}", release=release,
+                     back=_url("readiness-contingencies", release), save=save)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def contingency_remove(request, key, plan_id):
+    release = release_or_404(key)
+    plan = row_or_404(Contingency, release, plan_id)
+    return remove_action(request, lambda: services.contingency_remove(
+        plan=plan, actor=Actor.web(request)), back=_url("readiness-contingencies", release))
+
+
+# Readiness and the go/no-go --------------------------------------------------------------------
+def _readiness_page(request, release, status: int = 200, **bound_forms):
+    person = person_for_user(request.user)
+    context = {
+        "release": release,
+        "gate": selectors.gate_status(release),
+        "votes": list(selectors.current_votes(release)),
+        "decisions": list(selectors.decisions(release)[:20]),
+        "vote_form": forms.VoteForm(initial={"approver": person}),
+        "decision_form": forms.DecisionForm(),
+        "override_form": forms.OverrideForm(),
+        **bound_forms,
+    }
+    return render(request, "readiness/readiness.html", context, status=status)
+
+
+@role_required(VIEW)
+def readiness_page(request, key):
+    return _readiness_page(request, release_or_404(key))
+
+
+def _post_to_service(request, release, form, form_name: str, call, done: str):
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ServiceError as error:
+            add_service_errors(form, error)
+            return _readiness_page(request, release, status=error.status, **{form_name: form})
+        messages.success(request, done)
+        return redirect("readiness-page", key=release.key)
+    return _readiness_page(request, release, status=422, **{form_name: form})
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def vote(request, key):
+    release = release_or_404(key)
+    return _post_to_service(request, release, forms.VoteForm(request.POST), "vote_form",
+                            lambda data: services.vote_record(release=release,
+                                                              actor=Actor.web(request), **data),
+                            "Vote recorded.")
+
+
+@require_POST
+@role_required(MANAGE)
+def decide(request, key):
+    release = release_or_404(key)
+    return _post_to_service(request, release, forms.DecisionForm(request.POST), "decision_form",
+                            lambda data: services.go_decision_record(
+                                release=release, actor=Actor.web(request), **data),
+                            "Decision recorded.")
+
+
+@require_POST
+@role_required(ADMINISTER)
+def override(request, key):
+    release = release_or_404(key)
+    return _post_to_service(request, release, forms.OverrideForm(request.POST), "override_form",
+                            lambda data: services.gate_override(
+                                release=release, actor=Actor.web(request), **data),
+                            "Override recorded: the release may deploy without a Go.")
+
+
+@role_required(MANAGE)
+def criterion_add(request, key):
+    release = release_or_404(key)
+    form = forms.CriterionForm(request.POST or None)
+    return form_page(request, form, title="Add a readiness criterion", release=release,
+                     back=_url("readiness-page", release),
+                     save=lambda data: services.criterion_add(release=release,
+                                                              actor=Actor.web(request), **data))
+
+
+@role_required(MANAGE)
+def criterion_edit(request, key, criterion_id):
+    release = release_or_404(key)
+    criterion = row_or_404(Criterion, release, criterion_id)
+    form = forms.CriterionEditForm(request.POST or None, initial={
+        "revision": criterion.revision, "label": criterion.label, "params": criterion.params,
+        "order": criterion.order})
+
+    def save(data):
+        revision, changes = changes_from(data)
+        services.criterion_update(criterion=criterion, revision=revision, changes=changes,
+                                  actor=Actor.web(request))
+
+    return form_page(request, form, title=f"Edit criterion: {criterion.label}", release=release,
+                     back=_url("readiness-page", release), save=save,
+                     intro=f"Kind: {criterion.kind}")
+
+
+@require_POST
+@role_required(MANAGE)
+def criterion_remove(request, key, criterion_id):
+    release = release_or_404(key)
+    criterion = row_or_404(Criterion, release, criterion_id)
+    return remove_action(request, lambda: services.criterion_remove(
+        criterion=criterion, actor=Actor.web(request)), back=_url("readiness-page", release))
+
+
+# Freeze windows --------------------------------------------------------------------------------
+@role_required(VIEW)
+def freeze_list(request):
+    return render(request, "readiness/freeze_windows.html",
+                  {"windows": selectors.freeze_windows(), "time_zone": settings.TIME_ZONE})
+
+
+@role_required(MANAGE)
+def freeze_add(request):
+    form = forms.FreezeWindowForm(request.POST or None)
+    return form_page(request, form, title="Add a freeze window",
+                     back=reverse("readiness-freeze-list"),
+                     save=lambda data: services.freeze_window_add(actor=Actor.web(request),
+                                                                  **_without_revision(data)))
+
+
+@role_required(MANAGE)
+def freeze_edit(request, window_id):
+    window = get_object_or_404(FreezeWindow, pk=window_id)
+    form = forms.FreezeWindowForm(request.POST or None, initial={
+        "revision": window.revision, "product": getattr(window.product, "key", None),
+        **{name: getattr(window, name) for name in
+           ("name", "starts_at", "ends_at", "rrule", "reason")}})
+
+    def save(data):
+        revision, changes = changes_from(data)
+        services.freeze_window_update(window=window, revision=revision, changes=changes,
+                                      actor=Actor.web(request))
+
+    return form_page(request, form, title=f"Edit {window.name}",
+                     back=reverse("readiness-freeze-list"), save=save)
+
+
+@require_POST
+@role_required(MANAGE)
+def freeze_remove(request, window_id):
+    window = get_object_or_404(FreezeWindow, pk=window_id)
+    return remove_action(request, lambda: services.freeze_window_remove(
+        window=window, actor=Actor.web(request)), back=reverse("readiness-freeze-list"))

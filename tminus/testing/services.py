@@ -1,0 +1,311 @@
+"""Every write to test plans, cases, runs and results. Each runs in a transaction, audited."""
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tminus.accounts.permissions import require
+from tminus.accounts.roles import CONTRIBUTE
+from tminus.audit.services import audit_record, snapshot
+from tminus.core.actors import Actor
+from tminus.core.concurrency import save_versioned
+from tminus.core.errors import NotFound, ValidationFailed
+from tminus.environments.models import Environment
+from tminus.environments.services import environment_for_write
+from tminus.releases.models import Release
+from tminus.testing.choices import Outcome, RunSource, TestKind, kind_from_text
+from tminus.testing.junit import JUnitError, JUnitReport, parse_junit
+from tminus.testing.models import LoadTestResult, TestCase, TestPlan, TestResult, TestRun
+
+CASE_FIELDS = ["title", "steps", "expected", "kind", "environment", "owner"]
+PLAN_FIELDS = ["approach", "test_data"]
+RUN_FIELDS = ["name", "environment", "source", "executed_at", "evidence_link", "notes",
+              "passed", "failed", "blocked", "skipped"]
+RESULT_FIELDS = ["result", "evidence_link", "notes"]
+
+
+def _user(actor: Actor):
+    return actor.user if getattr(actor.user, "pk", None) else None
+
+
+def _kind(value: str, field: str = "kind") -> str:
+    kind = kind_from_text(value)
+    if kind is None:
+        raise ValidationFailed({field: f"Unknown test kind {value!r}; use one of "
+                                       f"{', '.join(TestKind.values)}."})
+    return kind
+
+
+def _environment(release: Release, environment, actor: Actor) -> Environment:
+    """The release's product environment, named by key or given; refused when unknown."""
+    try:
+        return environment_for_write(release.product, environment, actor=actor)
+    except NotFound as error:
+        raise ValidationFailed({"environment": error.message}) from None
+
+
+def _link_errors(**links) -> dict:
+    return {field: "A link must start with http:// or https://."
+            for field, link in links.items()
+            if link and not link.startswith(("http://", "https://"))}
+
+
+@transaction.atomic
+def test_plan_update(*, release: Release, changes: dict, revision: int | None,
+                     actor: Actor) -> TestPlan:
+    """Change the approach or test data of a release's test plan."""
+    require(actor, CONTRIBUTE)
+    unknown = set(changes) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    plan, _ = TestPlan.objects.get_or_create(release=release)
+    before = snapshot(plan, PLAN_FIELDS)
+    for field, value in changes.items():
+        setattr(plan, field, value or "")
+    save_versioned(plan, revision, list(changes),
+                   snapshot=lambda p: {**snapshot(p, PLAN_FIELDS), "revision": p.revision})
+    audit_record(actor=actor, action="test_plan.update", obj=plan, release_id=release.pk,
+                 before=before, after=snapshot(plan, PLAN_FIELDS))
+    return plan
+
+
+@transaction.atomic
+def test_case_add(*, release: Release, title: str, kind: str = TestKind.UAT, steps: str = "",
+                  expected: str = "", environment=None, owner=None, actor: Actor) -> TestCase:
+    """Add a test case (title, steps, expected result, kind, environment, owner) to a release."""
+    require(actor, CONTRIBUTE)
+    if not (title or "").strip():
+        raise ValidationFailed({"title": "A test case needs a title."})
+    kind = _kind(kind)
+    if environment:
+        environment = _environment(release, environment, actor)
+    case = TestCase.objects.create(
+        release=release, title=title.strip()[:500], kind=kind, steps=steps or "",
+        expected=expected or "", environment=environment or None, owner=owner,
+        order=release.test_cases.count(),
+    )
+    audit_record(actor=actor, action="test_case.add", obj=case, release_id=release.pk,
+                 after=snapshot(case, CASE_FIELDS))
+    return case
+
+
+@transaction.atomic
+def test_case_update(*, case: TestCase, revision: int | None, changes: dict,
+                     actor: Actor) -> TestCase:
+    """Edit a test case; a stale edit gets a conflict."""
+    require(actor, CONTRIBUTE)
+    unknown = set(changes) - set(CASE_FIELDS)
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    if "title" in changes and not (changes["title"] or "").strip():
+        raise ValidationFailed({"title": "A test case needs a title."})
+    if "kind" in changes:
+        changes["kind"] = _kind(changes["kind"])
+    if changes.get("environment"):
+        changes["environment"] = _environment(case.release, changes["environment"], actor)
+    before = snapshot(case, CASE_FIELDS)
+    for field, value in changes.items():
+        setattr(case, field, value)
+    save_versioned(case, revision, list(changes),
+                   snapshot=lambda c: {**snapshot(c, CASE_FIELDS), "revision": c.revision})
+    audit_record(actor=actor, action="test_case.update", obj=case, release_id=case.release_id,
+                 before=before, after=snapshot(case, CASE_FIELDS))
+    return case
+
+
+@transaction.atomic
+def test_run_start(*, release: Release, environment, name: str = "", evidence_link: str = "",
+                   notes: str = "", executed_at: datetime | None = None,
+                   actor: Actor) -> TestRun:
+    """Start a run recorded by hand (a UAT session, a manual regression pass) in an environment."""
+    require(actor, CONTRIBUTE)
+    errors = _link_errors(evidence_link=evidence_link)
+    if errors:
+        raise ValidationFailed(errors)
+    target = _environment(release, environment, actor)
+    executed_at = executed_at or timezone.now()
+    run = TestRun.objects.create(
+        release=release, environment=target, source=RunSource.MANUAL,
+        name=(name or "").strip()[:300] or f"{target.name} run {executed_at:%Y-%m-%d}",
+        executed_at=executed_at, recorded_by=_user(actor), recorded_by_label=actor.label,
+        evidence_link=evidence_link, notes=notes or "",
+    )
+    audit_record(actor=actor, action="test_run.start", obj=run, release_id=release.pk,
+                 after=snapshot(run, RUN_FIELDS))
+    return run
+
+
+def _recount(run: TestRun) -> None:
+    counts = {outcome: 0 for outcome in Outcome.values}
+    for outcome in run.results.values_list("result", flat=True):
+        counts[outcome] += 1
+    TestRun.objects.filter(pk=run.pk).update(**counts)
+    for outcome, count in counts.items():
+        setattr(run, outcome, count)
+
+
+@transaction.atomic
+def test_result_record(*, run: TestRun, case: TestCase, result: str, evidence_link: str = "",
+                       notes: str = "", actor: Actor) -> TestResult:
+    """Record (or correct) how one case went in a run: passed, failed, blocked or skipped."""
+    require(actor, CONTRIBUTE)
+    errors = _link_errors(evidence_link=evidence_link)
+    if result not in Outcome.values:
+        errors["result"] = f"Unknown result {result!r}; use one of {', '.join(Outcome.values)}."
+    if case.release_id != run.release_id:
+        errors["case"] = f"Test case {case.pk} belongs to another release."
+    if errors:
+        raise ValidationFailed(errors)
+    existing = TestResult.objects.filter(run=run, case=case).first()
+    before = snapshot(existing, RESULT_FIELDS) if existing else None
+    row, _ = TestResult.objects.update_or_create(
+        run=run, case=case,
+        defaults={"result": result, "evidence_link": evidence_link, "notes": notes or "",
+                  "recorded_by": _user(actor), "recorded_at": timezone.now()},
+    )
+    _recount(run)
+    audit_record(actor=actor, action="test_result.record", obj=row, release_id=run.release_id,
+                 before=before, after={**snapshot(row, RESULT_FIELDS), "case": case.title,
+                                       "run": run.name})
+    return row
+
+
+def _upload_size_check(content: bytes) -> None:
+    limit = settings.JUNIT_MAX_BYTES
+    if len(content) > limit:
+        raise ValidationFailed({"file": f"The file is {len(content):,} bytes; the limit is "
+                                        f"{limit:,} (TMINUS_JUNIT_MAX_BYTES)."})
+
+
+def _executed_at(report: JUnitReport) -> datetime:
+    now = timezone.now()
+    stamp = report.timestamp
+    if stamp is None:
+        return now
+    if timezone.is_naive(stamp):
+        stamp = timezone.make_aware(stamp)
+    # A runner's clock far ahead of ours is wrong; the upload time is the better guess.
+    return now if stamp > now + timedelta(minutes=5) else stamp
+
+
+def _cases_for(release: Release, report: JUnitReport, *, kind: str,
+               environment: Environment) -> tuple[dict[str, TestCase], int]:
+    """The release's case for every test in the report, creating the missing ones."""
+    def automated():
+        return {c.automated_key: c for c in release.test_cases.exclude(automated_key="")}
+
+    known = automated()
+    start = release.test_cases.count()
+    missing = [
+        TestCase(release=release, title=case.name[:500], kind=kind, environment=environment,
+                 steps=f"Automated test {case.classname}".strip(),
+                 automated_key=case.key[:1000], order=start + index)
+        for index, case in enumerate(c for c in report.cases if c.key[:1000] not in known)
+    ]
+    if missing:
+        # Two uploads of new tests at once may race; the unique key lets one of them win.
+        TestCase.objects.bulk_create(missing, ignore_conflicts=True)
+        known = automated()
+    return known, len(missing)
+
+
+def _run_counts(report: JUnitReport) -> dict:
+    return {"passed": report.count("passed"), "failed": report.count("failed"),
+            "skipped": report.count("skipped"), "blocked": 0}
+
+
+@transaction.atomic
+def test_run_junit_upload(*, release: Release, environment, content: bytes, filename: str = "",
+                          kind: str = "", actor: Actor) -> tuple[TestRun, bool]:
+    """Record a run from a JUnit XML file; returns (run, created).
+
+    The same file (by content hash) uploaded again for the same release and environment is the
+    same run: it is returned with created=False and nothing is counted twice.
+    """
+    require(actor, CONTRIBUTE)
+    content = content.encode() if isinstance(content, str) else bytes(content or b"")
+    _upload_size_check(content)
+    kind = _kind(kind) if kind else TestKind.UNIT
+    try:
+        report = parse_junit(content)
+    except JUnitError as error:
+        raise ValidationFailed({"file": str(error)}) from None
+    target = _environment(release, environment, actor)
+    digest = hashlib.sha256(content).hexdigest()
+    existing = TestRun.objects.filter(release=release, environment=target,
+                                      content_hash=digest).first()
+    if existing is not None:
+        return existing, False
+    cases, created_cases = _cases_for(release, report, kind=kind, environment=target)
+    try:
+        with transaction.atomic():
+            run = TestRun.objects.create(
+                release=release, environment=target, source=RunSource.JUNIT,
+                name=(f"JUnit: {filename or report.suite_name or 'upload'}")[:300],
+                executed_at=_executed_at(report), recorded_by=_user(actor),
+                recorded_by_label=actor.label, filename=(filename or "")[:255],
+                content_hash=digest, **_run_counts(report),
+            )
+    except IntegrityError:
+        # The same file arrived twice at once; the other upload recorded it.
+        return TestRun.objects.get(release=release, environment=target, content_hash=digest), False
+    recorded_at = timezone.now()
+    TestResult.objects.bulk_create(
+        TestResult(run=run, case=cases[case.key[:1000]], result=case.outcome,
+                   message=case.message, duration_seconds=case.duration,
+                   recorded_by=_user(actor), recorded_at=recorded_at)
+        for case in report.cases
+    )
+    audit_record(actor=actor, action="test_run.junit_upload", obj=run, release_id=release.pk,
+                 after={**snapshot(run, RUN_FIELDS), "filename": run.filename,
+                        "content_hash": digest, "cases_created": created_cases})
+    return run, True
+
+
+def _figure_errors(values: dict) -> dict:
+    errors = {}
+    for field, value in values.items():
+        if value is None:
+            continue
+        if value < 0:
+            errors[field] = "Must not be negative."
+        elif "error_rate" in field and value > 100:
+            errors[field] = "An error rate is a percentage between 0 and 100."
+    return errors
+
+
+@transaction.atomic
+def load_test_record(*, release: Release, environment, scenario: str,
+                     requests_per_second: float, p95_latency_ms: float,
+                     error_rate_percent: float, target_requests_per_second: float | None = None,
+                     target_p95_latency_ms: float | None = None,
+                     target_error_rate_percent: float | None = None,
+                     executed_at: datetime | None = None, evidence_link: str = "",
+                     notes: str = "", actor: Actor) -> LoadTestResult:
+    """Record a load test's figures (requests per second, p95 latency, error rate) and targets."""
+    require(actor, CONTRIBUTE)
+    figures = {
+        "requests_per_second": requests_per_second, "p95_latency_ms": p95_latency_ms,
+        "error_rate_percent": error_rate_percent,
+        "target_requests_per_second": target_requests_per_second,
+        "target_p95_latency_ms": target_p95_latency_ms,
+        "target_error_rate_percent": target_error_rate_percent,
+    }
+    errors = _figure_errors(figures)
+    errors.update(_link_errors(evidence_link=evidence_link))
+    if not (scenario or "").strip():
+        errors["scenario"] = "Name the scenario that was load-tested."
+    if errors:
+        raise ValidationFailed(errors)
+    target = _environment(release, environment, actor)
+    result = LoadTestResult.objects.create(
+        release=release, environment=target, scenario=scenario.strip()[:300],
+        executed_at=executed_at or timezone.now(), evidence_link=evidence_link,
+        notes=notes or "", recorded_by=_user(actor), **figures,
+    )
+    audit_record(actor=actor, action="load_test.record", obj=result, release_id=release.pk,
+                 after={**figures, "scenario": result.scenario, "met": result.met})
+    return result
