@@ -1,58 +1,19 @@
 """Real components for the communication plan: an SMTP server and an HTTP receiver on loopback."""
 
-import email
 import json
-import socket
 import threading
-from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 
 import tminus.comms.tasks  # noqa: F401  (registers the worker's jobs and periodic tasks)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """What the SMTP server received: (envelope recipients, parsed message) per mail."""
-
-    def __init__(self):
-        self.mails: list[tuple[list[str], email.message.EmailMessage]] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
-            self.mails.append((list(envelope.rcpt_tos), parsed))
-        return "250 2.0.0 Ok: queued as TEST123"
-
-    def to(self, address: str) -> list:
-        return [mail for rcpts, mail in self.mails if address in rcpts]
-
-    @property
-    def recipients(self) -> list[str]:
-        return [address for rcpts, _mail in self.mails for address in rcpts]
+from tests.support.network import Inbox, smtp_server_running
 
 
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on 127.0.0.1; Django's mail goes to it over SMTP."""
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
+    yield from smtp_server_running(settings, Inbox())
 
 
 class Receiver:

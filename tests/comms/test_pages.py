@@ -31,7 +31,7 @@ def test_plan_page_lists_the_messages_with_their_dates_and_values(viewer, releas
 
 
 def test_release_page_shows_the_communication_plan_panel(viewer, release):
-    html = signed_in(viewer).get(f"/releases/{release.key}/").content.decode()
+    html = signed_in(viewer).get(f"/releases/{release.key}/?tab=people").content.decode()
     assert "Communication plan" in html
     assert f"/releases/{release.key}/comms/" in html
 

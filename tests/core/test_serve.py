@@ -1,7 +1,6 @@
 """`tminus serve --demo` as a newcomer runs it: a real server process on a free port."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,13 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.network import free_port
+
 TMINUS = [sys.executable, "-m", "tminus.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _newcomer_env(data_dir: Path) -> dict:
@@ -58,7 +53,7 @@ def _get(url: str) -> tuple[int, str]:
 
 
 def test_serve_demo_prints_admin_password_once_and_keeps_data_on_restart(tmp_path):
-    port = _free_port()
+    port = free_port()
     process, output = _serve(tmp_path, port)
     try:
         assert "password:" in output
@@ -80,7 +75,7 @@ def test_serve_demo_prints_admin_password_once_and_keeps_data_on_restart(tmp_pat
 
 
 def test_serve_takes_admin_password_from_environment(tmp_path):
-    port = _free_port()
+    port = free_port()
     process, output = _serve(tmp_path, port, {"TMINUS_ADMIN_PASSWORD": "from-the-env-123"})
     try:
         assert "password:" not in output

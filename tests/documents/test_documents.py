@@ -154,7 +154,7 @@ def test_release_page_shows_documents_and_important_links(viewer):
     services.link_update(link=link, revision=None,
                          changes={"url": "https://grafana.example.com/d/1"}, actor=SYSTEM)
 
-    page = signed_in(viewer).get(f"/releases/{release.key}/").content.decode()
+    page = signed_in(viewer).get(f"/releases/{release.key}/?tab=readiness").content.decode()
 
     assert "Documentation and links" in page
     assert "Troubleshooting guide" in page

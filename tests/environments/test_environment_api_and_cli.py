@@ -140,7 +140,7 @@ def test_release_page_shows_where_its_version_stands(viewer):
     services.environment_version_set(product=release.product, environment="staging",
                                      version="7.0", actor=Actor.cli())
 
-    page = signed_in(viewer).get(f"/releases/{release.key}/").content.decode()
+    page = signed_in(viewer).get(f"/releases/{release.key}/?tab=deployment").content.decode()
 
     assert "panel-environments" in page
     assert "Deployed since" in page

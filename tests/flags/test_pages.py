@@ -189,7 +189,7 @@ def test_release_page_panel_lists_the_flags_linked_to_the_release(make_flag, vie
     make_flag("checkout-v2", release=release)
     make_flag("unrelated")
 
-    page = signed_in(viewer).get(f"/releases/{release.key}/").content.decode()
+    page = signed_in(viewer).get(f"/releases/{release.key}/?tab=deployment").content.decode()
 
     panel = page[page.index("panel-flags"):]
     assert "checkout-v2" in panel

@@ -1,36 +1,15 @@
 """A real SMTP server on loopback for invitations, and helpers to read the calendar parts."""
 
-import email
-import socket
-import threading
-from email import policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 import tminus.meetings.tasks  # noqa: F401  (registers the invitation job)
+from tests.support.network import Inbox, smtp_server_running
 from tminus.worker.loop import run_once
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """Mail the SMTP server received, parsed."""
-
-    def __init__(self):
-        self.mails: list[tuple[list[str], email.message.EmailMessage]] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
-            self.mails.append((list(envelope.rcpt_tos), parsed))
-        return "250 2.0.0 Ok: queued"
+class InviteInbox(Inbox):
+    """Mail the SMTP server received, with the invitations picked out."""
 
     def invites_to(self, address: str) -> list["Invite"]:
         return [Invite(mail) for rcpts, mail in self.mails
@@ -77,16 +56,7 @@ class Invite:
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on 127.0.0.1; Django's mail goes to it over SMTP."""
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox
-    controller.stop()
+    yield from smtp_server_running(settings, InviteInbox())
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 import json
-from datetime import UTC, datetime, timedelta
+import os
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 
 from tminus.core.actors import Actor
@@ -134,3 +135,56 @@ def test_metric_series_gives_per_minute_counts(flag):
                                      flag=flag, start=NOW - timedelta(minutes=1),
                                      end=NOW + timedelta(minutes=5))
     assert [count for _minute, count, _total in series] == [30, 60, 10]
+
+
+def test_batch_that_fails_half_way_stores_nothing_and_its_retry_counts_once(flag, monkeypatch):
+    from tminus.metrics import store
+
+    batch = [event(n) for n in range(20)]
+
+    def broken(events):
+        raise RuntimeError("database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "add_to_minute_totals", broken)
+        with pytest.raises(RuntimeError):
+            services.events_record(events=batch)
+    assert not Event.objects.exists()
+
+    assert services.events_record(events=batch).accepted == 20
+    assert sum(MinuteTotal.objects.values_list("count", flat=True)) == 20
+
+
+def test_events_with_other_time_zones_count_in_their_utc_minute(flag):
+    local = (NOW + timedelta(minutes=1)).astimezone(timezone(timedelta(hours=-5)))
+    services.events_record(events=[{**event(1), "time": local.isoformat()}])
+    assert MinuteTotal.objects.get().minute == (NOW + timedelta(minutes=1)).replace(second=0)
+
+
+def test_gc_pause_restores_the_collector_after_nested_pauses():
+    import gc
+
+    from tminus.metrics.gcpause import cyclic_gc_paused
+
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        with cyclic_gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+@pytest.mark.skipif(not os.environ.get("TMINUS_TEST_DATABASE_URL"),
+                    reason="needs PostgreSQL (TMINUS_TEST_DATABASE_URL) to end its sessions")
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_accepted_events_survive_the_database_ending_every_session(flag):
+    result = services.events_record(events=[event(n) for n in range(10)])
+    assert result.accepted == 10
+    # The server ends the session that stored them, as a database restart does.
+    with pytest.raises(OperationalError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    connection.close()
+
+    assert Event.objects.count() == 10
+    assert sum(MinuteTotal.objects.values_list("count", flat=True)) == 10

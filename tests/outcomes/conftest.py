@@ -1,7 +1,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -15,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_release
+from tests.support.network import free_port
 from tminus.releases.models import Release
 
 
@@ -78,12 +78,6 @@ def prometheus():
     fake = FakePrometheus()
     yield fake
     fake.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 PROMETHEUS_BINARY = os.environ.get("TMINUS_PROMETHEUS_BINARY", "prometheus")

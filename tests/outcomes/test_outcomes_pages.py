@@ -15,7 +15,7 @@ def test_release_page_shows_the_kpi_and_closeout_panels(viewer):
     release = live_release()
     services.kpi_create(release=release, target="95% uptime", actor=Actor.cli())
 
-    page = signed_in(viewer).get(f"/releases/{release.key}/")
+    page = signed_in(viewer).get(f"/releases/{release.key}/?tab=outcomes")
 
     assert page.status_code == 200
     html = page.content.decode()

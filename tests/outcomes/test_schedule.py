@@ -37,3 +37,12 @@ def test_slot_from_key_round_trips_and_refuses_nonsense():
     assert slot_from_key("week-3") == Slot("weekly", 3)
     assert slot_from_key("week-3").label == "Week 3"
     assert slot_from_key("fortnight-1") is None
+
+
+def test_default_schedule_setting_that_does_not_parse_stops_start_up(settings):
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.KPI_CHECKIN_SCHEDULE = "every now and then"
+    with pytest.raises(ImproperlyConfigured, match="TMINUS_KPI_CHECKIN_SCHEDULE"):
+        apps.get_app_config("outcomes").ready()

@@ -157,7 +157,7 @@ def test_stakeholder_form_adds_and_shows_on_release_page(manager):
                            {"person": person.pk, "role": "security",
                             "accountability": "consulted", "responsible_for": "Pen test"})
     assert response.status_code == 302
-    page = client.get(f"/releases/{release.key}/").content.decode()
+    page = client.get(f"/releases/{release.key}/?tab=people").content.decode()
     assert "Pen test" in page and "Security" in page
 
 

@@ -178,3 +178,30 @@ def test_printable_html_escapes_html_from_the_document():
 
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<span class="box">☑</span> <strong>Done</strong> item' in html
+
+
+def _many(count: int) -> str:
+    rows = "\n".join(f"| Session {n} | | | | |" for n in range(count))
+    plans = "\n\n".join(f"**Plan {n}: Fallback {n}**\n- If step {n} fails\n- Undo step {n}"
+                        for n in range(count))
+    dependencies = "\n".join(f"- Service {n} ready" for n in range(count))
+    return (f"# Plan\nRelease Date: 2027-05-01\n\n## Training\n\n| Session | Date | Time | "
+            f"Attendees | Trainer |\n|---|---|---|---|---|\n{rows}\n\n## Contingency Plans\n\n"
+            f"{plans}\n\n## Dependencies\n\n{dependencies}\n")
+
+
+def test_markdown_export_runs_the_same_queries_for_2_or_20_records_per_area(
+        django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = Release.objects.get(key=import_plan(_many(2).encode()).release_key)
+    large = Release.objects.get(key=import_plan(_many(20).encode(), product="p2").release_key)
+    with CaptureQueriesContext(connection) as counted:
+        exporting.export_markdown(small)
+
+    with django_assert_num_queries(len(counted)):
+        exported = exporting.export_markdown(large)
+
+    assert large.meetings.count() == 20 and large.contingencies.count() == 20
+    assert "**Plan 19: Fallback 19**" in exported

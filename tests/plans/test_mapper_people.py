@@ -65,7 +65,7 @@ def test_seed_002_stakeholder_roles_become_stakeholders_with_their_responsibilit
 def test_stakeholder_named_in_t_minus_fills_the_blank_contact_row_and_role_line():
     from tminus.people.services import person_create, stakeholder_add
 
-    release, text = _imported("003", "## Appendix")
+    release, _text = _imported("003", "## Appendix")
     ana = person_create(name="Ana Ruiz", title="QA Lead", email="ana@example.com",
                         phone="555-0100", actor=CLI)
     stakeholder_add(release=release, person=ana, role="qa", actor=CLI)

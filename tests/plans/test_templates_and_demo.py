@@ -70,3 +70,23 @@ def test_demo_load_imports_the_five_seed_plans():
     keys = [key for *_rest, key in demo.DEMO_PLANS]
     assert set(Release.objects.filter(key__in=keys).values_list("key", flat=True)) == set(keys)
     assert PlanDocument.objects.filter(release__key__in=keys, origin="import").count() == 5
+
+
+def test_go_live_template_lays_out_its_own_meetings_messages_and_runbook_only_once():
+    release = make_release(template="go-live-plan", go_live=GO_LIVE)
+
+    titles = [title.lower() for title in release.meetings.values_list("title", flat=True)]
+    assert len(titles) == len(set(titles)) == 6
+    assert release.messages.count() == 11
+    assert release.runbook.phases.first().name == "Phase 1: Database Migration"
+    assert release.runbook.phases.count() == 4
+    sections = list(release.checklist_sections.values_list("title", "group"))
+    assert len(sections) == len(set(sections))
+    assert "Phase 1: Database Migration" in export_markdown(release)
+
+
+def test_template_without_an_areas_part_keeps_that_areas_defaults():
+    release = make_release(template="release-train", go_live=GO_LIVE)
+
+    assert release.runbook.phases.count() == 6  # the release train says nothing of deployment
+    assert release.contingencies.exists()

@@ -51,11 +51,13 @@ def test_release_page_shows_readiness_heat_map_dependencies_and_support(viewer, 
     services.risk_add(release=release, description="Security vulnerability", probability="low",
                       impact="critical", actor=CLI)
     services.dependency_add(release=release, name="SMS provider", kind="third_party", actor=CLI)
-    page = signed_in(viewer).get(f"/releases/{release.key}/").content.decode()
+    client = signed_in(viewer)
+    page = client.get(f"/releases/{release.key}/?tab=readiness").content.decode()
     assert "Readiness and go/no-go" in page and "Sign-off from QA" in page
     assert 'class="heat-map"' in page and "Security vulnerability" in page
     assert "SMS provider" in page and "Plan A: Delayed go-live" in page
-    assert "Tier 1: First line" in page
+    people_tab = client.get(f"/releases/{release.key}/?tab=people").content.decode()
+    assert "Tier 1: First line" in people_tab
 
 
 def test_risk_form_adds_a_risk_and_shows_it_on_the_register(contributor, release):

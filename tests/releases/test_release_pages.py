@@ -112,3 +112,18 @@ def test_edit_release_from_stale_revision_is_refused(manager):
     assert response.status_code == 409
     release.refresh_from_db()
     assert release.name == "First"
+
+
+def test_release_page_tabs_show_only_their_own_panels(viewer):
+    release = make_release()
+    client = signed_in(viewer)
+
+    plan = client.get(f"/releases/{release.key}/").content.decode()
+    readiness = client.get(f"/releases/{release.key}/?tab=readiness").content.decode()
+    history = client.get(f"/releases/{release.key}/?tab=history").content.decode()
+
+    assert "Checklists" in plan and "panel-readiness" not in plan
+    assert "panel-readiness" in readiness and "<h2>Checklists</h2>" not in readiness
+    assert "release.create" in history
+    unknown = client.get(f"/releases/{release.key}/?tab=nonsense").content.decode()
+    assert "<h2>Checklists</h2>" in unknown

@@ -180,7 +180,7 @@ def test_my_items_leaves_out_finished_items_and_signed_signoffs(contributor):
 
 def test_navigation_has_the_roadmap_reports_and_dashboards(viewer):
     html = signed_in(viewer).get("/dashboards/at-risk/").content.decode()
-    for label in ("Roadmap", "My items", "At risk", "Weekly report"):
+    for label in ("Roadmap", "My items", "Releases at risk", "Weekly report"):
         assert f">{label}</a>" in html
 
 

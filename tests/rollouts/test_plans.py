@@ -6,6 +6,7 @@ from tminus.core.actors import Actor
 from tminus.core.errors import Conflict, NotAllowed, TransitionNotAllowed, ValidationFailed
 from tminus.flags import services as flags
 from tminus.rollouts import services
+from tminus.rollouts.definition import parse_definition
 from tminus.rollouts.models import Criterion, RolloutPlan, Stage, Trigger
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_plan_definition_reads_back_what_was_written(plan):
                                  "approval": True, "criteria": []}
     assert data["stages"][1]["min_duration"] == "1h"
     assert data["stages"][1]["criteria"][1] == {**ERROR_RATE, "threshold": 2.0}
-    again, problems = services.definition.parse_definition(data, segments_by_name={})
+    again, problems = parse_definition(data, segments_by_name={})
     assert problems == {} and len(again.stages) == 4
 
 

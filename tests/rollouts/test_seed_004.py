@@ -134,7 +134,7 @@ def test_errors_spiking_at_ten_percent_turn_the_flag_off_by_itself(seed, flag, s
     canary = StageRun.objects.get(plan=seed.plan, stage__percentage=10)
     assert canary.outcome == "rolled_back" and canary.ended_by == "system (worker)"
     assert canary.results["errors"]["download_error"] > 0
-    assert ("rollout.rolled_back", FLAG) == (emitted[-1][0], emitted[-1][1]["flag"])
+    assert (emitted[-1][0], emitted[-1][1]["flag"]) == ("rollout.rolled_back", FLAG)
     # Nothing moves any more until a person resumes.
     assert seed.step(error_every=400) == "idle"
 
@@ -174,8 +174,9 @@ def test_healthy_rollout_reaches_everyone_and_the_exported_plan_shows_the_result
     assert services.rollout_checkins_take(now=seed.plan.completed_at + timedelta(days=31)) == 2
 
     exported = export_markdown(release)
-    print(exported)
-    assert "### Staged rollout: 1095-b-download in production" in exported
+    assert "#### Results\n\n- Number of unique users: [FILL_IN]" in exported  # the document
+    added = exported.split("## Added in T-Minus")[1]
+    assert "### Staged rollout: 1095-b-download in production" in added
     assert "#### Stage A: Canary" in exported
     assert f"Number of unique users: {canary['unique_users']:,}" in exported
     assert f"Number of unique users: {half['unique_users']:,}" in exported

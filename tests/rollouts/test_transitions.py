@@ -328,3 +328,36 @@ def test_a_failing_listener_does_not_stop_a_rollback(plan, flag):
 def test_rollouts_check_goes_through_every_live_plan(plan, release, flag):
     started(plan)
     assert services.rollouts_check(now=timezone.now()) == {plan.key: "awaiting approval"}
+
+
+def test_criterion_read_from_a_prometheus_that_is_down_is_unknown_and_holds_the_stage(
+        release, flag):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    definition = seed_definition()
+    definition["stages"][1]["criteria"] = [{"source": "prometheus", "url": down,
+                                            "query": "sum(rate(pdf_errors[5m]))",
+                                            "comparator": "<", "threshold": 1}]
+    definition["stages"][1]["min_duration"] = 0
+    plan = services.rollout_plan_create(release=release, flag=flag, environment="production",
+                                        definition_data=definition, actor=SYSTEM)
+    canary(plan)
+
+    assert services.rollout_evaluate(plan=plan, now=START + timedelta(minutes=5)) == "waiting"
+
+    reading = plan.readings.get(criterion__isnull=False)
+    assert reading.value is None and reading.met is None
+    assert f"Prometheus at {down} did not answer" in reading.error
+
+
+def test_rollback_of_a_flag_archived_meanwhile_still_ends_the_plan(plan, flag):
+    canary(plan)
+    flags.flag_archive(flag=flag, actor=SYSTEM, reason="replaced")
+
+    services.rollout_rollback(plan=plan, actor=SYSTEM, reason="stop")
+
+    plan.refresh_from_db()
+    assert plan.status == "rolled_back"

@@ -261,8 +261,8 @@ def test_release_page_panel_shows_the_current_run(manager, ready_release):
     run = services.deployment_start(release=ready_release, environment="production", actor=CLI)
     services.deployment_fail(release=ready_release, reason="Smoke tests red", actor=CLI)
 
-    html = signed_in(manager).get(reverse("release-detail",
-                                          args=[ready_release.key])).content.decode()
+    html = signed_in(manager).get(reverse("release-detail", args=[ready_release.key]),
+                                  {"tab": "deployment"}).content.decode()
 
     assert "Deployment day" in html
     assert f"#{run.number}</a> on production" in html

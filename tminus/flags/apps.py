@@ -17,4 +17,4 @@ class FlagsConfig(AppConfig):
         flags_state_changed.connect(streaming.watch.kick, dispatch_uid="flags-stream-kick")
         register_nav(NavLink("Flags", "flags-home", order=40))
         register_panel(Panel("flags", "Feature flags", "flags/release_panel.html",
-                             panels.release_flags, order=60))
+                             panels.release_flags, order=60, tab="deployment"))

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from urllib.parse import parse_qs
 
-from django.db import close_old_connections
+from django.db import connections
 
 from tminus.flags import client_state, tokens
 from tminus.flags.choices import TokenKind
@@ -84,7 +84,7 @@ def _refresh_soon(authorization: str, projects: list[str]) -> None:
         except Exception:
             logger.warning("Could not refresh the flag caches", exc_info=True)
         finally:
-            close_old_connections()
+            connections.close_all()  # a pool thread keeps no connection open between refreshes
             _refreshing.discard(key)
 
     asyncio.get_running_loop().run_in_executor(None, refresh)

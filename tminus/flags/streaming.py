@@ -18,7 +18,7 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
@@ -79,7 +79,7 @@ class RevisionWatch:
             self._kick.wait(self.poll_seconds)
             self._kick.clear()
             self._poll()
-        close_old_connections()
+        connections.close_all()  # this thread's own connection
 
     def _poll(self) -> None:
         try:
@@ -179,10 +179,11 @@ def _headers(response):
 @require_GET
 async def client_streaming(request):
     """Stream flag changes to an SDK as they happen."""
+    def authorized_query():
+        return _query(request, authorize(request, TokenKind.CLIENT))
+
     try:
-        scope = await sync_to_async(authorize, thread_sensitive=False)(request,
-                                                                       TokenKind.CLIENT)
-        query = await sync_to_async(_query, thread_sensitive=False)(request, scope)
+        query = await sync_to_async(_in_thread, thread_sensitive=False)(authorized_query)
     except Refusal as refusal:
         return refusal.response
     stream = _Stream(query)
@@ -191,8 +192,17 @@ async def client_streaming(request):
     return _headers(StreamingHttpResponse(events, content_type="text/event-stream"))
 
 
+def _in_thread(work):
+    """Run database work in a pool thread and hand its connection back: streams query rarely
+    (on connect and per change), so a pooled thread must not keep a connection open."""
+    try:
+        return work()
+    finally:
+        connections.close_all()
+
+
 async def _async_events(stream: _Stream):
-    run = sync_to_async(lambda fn: fn(), thread_sensitive=False)
+    run = sync_to_async(_in_thread, thread_sensitive=False)
     watch.open()
     try:
         yield await run(stream.connected)

@@ -30,21 +30,32 @@ _TOTAL_COLUMNS = (*_TOTAL_KEY, "count", "total", "minimum", "maximum")
 
 def insert_new_events(events: list[CleanEvent], received_at: datetime) -> list[CleanEvent]:
     """Insert the events whose ids are new; return those."""
-    stored = _stored_datetime()
-    received = stored(received_at)
+    insert = _insert_chunk_postgres if connection.vendor == "postgresql" else _insert_chunk
     inserted_ids: set[str] = set()
     with _raw_cursor() as cursor:
         for start in range(0, len(events), CHUNK):
-            chunk = events[start:start + CHUNK]
-            params = []
-            for e in chunk:
-                params += (e.event_id, e.metric_key, stored(e.occurred_at), e.value,
-                           e.environment, e.flag_key, e.variant, e.user_key, received)
-            cursor.execute(_insert_events_sql(len(chunk)), params)
+            insert(cursor, events[start:start + CHUNK], received_at)
             inserted_ids.update(row[0] for row in cursor.fetchall())
     if len(inserted_ids) == len(events):
         return events
     return [event for event in events if event.event_id in inserted_ids]
+
+
+def _insert_chunk(cursor, chunk: list[CleanEvent], received_at: datetime) -> None:
+    stored = _stored_datetime()
+    received = stored(received_at)
+    params = []
+    for e in chunk:
+        params += (e.event_id, e.metric_key, stored(e.occurred_at), e.value, e.environment,
+                   e.flag_key, e.variant, e.user_key, received)
+    cursor.execute(_insert_events_sql(len(chunk)), params)
+
+
+def _insert_chunk_postgres(cursor, chunk: list[CleanEvent], received_at: datetime) -> None:
+    # One array per column: a short statement the driver parses once, instead of 18,000
+    # placeholders it would scan on every chunk.
+    columns = [list(column) for column in zip(*(e[:8] for e in chunk), strict=True)]
+    cursor.execute(_insert_events_unnest_sql(), [received_at, *columns])
 
 
 def add_to_minute_totals(events: list[CleanEvent]) -> int:
@@ -95,6 +106,17 @@ def _insert_events_sql(rows: int) -> str:
     return (
         f"INSERT INTO {table} ({', '.join(_EVENT_COLUMNS)}) "
         f"VALUES {_placeholders(len(_EVENT_COLUMNS), rows)} "
+        f"ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+    )
+
+
+def _insert_events_unnest_sql() -> str:
+    table = Event._meta.db_table
+    arrays = ", ".join(f"%s::{kind}[]" for kind in (
+        "text", "text", "timestamptz", "float8", "text", "text", "text", "text"))
+    return (
+        f"INSERT INTO {table} ({', '.join(_EVENT_COLUMNS)}) "
+        f"SELECT rows.*, %s::timestamptz FROM unnest({arrays}) AS rows "
         f"ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
     )
 

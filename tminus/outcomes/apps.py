@@ -26,6 +26,7 @@ class OutcomesConfig(AppConfig):
                             query_label="PromQL query")
         register_template_applier(applier.closeout_apply)
         register_panel(Panel("outcomes-kpis", "Success metrics", "outcomes/panel_kpis.html",
-                             panels.kpi_panel, order=60))
+                             panels.kpi_panel, order=60, tab="outcomes"))
         register_panel(Panel("outcomes-closeout", "Post-launch review and close-out",
-                             "outcomes/panel_closeout.html", panels.closeout_panel, order=80))
+                             "outcomes/panel_closeout.html", panels.closeout_panel, order=80,
+                             tab="outcomes"))

@@ -20,5 +20,6 @@ class PlansConfig(AppConfig):
         register_template_provider(MarkdownTemplates())
         register_template_applier(apply_markdown_template)
         register_panel(panels.PLAN_PANEL)
-        register_nav(NavLink("Import a plan", "plans-import", order=60, capability="manage"))
-        register_nav(NavLink("Calendars", "plans-calendars", order=61))
+        register_nav(NavLink("Import a plan", "plans-import", order=60, capability="manage",
+                             group="Plans"))
+        register_nav(NavLink("Calendars", "plans-calendars", order=61, group="Plans"))

@@ -53,13 +53,14 @@ def _resolved_item(entry: dict, records: dict) -> dict:
 
 
 def document_save(*, release, blocks: list[dict], source_name: str, source_text: str,
-                  title: str, warnings: list, user, origin=PlanDocument.Origin.IMPORT):
+                  title: str, warnings: list, user, origin=PlanDocument.Origin.IMPORT,
+                  plan_name: str = ""):
     """Replace the release's document with these (resolved) blocks."""
     document, _created = PlanDocument.objects.update_or_create(
         release=release,
         defaults={"source_name": source_name[:255], "source_text": source_text,
-                  "title": title[:300], "warnings": warnings, "imported_by": user,
-                  "origin": origin},
+                  "title": title[:300], "plan_name": plan_name[:200], "warnings": warnings,
+                  "imported_by": user, "origin": origin},
     )
     document.blocks.all().delete()
     PlanBlock.objects.bulk_create(

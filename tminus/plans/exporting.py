@@ -48,8 +48,9 @@ def _placed(blocks: list[dict]) -> dict[str, set]:
     for block in blocks:
         if block.get("id") is not None:
             placed.setdefault(block["kind"], set()).add(block["id"])
-        for entry in block.get("items", []) or []:
-            placed.setdefault("item", set()).add(entry.get("id"))
+        if block["kind"] == "items":
+            for entry in block["items"]:
+                placed.setdefault("item", set()).add(entry.get("id"))
     return placed
 
 

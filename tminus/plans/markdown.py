@@ -281,7 +281,8 @@ def choices_in(value: str) -> list[tuple[str, bool]] | None:
 
 
 _PLACEHOLDER = re.compile(
-    r"^(?:_+|\.{3,}|-+|\[[^\]]*\]|tbd|tba|n/?a|none|to be determined|\?+)$", re.IGNORECASE
+    r"^(?:_+|\.{3,}|-+|[\u2013\u2014]|\[[^\]]*\]|tbd|tba|n/?a|none|to be determined|\?+)$",
+    re.IGNORECASE,
 )
 
 

@@ -6,6 +6,8 @@ export reads like the plan the team would have written by hand.
 """
 
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
 from importlib import resources
 
 BLANK_KEY = "plan-document"
@@ -26,7 +28,30 @@ class MarkdownTemplate:
     def definition(self) -> dict:
         return {"key": self.key, "name": self.name, "release_type": self.release_type,
                 "description": self.description, "phases": [], "milestones": [],
-                "sections": [], "plans": {"markdown": self.filename}}
+                "sections": [], "plans": {"markdown": self.filename}, **self.area_parts()}
+
+    def area_parts(self) -> dict:
+        """Empty parts for the areas whose records the document lays out itself, so their
+        appliers do not add their defaults as well (other areas keep their defaults)."""
+        from tminus.plans.mapping import active_mappers
+
+        keys = _keys_with_entries(self.filename)
+        parts: dict = {}
+        for mapper in active_mappers():
+            if mapper.key in keys:
+                mapper.template_parts(parts, self.release_type)
+        return parts
+
+
+@cache
+def _keys_with_entries(filename: str) -> frozenset[str]:
+    """The spec keys a template document has entries under (the files never change)."""
+    from tminus.plans import reading
+
+    text = resources.files("tminus.plans.plan_templates").joinpath(filename) \
+        .read_text(encoding="utf-8")
+    spec = reading.read_plan(text, today=date.today()).spec
+    return frozenset(key for key, value in spec.items() if isinstance(value, list) and value)
 
 
 TEMPLATES = [

@@ -27,6 +27,10 @@ class PlanDocument(models.Model):
     # The source as read (after encoding repair), kept so that a later import can be compared.
     source_text = models.TextField(blank=True)
     title = models.CharField(max_length=300, blank=True)
+    # The name the document gives its release ("Release Name/ID", else its first heading): a
+    # later import of the same document into the same product, without a key, updates this
+    # release instead of creating another.
+    plan_name = models.CharField(max_length=200, blank=True, db_index=True)
     warnings = models.JSONField(default=list, blank=True)
     imported_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

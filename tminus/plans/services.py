@@ -120,12 +120,15 @@ def _import(*, data, source_name: str, product_key: str, release_key: str, actor
         spec, source_format = draft.spec, "markdown"
         warnings += draft.warnings
     product, product_created = _product(product_key, spec, actor)
+    if draft is not None and not release_key:
+        release_key = _imported_before(product, spec)
     context = apply_spec(spec=spec, product=product, actor=actor, key=release_key)
     release = context.release
     if draft is not None:
         blocks = document.resolve_blocks(draft.blocks, context.records, release=release)
         document.document_save(release=release, blocks=blocks, source_name=source_name,
                                source_text=text, title=draft.title,
+                               plan_name=spec["release"].get("name", ""),
                                warnings=warnings + context.warnings, user=_user(actor))
     created = not context.prune
     audit_record(actor=actor, action="plan.import", obj=release, release_id=release.pk,
@@ -141,6 +144,23 @@ def _import(*, data, source_name: str, product_key: str, release_key: str, actor
         "summary": _summary(spec, draft),
     }
     return ImportOutcome(release_key=release.key, created=created, report=report)
+
+
+def _imported_before(product: Product, spec: dict) -> str:
+    """The key of the release an earlier import of this document (same product, same release
+    name in the document) created, so that importing it again updates that release."""
+    from django.db.models import Q
+
+    from tminus.plans.models import PlanDocument
+
+    name = (spec.get("release") or {}).get("name") or ""
+    if not name:
+        return ""
+    found = (PlanDocument.objects.filter(release__product=product,
+                                         origin=PlanDocument.Origin.IMPORT)
+             .filter(Q(plan_name=name) | Q(plan_name="", release__name=name))
+             .order_by("-release_id").values_list("release__key", flat=True).first())
+    return found or ""
 
 
 def _user(actor: Actor):

@@ -34,16 +34,35 @@ def register_panel(panel: Panel) -> None:
     _panels[panel.key] = panel
 
 
-def panels_for(request, release) -> list[dict]:
-    """Each panel's title, tab, template and context for this release, in order."""
+def panels_for(request, release, tab: str) -> list[dict]:
+    """Title, template and context of each panel on one tab, in order.
+
+    Only the tab shown is computed: a release page with every area's panels at once would
+    spend most of its time on tabs nobody is looking at.
+    """
     return [
-        {"key": p.key, "title": p.title, "template": p.template, "tab": p.tab,
+        {"key": p.key, "title": p.title, "template": p.template,
          "context": p.context(request, release)}
         for p in sorted(_panels.values(), key=lambda p: (p.order, p.key))
+        if p.tab == tab
     ]
 
 
-def tabs_for(panels: list[dict]) -> list[tuple[str, str]]:
-    """The tabs that have something in them; the plan tab always does."""
-    used = {panel["tab"] for panel in panels} | {"plan"}
-    return [(key, label) for key, label in TABS if key in used]
+def tabs() -> list[tuple[str, str]]:
+    """The tabs that have something in them; the plan and history tabs always do."""
+    used = {panel.tab for panel in _panels.values()} | {"plan", "history"}
+    return [(key, label) for key, label in [*TABS, ("history", "History")] if key in used]
+
+
+# Warnings shown at the top of every tab (a go-live inside a freeze window, say): an area adds a
+# function fn(release) -> list[str] here.
+_alert_sources: list[Callable] = []
+
+
+def register_alert_source(source: Callable) -> None:
+    if source not in _alert_sources:
+        _alert_sources.append(source)
+
+
+def alerts_for(release) -> list[str]:
+    return [alert for source in _alert_sources for alert in source(release)]

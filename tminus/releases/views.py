@@ -17,7 +17,7 @@ from tminus.core.web import add_service_errors, flash_service_error, role_requir
 from tminus.releases import forms, presenters, selectors, services
 from tminus.releases.checklist_html import render_checklists
 from tminus.releases.models import ChecklistItem, ScopeItem
-from tminus.releases.panels import panels_for, tabs_for
+from tminus.releases.panels import alerts_for, panels_for, tabs
 from tminus.releases.timeline import timeline_svg
 from tminus.releases.workflow import allowed_targets
 
@@ -97,33 +97,48 @@ def release_create(request):
 @role_required(VIEW)
 def release_detail(request, key):
     release = _release_or_404(key)
-    sections = selectors.checklists(release)
-    phases, milestones = list(release.phases.all()), list(release.milestones.all())
-    panels = panels_for(request, release)
+    tab_list = tabs()
+    tab = request.GET.get("tab", "plan")
+    if tab not in dict(tab_list):
+        tab = "plan"
     context = {
         "release": release,
         "t_minus": selectors.t_minus_days(release),
+        "tabs": tab_list,
+        "tab": tab,
+        "panels": panels_for(request, release, tab),
+        "alerts": alerts_for(release),
+        "schedule_form": forms.ScheduleForm(initial={"go_live": release.go_live,
+                                                     "revision": release.revision}),
+        "targets": [(s, label) for s, label in forms.ReleaseStatus.choices
+                    if s in allowed_targets(release.status)],
+        **_progress(release),
+    }
+    if tab == "plan":
+        context.update(_plan_tab(request, release))
+    elif tab == "history":
+        context["history"] = audit_for_release(release.pk, limit=50)
+    return render(request, "releases/release_detail.html", context)
+
+
+def _progress(release) -> dict:
+    counted = selectors.with_progress([release])[0]
+    return {"item_total": counted.item_total, "item_done": counted.item_done,
+            "item_overdue": counted.item_overdue}
+
+
+def _plan_tab(request, release) -> dict:
+    phases, milestones = list(release.phases.all()), list(release.milestones.all())
+    return {
         "checklists_html": render_checklists(
-            sections, release_key=release.key, csrf_token=get_token(request),
-            editable=can(request.user, CONTRIBUTE)),
-        "item_total": sum(s.total for s in sections),
-        "item_done": sum(s.done for s in sections),
-        "item_overdue": sum(s.overdue for s in sections),
+            selectors.checklists(release), release_key=release.key,
+            csrf_token=get_token(request), editable=can(request.user, CONTRIBUTE)),
         "phases": phases,
         "milestones": milestones,
         "timeline": timeline_svg(phases, milestones, selectors.today()),
         "scope": list(release.scope_items.all()),
-        "targets": [(s, label) for s, label in forms.ReleaseStatus.choices
-                    if s in allowed_targets(release.status)],
-        "schedule_form": forms.ScheduleForm(initial={"go_live": release.go_live,
-                                                     "revision": release.revision}),
         "scope_form": forms.ScopeForm(),
-        "item_statuses": forms.ItemStatus.choices,
-        "history": audit_for_release(release.pk, limit=10),
-        "panels": panels,
-        "tabs": tabs_for(panels),
     }
-    return render(request, "releases/release_detail.html", context)
 
 
 @role_required(MANAGE)

@@ -12,5 +12,5 @@ class ReportsConfig(AppConfig):
 
         register_builtin_signals()
         register_nav(NavLink("My items", "reports-my-items", order=10))
-        register_nav(NavLink("At risk", "reports-at-risk", order=30))
-        register_nav(NavLink("Weekly report", "reports-weekly", order=40))
+        register_nav(NavLink("Releases at risk", "reports-at-risk", order=30, group="Reports"))
+        register_nav(NavLink("Weekly report", "reports-weekly", order=40, group="Reports"))

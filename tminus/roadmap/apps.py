@@ -9,4 +9,4 @@ class RoadmapConfig(AppConfig):
     def ready(self):
         from tminus.core.navigation import NavLink, register_nav
 
-        register_nav(NavLink("Roadmap", "roadmap-index", order=20))
+        register_nav(NavLink("Roadmap", "roadmap-index", order=20, group="Plans"))

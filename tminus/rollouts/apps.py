@@ -9,13 +9,14 @@ class RolloutsConfig(AppConfig):
 
     def ready(self):
         from tminus.core.navigation import NavLink, register_nav
-        from tminus.releases.panels import Panel, register_panel
+        from tminus.releases.panels import Panel, register_alert_source, register_panel
         from tminus.rollouts import panels
 
         _check_settings()
         register_nav(NavLink("Rollouts", "rollouts-list", order=45))
         register_panel(Panel("rollouts", "Staged rollouts", "rollouts/release_panel.html",
-                             panels.release_rollouts, order=65))
+                             panels.release_rollouts, order=65, tab="deployment"))
+        register_alert_source(panels.release_alerts)
         _register_export()
 
 

@@ -89,6 +89,8 @@ def _title(part: str) -> str:
 
 def flag_switch_off(plan, *, actor: Actor, reason: str) -> None:
     """Turn the flag off in the plan's environment (its strategies stay for a resume)."""
+    if plan.flag.archived_at is not None:
+        return  # an archived flag is served to no SDK: it is off already
     flags.flag_environment_toggle(flag=plan.flag, environment=plan.environment, enabled=False,
                                   actor=actor, reason=reason)
 

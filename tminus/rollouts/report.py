@@ -10,7 +10,8 @@ from tminus.rollouts.presenters import audience_text, segment_names
 from tminus.rollouts.selectors import PlanView
 
 
-def _number(value) -> str:
+def number_text(value) -> str:
+    """Whole numbers with thousands separators, others with four significant digits."""
     if value is None:
         return "unknown"
     if isinstance(value, int) or float(value).is_integer():
@@ -85,19 +86,19 @@ def _run_lines(run, numbered: bool) -> list[str]:
 def _result_lines(results: dict, indent: str) -> list[str]:
     if not results:
         return [f"{indent}- No results recorded"]
-    lines = [f"{indent}- Number of unique users: {_number(results.get('unique_users'))}",
-             f"{indent}- Exposures: {_number(results.get('exposures'))}",
+    lines = [f"{indent}- Number of unique users: {number_text(results.get('unique_users'))}",
+             f"{indent}- Exposures: {number_text(results.get('exposures'))}",
              f"{indent}- Metrics at this stage (per the success criteria):"]
     for criterion in results.get("criteria", []):
         verdict = {True: "met", False: "NOT met", None: f"unknown: {criterion['why']}"}[
             criterion["met"]]
         unit = "%" if criterion["measure"].startswith("%") else ""
-        value = _number(criterion["value"]) + (unit if criterion["value"] is not None else "")
+        value = number_text(criterion["value"]) + (unit if criterion["value"] is not None else "")
         lines.append(f"{indent}  - {criterion['label']}: {value} ({verdict})")
     for metric, total in (results.get("metrics") or {}).items():
-        lines.append(f"{indent}  - Number of {metric}: {_number(total)}")
+        lines.append(f"{indent}  - Number of {metric}: {number_text(total)}")
     errors = results.get("errors") or {}
-    logged = ", ".join(f"{metric} {_number(n)}" for metric, n in errors.items()) or "none"
+    logged = ", ".join(f"{metric} {number_text(n)}" for metric, n in errors.items()) or "none"
     lines.append(f"{indent}- Errors logged: {logged}")
     for problem in results.get("problems") or []:
         lines.append(f"{indent}- Could not measure: {problem}")

@@ -6,7 +6,3 @@ from tminus.core.actors import Actor
 def user_of(actor: Actor):
     """The actor's user when it is a saved person, else None (the system)."""
     return actor.user if getattr(actor.user, "pk", None) else None
-
-
-def release_id_of(kpi) -> int | None:
-    return kpi.release_id

@@ -14,6 +14,8 @@ MAPPER_MODULES = [
     "tminus.plans.mapping.releases",
     "tminus.plans.mapping.risks",
     "tminus.plans.mapping.kpis",
+    "tminus.plans.mapping.rollout_stages",
+    "tminus.plans.mapping.roadmap",
     "tminus.plans.mapping.people",
     "tminus.plans.mapping.support",
     "tminus.plans.mapping.stakeholders",
@@ -21,6 +23,14 @@ MAPPER_MODULES = [
     "tminus.plans.mapping.dependencies",
     "tminus.plans.mapping.testing",
     "tminus.plans.mapping.environments",
+    "tminus.plans.mapping.meetings",
+    "tminus.plans.mapping.comms",
+    "tminus.plans.mapping.runbooks",
+    "tminus.plans.mapping.rollback",
+    "tminus.plans.mapping.questions",
+    "tminus.plans.mapping.signoffs",
+    "tminus.plans.mapping.lessons",
+    "tminus.plans.mapping.release_notes",
 ]
 
 
@@ -72,6 +82,10 @@ class Mapper:
     def export(self, release, live: dict) -> list[dict]:
         """This area's entries of the release, for the JSON/YAML plan."""
         return []
+
+    def template_parts(self, parts: dict, release_type: str) -> None:
+        """A Markdown template that has this area's entries lays them out itself: blank the
+        template parts of the area's own applier here, so they are not laid out twice."""
 
 
 _registry: dict[str, Mapper] = {}

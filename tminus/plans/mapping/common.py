@@ -2,7 +2,7 @@
 
 import re
 
-from tminus.core.errors import ValidationFailed
+from tminus.core.errors import TransitionNotAllowed, ValidationFailed
 from tminus.plans import markdown
 from tminus.plans.mapping import Mapper
 
@@ -58,7 +58,7 @@ def run_of(section, start: int, accepts) -> list:
             continue
         if not accepts(element):
             break
-        run += pending + [element]
+        run += [*pending, element]
         pending = []
     return run
 
@@ -106,7 +106,7 @@ def sync(context, entries: list[dict], existing: list, *, noun: str, match, add,
             elif changes is not None and (wanted := changes(record, entry)):
                 record = update(record, wanted)
                 context.change(f"updated {noun} '{record}'")
-        except ValidationFailed as refused:
+        except (ValidationFailed, TransitionNotAllowed) as refused:
             context.warn(f"The {noun} '{_name(entry)}' was not taken: {refused.message} "
                          "It stays as text in the document.")
             continue

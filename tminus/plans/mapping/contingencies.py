@@ -8,8 +8,8 @@ from tminus.plans.mapping import Claim, area_ready, register_mapper
 from tminus.plans.mapping.common import (
     RecordMapper,
     differences,
-    items_after,
     item_text,
+    items_after,
     marker_of,
     same,
     sync,

@@ -75,7 +75,11 @@ def apply_milestones(ctx) -> None:
         on, offset = offset_or_date(entry.get("date"))
         values = {"name": entry["name"], "kind": entry.get("kind") or "other", "date": on,
                   "date_offset": offset}
-        milestone = _take(existing, lambda m, name=entry["name"]: _same(m.name, name))
+        # Two milestones may share a name (two target dates under one heading): the one on the
+        # same date first.
+        milestone = _take(existing, lambda m, v=values: _same(m.name, v["name"])
+                          and (m.date, m.date_offset) == (v["date"], v["date_offset"])) or _take(
+            existing, lambda m, name=entry["name"]: _same(m.name, name))
         if milestone is None:
             milestone = services.milestone_add(release=ctx.release, name=values["name"],
                                                kind=values["kind"], on=on, offset=offset,

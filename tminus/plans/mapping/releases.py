@@ -342,6 +342,7 @@ class ReleaseMapper(Mapper):
                           "value": parts.scope_value(entry), "style": style}])
 
     def finish(self, reader) -> None:
+        self._drop_empty_sections(reader)
         last: dict[str, dict] = {}
         for block in reader.notes.get("item_blocks", []):
             last[block["section"]] = block
@@ -357,6 +358,23 @@ class ReleaseMapper(Mapper):
                                     "release has no go-live date yet."})
         if not release.get("name"):
             release["name"] = (reader.notes.get("title") or "Imported plan")[:200]
+
+    @staticmethod
+    def _drop_empty_sections(reader) -> None:
+        """A heading whose boxes other areas took (agenda items, planned messages) is no
+        checklist: it stays a heading."""
+        empty = {entry["uid"] for entry in reader.notes["sections"].values() if not entry["items"]
+                 and not any(b.get("kind") == "section_meta" and b["section"] == entry["uid"]
+                             for b in reader.blocks)}
+        if not empty:
+            return
+        reader.spec["checklists"] = [e for e in reader.spec["checklists"] if e["uid"] not in empty]
+        for index, block in enumerate(reader.blocks):
+            if block.get("kind") == "section_heading" and block["uid"] in empty:
+                reader.blocks[index] = {"kind": "text", "lines": [block["line"]]}
+                for line in reader.report:
+                    if line["source"] == block["line"].strip() and line["kind"] == "checklist":
+                        line.update(kind="note", became="kept as a heading")
 
     # ---- applying, rendering, exporting ------------------------------------------------------
     def apply(self, context, entries) -> None:

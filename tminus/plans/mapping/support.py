@@ -76,7 +76,7 @@ class SupportTierMapper(RecordMapper):
                 _target_of(e) for e in run)
             if not (is_handle or _target_of(element)):
                 break
-            run += pending + [element]
+            run += [*pending, element]
             pending = []
         return run
 

@@ -86,6 +86,9 @@ class TestCaseMapper(RecordMapper):
         return Claim(len(run), [{"kind": "test_data", "uid": "test-data",
                                  "lines": [line for e in run for line in e.lines]}])
 
+    def template_parts(self, parts: dict, release_type: str) -> None:
+        parts["testing"] = {"cases": []}
+
     # ---- applying ----------------------------------------------------------------------------
     def apply(self, context, entries) -> None:
         from tminus.testing import services

@@ -1,0 +1,144 @@
+"""The rollback plan into the runbooks area's rollback plan.
+
+Under a heading that speaks of rollback: "**Immediate Rollback**:" and "**Consider Rollback**:"
+lists are the decision criteria, "**Estimated Rollback Time**: 30 minutes" the estimate,
+"**Rollback Team**:" with "- Lead: name" lines the team, "**Communication During Rollback**:"
+the communication steps, and plain lines (or a "Steps"/"Procedure" list) the rollback steps.
+"""
+
+import re
+
+from tminus.plans import durations, markdown
+from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper
+from tminus.plans.mapping.common import item_text, label_of, marker_of, run_of
+from tminus.plans.mapping.rollback_parts import apply_rollback, load_rollback, render_rollback
+
+SECTION = re.compile(r"roll-?back", re.I)
+LISTS = [(re.compile(r"^immediate", re.I), "immediate_criteria"),
+         (re.compile(r"^consider", re.I), "consider_criteria"),
+         (re.compile(r"communicat", re.I), "communication"),
+         (re.compile(r"team$", re.I), "team"),
+         (re.compile(r"steps|procedure", re.I), "steps")]
+ESTIMATE = re.compile(r"estimated|rollback time|duration", re.I)
+UID = "rollback"
+
+
+class RollbackMapper(Mapper):
+    key = "rollback"
+    label = "Rollback plan (runbooks)"
+    order = 150  # before contacts: "- Lead: ____" under Rollback Team is the rollback team
+    block_kinds = ("rollback_list", "rollback_estimate", "rollback_step")
+
+    def ready(self) -> bool:
+        return area_ready("tminus.runbooks.services", "rollback_plan_ensure",
+                          "rollback_plan_update", "rollback_step_add", "rollback_step_update",
+                          "rollback_step_remove", "rollback_team_member_add")
+
+    def _plan(self, reader) -> dict:
+        if not reader.spec.get(self.key):
+            reader.add_entry(self.key, {"uid": UID})
+        return reader.spec[self.key][0]
+
+    def claim(self, reader, section, index: int) -> Claim | None:
+        if not any(SECTION.search(title) for title in section.path()):
+            return None
+        element = section.elements[index]
+        if element.kind not in ("text", "item") or element.is_checkbox:
+            return None
+        label = label_of(element)
+        if label is not None:
+            field = next((name for pattern, name in LISTS if pattern.search(label)), None)
+            return self._list(reader, section, index, field) if field else None
+        found = markdown.fields_in(element.lines[0])
+        if len(found) == 1 and ESTIMATE.search(found[0].key):
+            return self._estimate(reader, element, found[0].value)
+        title = markdown.strip_markup(section.title) if section.level else ""
+        if not found and SECTION.search(title) and element.kind == "text" \
+                and not re.match(r"^see\b", element.text, re.I):
+            return Claim(1, [self._step(reader, element)])
+        return None
+
+    def _list(self, reader, section, index: int, field: str) -> Claim | None:
+        run = run_of(section, index + 1, lambda e: e.kind == "item" and not e.is_checkbox)
+        if not run:
+            return None
+        head = list(section.elements[index].lines)
+        if field == "steps":
+            blocks = [{"kind": "text", "lines": head}]
+            blocks += [self._step(reader, e) if e.kind == "item"
+                       else {"kind": "text", "lines": list(e.lines)} for e in run]
+            return Claim(1 + len(run), blocks)
+        plan = self._plan(reader)
+        items = [{"line": e.lines[0], "text": item_text(e)} for e in run]
+        if field == "team":
+            plan.setdefault("team", [])
+            for item in items:
+                found = markdown.fields_in(item["line"])
+                if len(found) == 1:
+                    item["role"] = markdown.strip_markup(found[0].key)
+                    name = markdown.strip_markup(found[0].value)
+                    if not markdown.is_placeholder(name):
+                        plan["team"].append({"role": item["role"], "name": name})
+        else:
+            plan[field] = [item["text"] for item in items if item["text"]]
+        for element in run:
+            if element.kind == "item":
+                reader.became(element, f"rollback plan: {field.replace('_', ' ')}",
+                              kind="rollback")
+        return Claim(1 + len(run), [{"kind": "rollback_list", "uid": UID, "field": field,
+                                     "head": head, "items": items}])
+
+    def _estimate(self, reader, element, value: str) -> Claim | None:
+        minutes = durations.minutes_in(value)
+        if minutes is None:
+            return None
+        self._plan(reader)["estimated_minutes"] = minutes
+        reader.became(element, f"estimated rollback time {minutes} minutes", kind="rollback")
+        return Claim(1, [{"kind": "rollback_estimate", "uid": UID,
+                          "lines": list(element.lines)}])
+
+    def _step(self, reader, element) -> dict:
+        plan = self._plan(reader)
+        step = {"uid": reader.new_uid("y"), "title": item_text(element)[:300]}
+        plan.setdefault("steps", []).append(step)
+        reader.became(element, "rollback step", kind="rollback")
+        return {"kind": "rollback_step", "uid": step["uid"], "lines": list(element.lines),
+                "marker": marker_of(element.lines[0])}
+
+    def template_parts(self, parts: dict, release_type: str) -> None:
+        parts["rollback_plan"] = {"steps": []}
+
+    def apply(self, context, entries) -> None:
+        apply_rollback(context, entries[0] if entries else {})
+
+    def load(self, release) -> dict:
+        return load_rollback(release)
+
+    def resolve(self, block: dict, records: dict) -> None:
+        from tminus.plans.mapping.rollback_parts import block_value
+
+        record = records.get(block.get("uid"))
+        if record is not None:
+            block["value"] = block_value(block, record)
+
+    def render(self, block: dict, live: dict) -> list[str]:
+        return render_rollback(block, live)
+
+    def export(self, release, live: dict) -> list[dict]:
+        plan = live.get("rollback_plan")
+        if plan is None:
+            return []
+        return [{"immediate_criteria": plan.immediate_criteria,
+                 "consider_criteria": plan.consider_criteria,
+                 "communication": plan.communication,
+                 "estimated_minutes": plan.estimated_minutes,
+                 "steps": [{"title": s.title, "command": s.command} for s in plan.steps.all()],
+                 "team": [{"role": m.role, "name": m.person.name} for m in plan.team.all()]}]
+
+    def appendix(self, live: dict, placed: dict, *, standalone: bool) -> list[str]:
+        from tminus.plans.mapping.rollback_parts import appendix
+
+        return appendix(live, placed, standalone=standalone)
+
+
+register_mapper(RollbackMapper())

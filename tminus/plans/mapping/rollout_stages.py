@@ -1,0 +1,248 @@
+"""Rollout stages ("### Stage A: Canary" with "Percentage of Users: 10%" and "Length of time:
+March 12" under its Planning) into a staged rollout plan of the flag the document's toggle table
+names, in production.
+
+A document whose toggle is not an existing flag yet ("TBD") keeps its stages as text, with a
+warning. The export writes each stage's live percentage and start date into its lines; the
+rollouts area appends each plan's results itself.
+"""
+
+import re
+from datetime import date
+
+from django.utils import timezone
+
+from tminus.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
+from tminus.plans import dates, markdown
+from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper
+from tminus.plans.mapping.common import header_index, same
+from tminus.plans.mapping.release_parts import norm_key
+
+STAGE_HEADING = re.compile(r"^stage[ \t]+(?P<label>[A-Z0-9]{1,3})[ \t]*[:\u2013\u2014-][ \t]*"
+                           r"(?P<name>.+)$", re.I)
+PERCENT = re.compile(r"(\d{1,3})[ \t]*%")
+# "Percentage of Users (and roughly how many users do you expect this to be): 50%": a key too
+# long to be a field of its own.
+PERCENT_LINE = re.compile(r"^(?P<key>[ \t]*(?:[-*+][ \t]+)?\**percentage of users[^:\n]*:\**"
+                          r"[ \t]*)(?P<value>.*)$", re.I)
+ENVIRONMENT = "production"
+RESULTS = {"number of unique users": "unique_users", "number of users": "unique_users",
+           "exposures": "exposures"}
+UID = "rollout"
+
+
+class RolloutStageMapper(Mapper):
+    key = "rollout_stages"
+    label = "Rollout stages (rollouts)"
+    order = 250
+    block_kinds = ("stage_field", "stage_result")
+
+    def ready(self) -> bool:
+        return area_ready("tminus.rollouts.services", "rollout_plan_create",
+                          "rollout_plan_update", "plan_definition")
+
+    # ---- reading -----------------------------------------------------------------------------
+    def prepare(self, reader) -> None:
+        reader.notes["rollout_flag"] = _toggle(reader.root)
+        reader.notes["rollout_stages"] = []
+
+    def claim_heading(self, reader, section):
+        match = STAGE_HEADING.match(markdown.strip_markup(section.title)) if section.level \
+            else None
+        if match is None:
+            return None
+        stage = {"uid": reader.new_uid("sr"), "name": markdown.strip_markup(match["name"])[:200],
+                 "percentage": None, "not_before": None}
+        reader.notes["rollout_stages"].append(stage)
+        section.rollout_stage = stage
+        reader.became(section.heading, f"rollout stage '{stage['name']}'", kind="rollout")
+        return [{"kind": "text", "lines": list(section.heading.lines)}]
+
+    def claim(self, reader, section, index: int) -> Claim | None:
+        stage = _stage_of(section)
+        element = section.elements[index]
+        if stage is None or element.kind not in ("text", "item"):
+            return None
+        if re.search(r"result", section.title, re.I):
+            return self._result(reader, element, stage)
+        if not re.search(r"plan", section.title, re.I):
+            return None
+        found = markdown.fields_in(element.lines[0])
+        line = PERCENT_LINE.match(element.lines[0])
+        if len(found) != 1 and line is None:
+            return None
+        key, value = (norm_key(found[0].key), found[0].value) if found else ("", "")
+        if line is not None and (percent := PERCENT.search(line["value"])):
+            stage["percentage"] = int(percent.group(1))
+            field = "percentage"
+        elif key in ("length of time", "date", "start date", "dates") and (
+                when := dates.parse_span(value, reader.reference)) and when.start.day:
+            stage["not_before"] = when.start.day.isoformat()
+            field = "not_before"
+        else:
+            return None
+        reader.became(element, f"{field.replace('_', ' ')} of rollout stage '{stage['name']}'",
+                      kind="rollout")
+        return Claim(1, [{"kind": "stage_field", "uid": stage["uid"], "field": field,
+                          "stage": stage["name"], "line": element.lines[0],
+                          "value": stage[field]}])
+
+    @staticmethod
+    def _result(reader, element, stage: dict) -> Claim | None:
+        found = markdown.fields_in(element.lines[0])
+        if len(found) != 1 or norm_key(found[0].key) not in RESULTS:
+            return None
+        reader.became(element, f"result of rollout stage '{stage['name']}'", kind="rollout")
+        return Claim(1, [{"kind": "stage_result", "uid": stage["uid"], "stage": stage["name"],
+                          "result": RESULTS[norm_key(found[0].key)], "line": element.lines[0]}])
+
+    def finish(self, reader) -> None:
+        stages = [s for s in reader.notes.get("rollout_stages", []) if s["percentage"]]
+        if not stages:
+            return
+        flag = reader.notes.get("rollout_flag")
+        if not flag:
+            reader.warnings.append({"line": None, "message": (
+                "The rollout stages name no feature flag (the toggle table says none yet); they "
+                "stay as text. Name an existing flag to make them a rollout plan.")})
+            return
+        reader.add_entry(self.key, {"uid": UID, "flag": flag, "name": reader.notes.get(
+            "title", ""), "stages": stages})
+
+    # ---- applying ----------------------------------------------------------------------------
+    def apply(self, context, entries) -> None:
+        for entry in entries:
+            try:
+                plan = _plan_apply(context, entry)
+            except (ValidationFailed, NotFound, TransitionNotAllowed) as refused:
+                context.warn(f"The rollout of '{entry['flag']}' was not planned: "
+                             f"{refused.message} Its stages stay as text.")
+                continue
+            # A plan's stages are replaced whenever it is redefined: blocks point at the plan
+            # and find their stage by name.
+            context.records[entry.get("uid") or f"rollout:{plan.pk}"] = plan
+            for spec in entry["stages"]:
+                if spec.get("uid"):
+                    context.records[spec["uid"]] = plan
+
+    # ---- live data and rendering -------------------------------------------------------------
+    def load(self, release) -> dict:
+        from tminus.rollouts.models import Stage, StageRun
+
+        stages: dict[int, list] = {}
+        for stage in Stage.objects.filter(plan__release=release).order_by("plan_id", "order"):
+            stages.setdefault(stage.plan_id, []).append(stage)
+        results = {}
+        for run in StageRun.objects.filter(plan__release=release).order_by("started_at", "id"):
+            if run.results:
+                results[run.stage_id] = run.results  # the stage's latest measured run
+        return {"rollout_stages": stages, "rollout_results": results}
+
+    def render(self, block: dict, live: dict) -> list[str]:
+        stages = live.get("rollout_stages", {}).get(block.get("id"), [])
+        stage = next((s for s in stages if same(s.name, block["stage"])), None)
+        line = block["line"]
+        if stage is None:
+            return [line]
+        if block["kind"] == "stage_result":
+            return [_result_line(line, live.get("rollout_results", {}).get(stage.pk),
+                                 block["result"])]
+        if block["field"] == "percentage":
+            written = PERCENT_LINE.match(line)
+            if stage.percentage == block["value"] or stage.percentage is None or not written:
+                return [line]
+            return [written["key"] + PERCENT.sub(f"{stage.percentage}%", written["value"],
+                                                 count=1)]
+        found = markdown.fields_in(line)
+        day = _day(stage.not_before)
+        if day == block["value"] or day is None or not found:
+            return [line]
+        text = dates.format_like(date.fromisoformat(day), found[0].value)
+        return [markdown.replace_values(line, {0: text}, found)]
+
+    def export(self, release, live: dict) -> list[dict]:
+        from tminus.rollouts.models import RolloutPlan
+
+        stages = live.get("rollout_stages", {})
+        found = RolloutPlan.objects.filter(pk__in=stages).select_related("flag")
+        return [{"flag": plan.flag.key, "name": plan.name, "stages": [
+            {"name": stage.name, "percentage": stage.percentage,
+             "not_before": _day(stage.not_before)}
+            for stage in stages[plan.pk]]} for plan in found]
+
+
+def _result_line(line: str, results: dict | None, name: str) -> str:
+    value = (results or {}).get(name)
+    found = markdown.fields_in(line)
+    if not isinstance(value, int | float) or not found:
+        return line
+    return markdown.replace_values(line, {0: f"{value:,}"}, found)
+
+
+def _day(moment) -> str | None:
+    return timezone.localtime(moment).date().isoformat() if moment else None
+
+
+def _toggle(root) -> str | None:
+    for section in root.walk():
+        for element in section.elements:
+            if element.kind != "table" or len(element.rows) < 2:
+                continue
+            column = header_index(element.rows[0], "toggle", "feature flag", "flag")
+            if column is None:
+                continue
+            name = markdown.strip_markup(element.rows[1][column]).strip("` ")
+            return None if markdown.is_placeholder(name) else name
+    return None
+
+
+def _stage_of(section) -> dict | None:
+    node = section
+    while node is not None:
+        if getattr(node, "rollout_stage", None) is not None:
+            return node.rollout_stage
+        node = node.parent
+    return None
+
+
+def _definition(entry: dict) -> dict:
+    return {"name": entry.get("name") or f"Rollout of {entry['flag']}",
+            "stages": [{"name": s["name"], "percentage": s["percentage"],
+                        **({"not_before": s["not_before"]} if s.get("not_before") else {})}
+                       for s in entry["stages"] if s.get("percentage") is not None]}
+
+
+def _plan_apply(context, entry: dict):
+    from tminus.flags.models import Flag
+    from tminus.rollouts import services
+    from tminus.rollouts.models import RolloutPlan
+
+    flag = Flag.objects.filter(key=entry["flag"]).first()
+    if flag is None:
+        raise ValidationFailed({"flag": f"There is no feature flag '{entry['flag']}' yet."})
+    definition = _definition(entry)
+    plan = RolloutPlan.objects.filter(release=context.release, flag=flag).first()
+    if plan is None:
+        plan = services.rollout_plan_create(release=context.release, flag=flag,
+                                            environment=ENVIRONMENT,
+                                            definition_data=definition, actor=context.actor)
+        context.change(f"planned the rollout of {flag.key} in {len(definition['stages'])} "
+                       "stages")
+        return plan
+    current = [{k: s.get(k) for k in ("name", "percentage", "not_before")}
+               for s in services.plan_definition(plan)["stages"]]
+    wanted = [{"not_before": None, **s} for s in definition["stages"]]
+    if [_comparable(s) for s in current] != [_comparable(s) for s in wanted] \
+            and plan.status == "draft":
+        plan = services.rollout_plan_update(plan=plan, definition_data=definition,
+                                            actor=context.actor)
+        context.change(f"updated the rollout plan of {flag.key}")
+    return plan
+
+
+def _comparable(stage: dict) -> tuple:
+    moment = stage.get("not_before")
+    return (stage["name"], stage.get("percentage"), str(moment)[:10] if moment else None)
+
+
+register_mapper(RolloutStageMapper())
