@@ -1,13 +1,9 @@
-import json
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 from urllib.request import urlopen
 
 import pytest
@@ -15,6 +11,7 @@ from django.utils import timezone
 
 from tests.factories import make_release
 from tests.support.network import free_port
+from tests.support.prometheus import prometheus  # noqa: F401
 from tminus.releases.models import Release
 
 
@@ -28,56 +25,6 @@ def live_release(days_ago: int = 10, template: str = "major", **kwargs) -> Relea
     return release
 
 
-class FakePrometheus:
-    """A local HTTP server that speaks Prometheus' instant query API (GET /api/v1/query)."""
-
-    def __init__(self):
-        self.answers: dict[str, tuple[int, dict]] = {}
-        self.requests: list[dict] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                parts = urlsplit(self.path)
-                params = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                fake.requests.append({"path": parts.path, **params})
-                status, body = fake.answer(parts.path, params.get("query", ""))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def answer(self, path: str, query: str) -> tuple[int, dict]:
-        if path != "/api/v1/query":
-            return 404, {"status": "error", "error": "not found"}
-        return self.answers.get(query, (200, {"status": "success", "data": {
-            "resultType": "vector", "result": []}}))
-
-    def set_value(self, query: str, value: str) -> None:
-        self.answers[query] = (200, {"status": "success", "data": {
-            "resultType": "vector", "result": [{"metric": {}, "value": [time.time(), value]}]}})
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def prometheus():
-    fake = FakePrometheus()
-    yield fake
-    fake.close()
 
 
 PROMETHEUS_BINARY = os.environ.get("TMINUS_PROMETHEUS_BINARY", "prometheus")

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.outcomes.conftest import free_port
-from tminus.outcomes.prometheus import prometheus_query
+from tminus.metrics.prometheus import instant_query as prometheus_query
 
 
 def test_prometheus_query_reads_one_sample_and_asks_at_the_given_time(prometheus):

@@ -25,6 +25,7 @@ def role_required(capability: str):
                 )
             return view(request, *args, **kwargs)
 
+        wrapper.required_capability = capability  # read by the test that walks every URL
         return wrapper
 
     return decorate

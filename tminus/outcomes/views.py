@@ -124,10 +124,9 @@ def kpi_chart(request, kpi_id):
 
 
 @require_POST
+@role_required(VIEW)
 def kpi_checkin(request, kpi_id):
     # Owners may report their KPI whatever their role; the service checks that.
-    if not request.user.is_authenticated:
-        return redirect("login")
     kpi = _kpi_or_404(kpi_id)
     view = selectors.kpi_view(kpi, kpi.checkins.all())
     form = forms.CheckinForm(request.POST, slots=_open_slots(kpi, view)[0])
@@ -146,9 +145,8 @@ def kpi_checkin(request, kpi_id):
 
 
 @require_POST
+@role_required(VIEW)
 def checkin_correct(request, checkin_id):
-    if not request.user.is_authenticated:
-        return redirect("login")
     checkin = get_object_or_404(KpiCheckin.objects.select_related("kpi"), pk=checkin_id)
     form = forms.CorrectForm(request.POST)
     if not form.is_valid():
