@@ -40,7 +40,7 @@ def build_data():
     from tminus.accounts.models import User
     from tminus.core.actors import Actor
     from tminus.releases import services
-    from tminus.releases.models import ChecklistItem, ChecklistSection, Product, Release
+    from tminus.releases.models import ChecklistItem, ChecklistSection, Release
 
     manager = User.objects.create(username="bench", role="release_manager")
     product = services.product_create(key="bench", name="Bench", actor=Actor.cli())
