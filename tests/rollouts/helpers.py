@@ -15,14 +15,3 @@ def enabled_share(client: TMinusClient, flag: str, users: range | list) -> float
     users = list(users)
     return sum(client.is_enabled(flag, {"userId": str(u)}) for u in users) / len(users)
 
-
-def end_other_sessions() -> None:
-    """End database sessions that server threads of a test left open (PostgreSQL), so that
-    the test database can be dropped when the run ends."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -4,7 +4,6 @@ import pytest
 
 from tests.factories import PASSWORD
 from tests.rollouts.conftest import SYSTEM
-from tests.rollouts.helpers import end_other_sessions
 from tminus.rollouts import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,8 +14,6 @@ def _allow_sync_orm_under_playwright(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # still synchronous, so Django's async guard must be told it is safe here.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    yield
-    end_other_sessions()
 
 
 def test_live_page_shows_a_rollback_made_elsewhere_and_its_controls_work(browser, live_server,

@@ -15,7 +15,6 @@ from django.utils import timezone
 from tminus_client import TMinusClient
 
 from tests.rollouts.conftest import FLAG, SYSTEM, UAT_USERS
-from tests.rollouts.helpers import end_other_sessions
 from tminus.flags import streaming
 from tminus.flags.revisions import flags_state_changed
 from tminus.rollouts import services
@@ -49,7 +48,6 @@ def asgi_server(transactional_db):
     # The flags stream watcher reads the database until its last stream is closed: let it stop
     # while this test still has its database.
     wait_for(lambda: streaming.watch._thread is None, timeout=3)
-    end_other_sessions()
 
 
 def share(client, users) -> float:
