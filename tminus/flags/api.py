@@ -3,7 +3,7 @@
 SDKs do not use these: they use the Unleash-compatible client API (client_api.py).
 """
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from tminus.accounts.roles import CONTRIBUTE, VIEW
 from tminus.core.api import api_actor
@@ -82,4 +82,4 @@ def strategy_add(request, key: str, environment: str, data: StrategyIn):
     reason = values.pop("reason")
     strategy = services.strategy_create(flag=flag, environment=environment, actor=actor,
                                         reason=reason, **values)
-    return 201, presenters.strategy(strategy)
+    return Status(201, presenters.strategy(strategy))

@@ -1,6 +1,6 @@
 """JSON endpoints of deployment day: runbooks, runs, deployments for pipelines, rollbacks."""
 
-from ninja import Router
+from ninja import Router, Status
 
 from tminus.accounts.models import User
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
@@ -106,7 +106,7 @@ def runbook_phase_add(request, key: str, data: PhaseIn):
     actor = api_actor(request, CONTRIBUTE)
     runbook = services.runbook_ensure(release=release_get(key), actor=actor)
     phase = services.runbook_phase_add(runbook=runbook, actor=actor, **_owners(data.dict()))
-    return 201, presenters.phase_dict(phase)
+    return Status(201, presenters.phase_dict(phase))
 
 
 @router.patch("/runbook-phases/{phase_id}", response=PhaseOut)
@@ -132,7 +132,7 @@ def runbook_phase_remove(request, phase_id: int):
     actor = api_actor(request, CONTRIBUTE)
     services.runbook_phase_remove(phase=_row(RunbookPhase, phase_id, "runbook phase"),
                                   actor=actor)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/runbook-phases/{phase_id}/steps", response={201: StepOut})
@@ -140,7 +140,7 @@ def runbook_step_add(request, phase_id: int, data: StepIn):
     actor = api_actor(request, CONTRIBUTE)
     step = services.runbook_step_add(phase=_row(RunbookPhase, phase_id, "runbook phase"),
                                      actor=actor, **_owners(data.dict()))
-    return 201, presenters.step_dict(step)
+    return Status(201, presenters.step_dict(step))
 
 
 @router.patch("/runbook-steps/{step_id}", response=StepOut)
@@ -165,7 +165,7 @@ def runbook_step_move(request, step_id: int, data: MoveIn):
 def runbook_step_remove(request, step_id: int):
     actor = api_actor(request, CONTRIBUTE)
     services.runbook_step_remove(step=_row(RunbookStep, step_id, "runbook step"), actor=actor)
-    return 204, None
+    return Status(204, None)
 
 
 # Runs and their steps ----------------------------------------------------------------------
@@ -232,7 +232,7 @@ def deployment_start(request, key: str, data: DeploymentStartIn):
     run = services.deployment_start(release=release_get(key), environment=data.environment,
                                     reason=data.reason, override_freeze=data.override_freeze,
                                     actor=actor)
-    return 201, _run_out(run)
+    return Status(201, _run_out(run))
 
 
 @router.post("/releases/{key}/deployments/finish", response=RunOut)
@@ -281,7 +281,7 @@ def rollback_step_add(request, key: str, data: RollbackStepIn):
     actor = api_actor(request, CONTRIBUTE)
     plan = services.rollback_plan_ensure(release=release_get(key), actor=actor)
     step = services.rollback_step_add(plan=plan, actor=actor, **_owners(data.dict()))
-    return 201, presenters.rollback_step_dict(step)
+    return Status(201, presenters.rollback_step_dict(step))
 
 
 @router.patch("/rollback-steps/{step_id}", response=RollbackStepOut)
@@ -307,7 +307,7 @@ def rollback_step_remove(request, step_id: int):
     actor = api_actor(request, CONTRIBUTE)
     services.rollback_step_remove(step=_row(RollbackStep, step_id, "rollback step"),
                                   actor=actor)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/releases/{key}/rollback-plan/team", response={201: TeamMemberOut})
@@ -316,7 +316,7 @@ def rollback_team_member_add(request, key: str, data: TeamMemberIn):
     plan = services.rollback_plan_ensure(release=release_get(key), actor=actor)
     member = services.rollback_team_member_add(
         plan=plan, person=_person(data.person_id, "person_id"), role=data.role, actor=actor)
-    return 201, presenters.team_member_dict(member)
+    return Status(201, presenters.team_member_dict(member))
 
 
 @router.delete("/rollback-team/{member_id}", response={204: None})
@@ -324,7 +324,7 @@ def rollback_team_member_remove(request, member_id: int):
     actor = api_actor(request, CONTRIBUTE)
     services.rollback_team_member_remove(
         member=_row(RollbackTeamMember, member_id, "rollback team member"), actor=actor)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/releases/{key}/rollback", response={201: RollbackOut})
@@ -333,7 +333,7 @@ def rollback_execute(request, key: str, data: RollbackIn):
     rollback = services.rollback_execute(release=release_get(key), reason=data.reason,
                                          criterion=data.criterion, steps_done=data.steps_done,
                                          notes=data.notes, actor=actor)
-    return 201, presenters.rollback_dict(rollback)
+    return Status(201, presenters.rollback_dict(rollback))
 
 
 @router.get("/releases/{key}/rollbacks", response=list[RollbackOut])
