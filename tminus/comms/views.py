@@ -16,14 +16,7 @@ from tminus.comms.placeholders import BUILTIN_PLACEHOLDERS
 from tminus.core.actors import Actor
 from tminus.core.errors import NotFound, ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
-from tminus.releases.selectors import release_get
-
-
-def _release_or_404(key: str):
-    try:
-        return release_get(key)
-    except NotFound as error:
-        raise Http404(error.message) from None
+from tminus.releases.lookups import release_or_404
 
 
 def _message_or_404(release, message_id: int) -> selectors.MessageView:
@@ -39,7 +32,7 @@ def _plan_redirect(release):
 
 @role_required(VIEW)
 def plan(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     context = {
         "release": release,
         "views": selectors.plan(release),
@@ -72,7 +65,7 @@ def _message_form_page(request, release, form, message=None, status=200):
 
 @role_required(MANAGE)
 def message_create(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     initial = forms.MessageForm.initial_from_template(request.GET.get("template", ""))
     form = forms.MessageForm(request.POST or None, initial=initial)
     if request.method != "POST" or request.POST.get("action") == "preview":
@@ -92,7 +85,7 @@ def message_create(request, key):
 
 @role_required(MANAGE)
 def message_edit(request, key, message_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     view = _message_or_404(release, message_id)
     form = forms.MessageForm(request.POST or None,
                              initial=forms.MessageForm.initial_for(view.message))
@@ -113,7 +106,7 @@ def message_edit(request, key, message_id):
 
 @role_required(VIEW)
 def message_detail(request, key, message_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     view = _message_or_404(release, message_id)
     context = {"release": release, "view": view, "preview": preview(view.message)}
     return render(request, "comms/message_detail.html", context)
@@ -122,7 +115,7 @@ def message_detail(request, key, message_id):
 @require_POST
 @role_required(MANAGE)
 def message_send_now(request, key, message_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     view = _message_or_404(release, message_id)
     try:
         count = services.message_send_now(message=view.message, actor=Actor.web(request))
@@ -139,7 +132,7 @@ def message_send_now(request, key, message_id):
 @require_POST
 @role_required(MANAGE)
 def message_cancel(request, key, message_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     view = _message_or_404(release, message_id)
     try:
         services.message_cancel(message=view.message, actor=Actor.web(request),
@@ -154,7 +147,7 @@ def message_cancel(request, key, message_id):
 @require_POST
 @role_required(MANAGE)
 def placeholders_save(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     pairs = zip(request.POST.getlist("key"), request.POST.getlist("value"), strict=False)
     values = {k.strip(): v for k, v in pairs if k.strip()}
     try:

@@ -1,23 +1,15 @@
 """Pages for a release's documentation checklist and links. Thin: parse, call a service, render."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import CONTRIBUTE, VIEW
 from tminus.core.actors import Actor
-from tminus.core.errors import NotFound, ServiceError
+from tminus.core.errors import ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.documents import forms, hooks, services
 from tminus.documents.models import Document, ImportantLink
-from tminus.releases.selectors import release_get
-
-
-def _release_or_404(key: str):
-    try:
-        return release_get(key)
-    except NotFound as error:
-        raise Http404(error.message) from None
+from tminus.releases.lookups import release_or_404
 
 
 def _page(request, release, status=200, document_form=None, link_form=None):
@@ -30,7 +22,7 @@ def _page(request, release, status=200, document_form=None, link_form=None):
 
 @role_required(VIEW)
 def documents(request, key):
-    return _page(request, _release_or_404(key))
+    return _page(request, release_or_404(key))
 
 
 def _back(release):
@@ -40,7 +32,7 @@ def _back(release):
 @require_POST
 @role_required(CONTRIBUTE)
 def document_add(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.DocumentForm(request.POST)
     if form.is_valid():
         try:
@@ -55,7 +47,7 @@ def document_add(request, key):
 
 @role_required(CONTRIBUTE)
 def document_edit(request, key, document_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     document = get_object_or_404(Document, pk=document_id, release=release)
     initial = {"revision": document.revision, "title": document.title, "kind": document.kind,
                "owner": document.owner.username if document.owner else None,
@@ -80,7 +72,7 @@ def document_edit(request, key, document_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def document_status(request, key, document_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     document = get_object_or_404(Document, pk=document_id, release=release)
     try:
         services.document_update(document=document, revision=None,
@@ -94,7 +86,7 @@ def document_status(request, key, document_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def link_add(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.LinkForm(request.POST)
     if form.is_valid():
         try:
@@ -109,7 +101,7 @@ def link_add(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def link_set(request, key, link_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     link = get_object_or_404(ImportantLink, pk=link_id, release=release)
     try:
         if request.POST.get("remove"):

@@ -14,14 +14,7 @@ from tminus.meetings.addresses import attendee_addresses
 from tminus.meetings.choices import MeetingStatus
 from tminus.meetings.mail import system_address
 from tminus.meetings.models import AgendaItem, MeetingAttendee
-from tminus.releases.selectors import release_get
-
-
-def _release_or_404(key: str):
-    try:
-        return release_get(key)
-    except NotFound as error:
-        raise Http404(error.message) from None
+from tminus.releases.lookups import release_or_404
 
 
 def _meeting_or_404(release, meeting_id: int):
@@ -47,7 +40,7 @@ def _list_page(request, release, form=None, status=200):
 
 @role_required(VIEW)
 def meeting_list(request, key):
-    return _list_page(request, _release_or_404(key))
+    return _list_page(request, release_or_404(key))
 
 
 def _lines(text: str) -> list[str]:
@@ -57,7 +50,7 @@ def _lines(text: str) -> list[str]:
 @require_POST
 @role_required(CONTRIBUTE)
 def meeting_create(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.MeetingCreateForm(request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -99,7 +92,7 @@ def _detail_page(request, release, meeting, status=200, **given):
 
 @role_required(VIEW)
 def meeting_detail(request, key, meeting_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     return _detail_page(request, release, _meeting_or_404(release, meeting_id))
 
 
@@ -115,7 +108,7 @@ def _initial(meeting) -> dict:
 
 @role_required(CONTRIBUTE)
 def meeting_edit(request, key, meeting_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     meeting = _meeting_or_404(release, meeting_id)
     form = forms.MeetingEditForm(request.POST or None, initial=_initial(meeting))
     if request.method == "POST" and form.is_valid():
@@ -142,7 +135,7 @@ def _back(meeting):
 @require_POST
 @role_required(CONTRIBUTE)
 def notes_save(request, key, meeting_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     meeting = _meeting_or_404(release, meeting_id)
     form = forms.NotesForm(request.POST)
     if form.is_valid():
@@ -161,7 +154,7 @@ def notes_save(request, key, meeting_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def meeting_cancel(request, key, meeting_id):
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     form = forms.CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -176,7 +169,7 @@ def meeting_cancel(request, key, meeting_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def invitations_send(request, key, meeting_id):
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     try:
         sent = services.meeting_invitations_send(meeting=meeting, actor=Actor.web(request))
     except ServiceError as error:
@@ -190,7 +183,7 @@ def invitations_send(request, key, meeting_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def invitations_retry(request, key, meeting_id):
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     count = services.meeting_invitations_retry(meeting=meeting, actor=Actor.web(request))
     messages.success(request, f"{count} failed invitation(s) queued again.")
     return _back(meeting)
@@ -199,7 +192,7 @@ def invitations_retry(request, key, meeting_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def attendee_add(request, key, meeting_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     meeting = _meeting_or_404(release, meeting_id)
     form = forms.AttendeeForm(request.POST)
     if form.is_valid():
@@ -221,7 +214,7 @@ def _attendee_or_404(meeting, attendee_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def attendee_remove(request, key, meeting_id, attendee_id):
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     try:
         services.meeting_attendee_remove(attendee=_attendee_or_404(meeting, attendee_id),
                                          actor=Actor.web(request))
@@ -233,7 +226,7 @@ def attendee_remove(request, key, meeting_id, attendee_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def attendance_set(request, key, meeting_id, attendee_id):
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     attendee = _attendee_or_404(meeting, attendee_id)
     try:
         services.meeting_attendance_set(attendee=attendee,
@@ -247,7 +240,7 @@ def attendance_set(request, key, meeting_id, attendee_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def feedback_record(request, key, meeting_id, attendee_id):
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     attendee = _attendee_or_404(meeting, attendee_id)
     form = forms.FeedbackForm(request.POST)
     if not form.is_valid():
@@ -264,7 +257,7 @@ def feedback_record(request, key, meeting_id, attendee_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def agenda_add(request, key, meeting_id):
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     form = forms.AgendaForm(request.POST)
     try:
         services.agenda_item_add(meeting=meeting, actor=Actor.web(request),
@@ -277,7 +270,7 @@ def agenda_add(request, key, meeting_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def agenda_set(request, key, meeting_id, item_id):
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     item = get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=item_id,
                              meeting=meeting)
     services.agenda_item_set(item=item, done=request.POST.get("done") == "1",
@@ -288,7 +281,7 @@ def agenda_set(request, key, meeting_id, item_id):
 @role_required(VIEW)
 def invite_ics(request, key, meeting_id):
     """The meeting as a calendar file, for people who add it by hand."""
-    meeting = _meeting_or_404(_release_or_404(key), meeting_id)
+    meeting = _meeting_or_404(release_or_404(key), meeting_id)
     if meeting.date is None or meeting.start_time is None:
         raise Http404("The meeting has no date and time yet.")
     found = attendee_addresses(meeting)

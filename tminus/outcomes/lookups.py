@@ -4,7 +4,6 @@ from django.http import Http404
 
 from tminus.core.errors import NotFound
 from tminus.releases.models import Product
-from tminus.releases.selectors import release_get
 
 
 def product_get(key: str) -> Product:
@@ -13,13 +12,6 @@ def product_get(key: str) -> Product:
     if product is None:
         raise NotFound(f"No product with key {key!r}.")
     return product
-
-
-def release_or_404(key: str):
-    try:
-        return release_get(key)
-    except NotFound as error:
-        raise Http404(error.message) from None
 
 
 def product_or_404(key: str) -> Product:

@@ -12,10 +12,11 @@ from tminus.core.errors import NotFound, ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.outcomes import forms, selectors, services
 from tminus.outcomes.chart import kpi_chart_svg
-from tminus.outcomes.lookups import product_or_404, release_or_404
+from tminus.outcomes.lookups import product_or_404
 from tminus.outcomes.measure import VERDICT_LABELS, kpi_anchor, kpi_schedule_text
 from tminus.outcomes.models import KpiCheckin, Lesson, ReviewQuestion, SignOff
 from tminus.releases.forms import ItemStatusForm
+from tminus.releases.lookups import release_or_404
 from tminus.releases.models import ChecklistItem
 from tminus.releases.selectors import checklists
 from tminus.releases.services import checklist_item_update

@@ -6,19 +6,11 @@ Thin on purpose: parse the form, call the service, show its refusal on the form.
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from tminus.core.errors import Conflict, NotFound, ServiceError
+from tminus.core.errors import Conflict, ServiceError
 from tminus.core.web import add_service_errors, flash_service_error
-from tminus.releases.selectors import release_get
-
-
-def release_or_404(key: str):
-    try:
-        return release_get(key)
-    except NotFound as error:
-        raise Http404(error.message) from None
 
 
 def row_or_404(model, release, pk: int):

@@ -12,10 +12,10 @@ from tminus.people.models import EscalationStep, OnCallShift, Person, Stakeholde
 from tminus.people.pages import (
     changes_from,
     form_page,
-    release_or_404,
     remove_action,
     row_or_404,
 )
+from tminus.releases.lookups import release_or_404
 
 
 def _initial(obj, fields: list[str]) -> dict:

@@ -12,14 +12,7 @@ from tminus.core.errors import NotFound, ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.plans import calendar, exporting, forms, selectors, services
 from tminus.plans.models import CalendarFeed, PendingImport
-from tminus.releases import selectors as release_selectors
-
-
-def _release_or_404(key: str):
-    try:
-        return release_selectors.release_get(key)
-    except NotFound as error:
-        raise Http404(error.message) from None
+from tminus.releases.lookups import release_or_404
 
 
 @role_required(MANAGE)
@@ -75,7 +68,7 @@ def import_discard(request, pk: int):
 
 @role_required(VIEW)
 def export_download(request, key: str, fmt: str):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     if fmt not in exporting.FORMATS:
         raise Http404(f"No export format {fmt!r}.")
     response = HttpResponse(exporting.export(release, fmt),

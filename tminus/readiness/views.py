@@ -10,12 +10,13 @@ from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE, VIEW
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
 from tminus.core.web import add_service_errors, role_required
-from tminus.people.pages import changes_from, form_page, release_or_404, remove_action, row_or_404
+from tminus.people.pages import changes_from, form_page, remove_action, row_or_404
 from tminus.people.selectors import person_for_user
 from tminus.readiness import forms, selectors, services
 from tminus.readiness.heatmap import heat_map_svg
 from tminus.readiness.models import Contingency, Criterion, Dependency, FreezeWindow, Risk
 from tminus.readiness.when import when_text
+from tminus.releases.lookups import release_or_404
 
 
 def _url(name: str, release) -> str:

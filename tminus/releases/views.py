@@ -12,25 +12,17 @@ from tminus.accounts.permissions import can
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.selectors import audit_for_release
 from tminus.core.actors import Actor
-from tminus.core.errors import NotFound, ServiceError
+from tminus.core.errors import ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.releases import forms, presenters, selectors, services
 from tminus.releases.checklist_html import render_checklists
+from tminus.releases.lookups import release_or_404
 from tminus.releases.models import ChecklistItem, ScopeItem
 from tminus.releases.panels import alerts_for, panels_for, tabs
 from tminus.releases.timeline import timeline_svg
 from tminus.releases.workflow import allowed_targets
 
 PORTFOLIO_PAGE_SIZE = 50
-
-
-def _release_or_404(key: str):
-    try:
-        return selectors.release_get(key)
-    except NotFound as error:
-        from django.http import Http404
-
-        raise Http404(error.message) from None
 
 
 @role_required(VIEW)
@@ -96,7 +88,7 @@ def release_create(request):
 
 @role_required(VIEW)
 def release_detail(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     tab_list = tabs()
     tab = request.GET.get("tab", "plan")
     if tab not in dict(tab_list):
@@ -143,7 +135,7 @@ def _plan_tab(request, release) -> dict:
 
 @role_required(MANAGE)
 def release_edit(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     initial = {"revision": release.revision, "name": release.name, "version": release.version,
                "release_type": release.release_type, "goal": release.goal,
                "owner": release.owner.username if release.owner else None}
@@ -170,7 +162,7 @@ def _back(release) -> HttpResponseRedirect:
 @require_POST
 @role_required(MANAGE)
 def release_schedule(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.ScheduleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter a valid go-live date.")
@@ -190,7 +182,7 @@ def release_schedule(request, key):
 @require_POST
 @role_required(MANAGE)
 def release_transition(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a status.")
@@ -206,7 +198,7 @@ def release_transition(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def checklist_item_status(request, key, item_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     item = get_object_or_404(ChecklistItem, pk=item_id, release=release)
     form = forms.ItemStatusForm(request.POST)
     if form.is_valid():
@@ -222,7 +214,7 @@ def checklist_item_status(request, key, item_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def scope_item_add(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.ScopeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
@@ -237,7 +229,7 @@ def scope_item_add(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def scope_item_status(request, key, item_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     item = get_object_or_404(ScopeItem, pk=item_id, release=release)
     status = request.POST.get("status", "")
     try:
@@ -250,6 +242,6 @@ def scope_item_status(request, key, item_id):
 
 @role_required(VIEW)
 def release_history(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     return render(request, "releases/release_history.html",
                   {"release": release, "events": audit_for_release(release.pk, limit=500)})

@@ -10,8 +10,8 @@ from tminus.audit.models import AuditEvent
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
 from tminus.core.web import flash_service_error, role_required
-from tminus.outcomes.lookups import release_or_404
 from tminus.outcomes.measure import VERDICT_LABELS
+from tminus.releases.lookups import release_or_404
 from tminus.reports import exports, selectors, services
 from tminus.reports.notes import notes_html, notes_html_document
 

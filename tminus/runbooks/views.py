@@ -17,7 +17,7 @@ from tminus.core.errors import NotFound, ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.people.models import Person
 from tminus.releases.choices import ReleaseStatus
-from tminus.releases.selectors import release_get
+from tminus.releases.lookups import release_or_404
 from tminus.releases.workflow import allowed_targets
 from tminus.runbooks import forms, selectors, services
 from tminus.runbooks.models import (
@@ -27,13 +27,6 @@ from tminus.runbooks.models import (
     RunbookStep,
     StepRun,
 )
-
-
-def _release(key: str):
-    try:
-        return release_get(key)
-    except NotFound as error:
-        raise Http404(error.message) from None
 
 
 def _row(model, **lookup):
@@ -69,7 +62,7 @@ def _to_runbook(release, anchor: str = "") -> HttpResponseRedirect:
 
 @role_required(VIEW)
 def runbook_page(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     runbook = selectors.runbook_for(release)
     phases = list(runbook.phases.all()) if runbook else []
     runs = list(selectors.runs_for(release))
@@ -93,7 +86,7 @@ def runbook_page(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def runbook_create(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     _call(request, services.runbook_ensure, "Runbook laid out from the defaults.",
           release=release)
     return _to_runbook(release)
@@ -102,7 +95,7 @@ def runbook_create(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def phase_add(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     form = forms.PhaseForm(request.POST, owners=forms.owner_choices())
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -145,7 +138,7 @@ def _initial(row) -> dict:
 
 @role_required(CONTRIBUTE)
 def phase_edit(request, key, phase_id):
-    release = _release(key)
+    release = release_or_404(key)
     phase = _row(RunbookPhase, pk=phase_id, runbook__release=release)
     form = _edit_page(request, phase, forms.PhaseForm, services.runbook_phase_update,
                       "phase", owners=forms.owner_choices())
@@ -159,7 +152,7 @@ def phase_edit(request, key, phase_id):
 
 @role_required(CONTRIBUTE)
 def step_edit(request, key, step_id):
-    release = _release(key)
+    release = release_or_404(key)
     step = _row(RunbookStep, pk=step_id, phase__runbook__release=release)
     form = _edit_page(request, step, forms.StepForm, services.runbook_step_update,
                       "step", owners=forms.owner_choices())
@@ -174,7 +167,7 @@ def step_edit(request, key, step_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def step_add(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     runbook = selectors.runbook_for(release)
     phases = list(runbook.phases.all()) if runbook else []
     form = forms.StepAddForm(request.POST, owners=forms.owner_choices(), phases=phases)
@@ -200,7 +193,7 @@ def _position(request) -> int | None:
 @require_POST
 @role_required(CONTRIBUTE)
 def phase_move(request, key, phase_id):
-    release = _release(key)
+    release = release_or_404(key)
     phase = _row(RunbookPhase, pk=phase_id, runbook__release=release)
     position = _position(request)
     if position is not None:
@@ -211,7 +204,7 @@ def phase_move(request, key, phase_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def phase_remove(request, key, phase_id):
-    release = _release(key)
+    release = release_or_404(key)
     phase = _row(RunbookPhase, pk=phase_id, runbook__release=release)
     _call(request, services.runbook_phase_remove, f"Phase {phase.name} removed.", phase=phase)
     return _to_runbook(release)
@@ -220,7 +213,7 @@ def phase_remove(request, key, phase_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def step_move(request, key, step_id):
-    release = _release(key)
+    release = release_or_404(key)
     step = _row(RunbookStep, pk=step_id, phase__runbook__release=release)
     position = _position(request)
     if position is not None:
@@ -231,7 +224,7 @@ def step_move(request, key, step_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def step_remove(request, key, step_id):
-    release = _release(key)
+    release = release_or_404(key)
     step = _row(RunbookStep, pk=step_id, phase__runbook__release=release)
     _call(request, services.runbook_step_remove, f"Step {step.title} removed.", step=step)
     return _to_runbook(release, f"#phase-{step.phase_id}")
@@ -246,7 +239,7 @@ def _to_run(release, number: int, anchor: str = "") -> HttpResponseRedirect:
 @require_POST
 @role_required(MANAGE)
 def deployment_start(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     form = forms.DeploymentStartForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -264,7 +257,7 @@ def deployment_start(request, key):
 @require_POST
 @role_required(MANAGE)
 def deployment_finish(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     form = forms.DeploymentFinishForm(request.POST)
     if form.is_valid() and _call(request, services.deployment_finish,
                                  f"Deployment finished: {release.key} is live.",
@@ -276,7 +269,7 @@ def deployment_finish(request, key):
 @require_POST
 @role_required(MANAGE)
 def deployment_fail(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     form = forms.DeploymentFailForm(request.POST)
     if form.is_valid() and _call(request, services.deployment_fail,
                                  "Deployment recorded as failed. Start a new run to retry, or "
@@ -287,7 +280,7 @@ def deployment_fail(request, key):
 
 @role_required(VIEW)
 def run_page(request, key, number):
-    release = _release(key)
+    release = release_or_404(key)
     try:
         run = selectors.run_get(release, number)
     except NotFound as error:
@@ -313,7 +306,7 @@ STEP_ACTIONS = {
 @require_POST
 @role_required(CONTRIBUTE)
 def step_action(request, key, number, step_id, action):
-    release = _release(key)
+    release = release_or_404(key)
     step = _row(StepRun, pk=step_id, run__release=release, run__number=number)
     service = STEP_ACTIONS.get(action)
     form = forms.StepActionForm(request.POST)
@@ -334,7 +327,7 @@ def _to_rollback(release, anchor: str = "") -> HttpResponseRedirect:
 
 @role_required(VIEW)
 def rollback_page(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     plan = selectors.rollback_plan_for(release)
     may_contribute = can(request.user, CONTRIBUTE)
     context = {
@@ -361,7 +354,7 @@ def rollback_page(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def rollback_plan_create(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     _call(request, services.rollback_plan_ensure, "Rollback plan laid out from the defaults.",
           release=release)
     return _to_rollback(release)
@@ -377,7 +370,7 @@ def _plan(release):
 @require_POST
 @role_required(CONTRIBUTE)
 def rollback_plan_edit(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     plan = _plan(release)
     form = forms.RollbackPlanForm(request.POST)
     if not form.is_valid():
@@ -391,7 +384,7 @@ def rollback_plan_edit(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def rollback_step_add(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     plan = _plan(release)
     form = forms.RollbackStepForm(request.POST, owners=forms.owner_choices())
     if not form.is_valid():
@@ -403,7 +396,7 @@ def rollback_step_add(request, key):
 
 @role_required(CONTRIBUTE)
 def rollback_step_edit(request, key, step_id):
-    release = _release(key)
+    release = release_or_404(key)
     step = _row(RollbackStep, pk=step_id, plan__release=release)
     form = _edit_page(request, step, forms.RollbackStepForm,
                       services.rollback_step_update, "step", owners=forms.owner_choices())
@@ -418,7 +411,7 @@ def rollback_step_edit(request, key, step_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def rollback_step_move(request, key, step_id):
-    release = _release(key)
+    release = release_or_404(key)
     step = _row(RollbackStep, pk=step_id, plan__release=release)
     position = _position(request)
     if position is not None:
@@ -429,7 +422,7 @@ def rollback_step_move(request, key, step_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def rollback_step_remove(request, key, step_id):
-    release = _release(key)
+    release = release_or_404(key)
     step = _row(RollbackStep, pk=step_id, plan__release=release)
     _call(request, services.rollback_step_remove, f"Step {step.title} removed.", step=step)
     return _to_rollback(release, "#procedure")
@@ -438,7 +431,7 @@ def rollback_step_remove(request, key, step_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def rollback_team_add(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     plan = _plan(release)
     form = forms.TeamMemberForm(request.POST, people=Person.objects.order_by("name"))
     if not form.is_valid():
@@ -453,7 +446,7 @@ def rollback_team_add(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def rollback_team_remove(request, key, member_id):
-    release = _release(key)
+    release = release_or_404(key)
     member = _row(RollbackTeamMember, pk=member_id, plan__release=release)
     _call(request, services.rollback_team_member_remove, member=member)
     return _to_rollback(release, "#team")
@@ -462,7 +455,7 @@ def rollback_team_remove(request, key, member_id):
 @require_POST
 @role_required(MANAGE)
 def rollback_execute(request, key):
-    release = _release(key)
+    release = release_or_404(key)
     plan = _plan(release)
     form = forms.RollbackExecuteForm(request.POST, plan=plan)
     if not form.is_valid():

@@ -11,7 +11,7 @@ from tminus.core.actors import Actor
 from tminus.core.errors import NotFound, ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.environments.selectors import environments_of
-from tminus.releases.selectors import release_get
+from tminus.releases.lookups import release_or_404
 from tminus.testing import forms, selectors, services
 from tminus.testing.chart import pass_rate_chart_svg
 from tminus.testing.choices import TestKind
@@ -19,13 +19,6 @@ from tminus.testing.models import TestCase
 
 CASE_LIMIT = 500
 RESULT_LIMIT = 1000
-
-
-def _release_or_404(key: str):
-    try:
-        return release_get(key)
-    except NotFound as error:
-        raise Http404(error.message) from None
 
 
 def _run_or_404(release, run_id: int):
@@ -85,7 +78,7 @@ def _plan_page(request, release, status=200, **forms_given):
 
 @role_required(VIEW)
 def test_plan(request, key):
-    return _plan_page(request, _release_or_404(key))
+    return _plan_page(request, release_or_404(key))
 
 
 def _back(release):
@@ -95,7 +88,7 @@ def _back(release):
 @require_POST
 @role_required(CONTRIBUTE)
 def plan_update(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.PlanForm(request.POST)
     if form.is_valid():
         changes = dict(form.cleaned_data)
@@ -113,7 +106,7 @@ def plan_update(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def case_add(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.CaseForm(request.POST, environments=environments_of(release.product))
     if form.is_valid():
         try:
@@ -130,7 +123,7 @@ def case_add(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def run_start(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.RunForm(request.POST, environments=environments_of(release.product))
     if form.is_valid():
         try:
@@ -146,7 +139,7 @@ def run_start(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def junit_upload(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.UploadForm(request.POST, request.FILES,
                             environments=environments_of(release.product))
     if form.is_valid():
@@ -172,7 +165,7 @@ def junit_upload(request, key):
 @require_POST
 @role_required(CONTRIBUTE)
 def load_test_record(request, key):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     form = forms.LoadTestForm(request.POST, environments=environments_of(release.product))
     if form.is_valid():
         try:
@@ -187,7 +180,7 @@ def load_test_record(request, key):
 
 @role_required(VIEW)
 def run_detail(request, key, run_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     run = _run_or_404(release, run_id)
     results = list(selectors.run_results(run)[:RESULT_LIMIT])
     recorded = {result.case_id for result in results}
@@ -202,7 +195,7 @@ def run_detail(request, key, run_id):
 @require_POST
 @role_required(CONTRIBUTE)
 def result_record(request, key, run_id):
-    release = _release_or_404(key)
+    release = release_or_404(key)
     run = _run_or_404(release, run_id)
     form = forms.ResultForm(request.POST)
     case = None
