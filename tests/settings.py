@@ -9,6 +9,9 @@ if _test_database_url:
 else:
     os.environ.pop("DATABASE_URL", None)
 os.environ["TMINUS_DATA_DIR"] = tempfile.mkdtemp(prefix="tminus-test-")
+# The suite's own receivers (webhooks, SMTP, Prometheus) listen on loopback; the SSRF tests take
+# this allowance away again to see internal addresses refused.
+os.environ["TMINUS_OUTBOUND_ALLOW"] = "127.0.0.0/8,::1/128"
 os.environ.setdefault("TMINUS_SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
 
 from tminus.settings import *  # noqa: E402,F403

@@ -5,7 +5,9 @@ with a message that names the variable, and so that `DECLARED` lists every setti
 that keeps docs/settings.md complete.
 """
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -52,6 +54,22 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 def env_list(name: str, default: str) -> list[str]:
     """Read a comma-separated list setting."""
     return [part.strip() for part in _raw(name, default).split(",") if part.strip()]
+
+
+def env_hosts_and_ranges(name: str, default: str) -> list[str]:
+    """Read a comma-separated list of host names (`*.example.com` too) and CIDR ranges."""
+    entries = [entry.lower() for entry in env_list(name, default)]
+    for entry in entries:
+        if "/" in entry or ":" in entry:
+            try:
+                ipaddress.ip_network(entry.strip("[]"), strict=False)
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name}: {entry!r} is not an address range such as 10.0.0.0/8 or fd00::/8."
+                ) from None
+        elif not re.fullmatch(r"(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?", entry):
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not a host name or address range.")
+    return entries
 
 
 def env_path(name: str, default: str) -> Path:

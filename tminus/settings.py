@@ -5,6 +5,7 @@ from pathlib import Path
 from tminus.conf import (
     database_from_url,
     env_bool,
+    env_hosts_and_ranges,
     env_int,
     env_list,
     env_path,
@@ -139,6 +140,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Outbound calls to URLs people saved (webhooks, KPI sources, Prometheus): internal addresses
+# are refused unless listed here (tminus/core/outbound.py).
+OUTBOUND_ALLOW = env_hosts_and_ranges("TMINUS_OUTBOUND_ALLOW", "")
 
 # Outcomes: KPI check-ins and their Prometheus source (docs/outcomes.md).
 PROMETHEUS_URL = env_str("TMINUS_PROMETHEUS_URL", "").rstrip("/")

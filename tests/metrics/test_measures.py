@@ -98,6 +98,7 @@ def test_ratio_without_a_denominator_is_unknown_not_zero(data):
     (Measure("download_error", aggregation="median"), "aggregation", "Unknown aggregation"),
     (Measure(source="prometheus"), "query", "needs a query"),
     (Measure(source="prometheus", query="up", url="ftp://x"), "url", "http://"),
+    (Measure(source="prometheus", query="up", url="http://169.254.169.254"), "url", "internal"),
     (Measure("exposures", sample_metric="visits"), "sample_metric", "no metric 'visits'"),
 ])
 def test_measure_problems_name_the_field(data, spec, field, message):
@@ -127,6 +128,13 @@ def test_prometheus_that_is_down_gives_an_unknown_reading(data):
         url = f"http://127.0.0.1:{probe.getsockname()[1]}"
     reading = measure(Measure(source="prometheus", query="up", url=url), scope())
     assert reading.value is None and f"Prometheus at {url} did not answer" in reading.error
+
+
+def test_prometheus_on_an_internal_address_is_not_asked(data, prometheus, settings):
+    settings.OUTBOUND_ALLOW = []
+    reading = measure(Measure(source="prometheus", query="up", url=prometheus.url), scope())
+    assert reading.value is None and "internal address" in reading.error
+    assert prometheus.asked == []
 
 
 def test_prometheus_refusal_and_empty_answers_are_errors(prometheus):

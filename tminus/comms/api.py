@@ -2,6 +2,7 @@
 
 from ninja import Query, Router, Status
 
+from tminus.accounts.permissions import actor_can
 from tminus.accounts.roles import ADMINISTER, MANAGE, VIEW
 from tminus.comms import delivery, presenters, selectors, services
 from tminus.comms.builtin_messages import TEMPLATES
@@ -24,6 +25,7 @@ from tminus.comms.schemas import (
     SendNowOut,
     TemplateOut,
 )
+from tminus.core.actors import Actor
 from tminus.core.api import api_actor
 from tminus.core.errors import ValidationFailed
 from tminus.core.offsets import parse_offset
@@ -65,8 +67,14 @@ def _message_fields(data: MessageIn) -> dict:
     return {**values, **timing}
 
 
-def _out(message_id: int) -> dict:
-    return presenters.message_dict(selectors.message_view(message_id))
+def _admin(request) -> bool:
+    """Whether the caller may see webhook URLs and what servers answered."""
+    return actor_can(Actor.api(request), ADMINISTER)
+
+
+def _out(message_id: int, request) -> dict:
+    return presenters.message_dict(selectors.message_view(message_id),
+                                   show_reply=_admin(request))
 
 
 @router.get("/message-templates", response=list[TemplateOut])
@@ -79,7 +87,8 @@ def template_list(request):
 @router.get("/releases/{key}/messages", response=list[MessageOut])
 def message_list(request, key: str):
     api_actor(request, VIEW)
-    return [presenters.message_dict(view) for view in selectors.plan(release_get(key))]
+    return [presenters.message_dict(view, show_reply=_admin(request))
+            for view in selectors.plan(release_get(key))]
 
 
 @router.post("/releases/{key}/messages", response={201: MessageOut})
@@ -87,7 +96,7 @@ def message_create(request, key: str, data: MessageIn):
     actor = api_actor(request, MANAGE)
     message = services.message_create(release=release_get(key), actor=actor,
                                       **_message_fields(data))
-    return Status(201, _out(message.pk))
+    return Status(201, _out(message.pk, request))
 
 
 @router.post("/releases/{key}/messages/preview", response={200: PreviewOut, 422: PreviewOut})
@@ -105,7 +114,7 @@ def message_preview_unsaved(request, key: str, data: MessageIn):
 @router.get("/messages/{message_id}", response=MessageOut)
 def message_detail(request, message_id: int):
     api_actor(request, VIEW)
-    return _out(message_id)
+    return _out(message_id, request)
 
 
 @router.get("/messages/{message_id}/preview", response=PreviewOut)
@@ -122,21 +131,21 @@ def message_update(request, message_id: int, data: MessagePatch):
     changes.update(timing_from(changes))
     services.message_update(message=services.message_get(message_id), revision=revision,
                             changes=changes, actor=actor)
-    return _out(message_id)
+    return _out(message_id, request)
 
 
 @router.post("/messages/{message_id}/cancel", response=MessageOut)
 def message_cancel(request, message_id: int):
     actor = api_actor(request, MANAGE)
     services.message_cancel(message=services.message_get(message_id), actor=actor)
-    return _out(message_id)
+    return _out(message_id, request)
 
 
 @router.post("/messages/{message_id}/send-now", response=SendNowOut)
 def message_send_now(request, message_id: int):
     actor = api_actor(request, MANAGE)
     count = services.message_send_now(message=services.message_get(message_id), actor=actor)
-    return {"deliveries": count, "message": _out(message_id)}
+    return {"deliveries": count, "message": _out(message_id, request)}
 
 
 @router.get("/releases/{key}/placeholders", response=PlaceholdersOut)
@@ -157,27 +166,30 @@ def placeholder_set(request, key: str, data: PlaceholdersIn):
 @router.get("/deliveries", response=list[DeliveryOut])
 def delivery_list(request, filters: Query[OutboxFilter]):
     api_actor(request, VIEW)
-    return [presenters.delivery_dict(row) for row in selectors.outbox(**filters.dict())]
+    return [presenters.delivery_dict(row, show_reply=_admin(request))
+            for row in selectors.outbox(**filters.dict())]
 
 
 @router.post("/deliveries/{delivery_id}/retry", response=DeliveryOut)
 def delivery_retry(request, delivery_id: int):
     actor = api_actor(request, MANAGE)
     retried = delivery.delivery_retry(delivery=selectors.delivery_get(delivery_id), actor=actor)
-    return presenters.delivery_dict(selectors.delivery_get(retried.pk))
+    return presenters.delivery_dict(selectors.delivery_get(retried.pk),
+                                    show_reply=_admin(request))
 
 
 @router.get("/channels", response=list[ChannelOut])
 def channel_list(request):
     api_actor(request, VIEW)
-    return [presenters.channel_dict(channel) for channel in selectors.channels()]
+    return [presenters.channel_dict(channel, reveal=_admin(request))
+            for channel in selectors.channels()]
 
 
 @router.post("/channels", response={201: ChannelCreated})
 def channel_create(request, data: ChannelIn):
     actor = api_actor(request, ADMINISTER)
     channel, secret = services.channel_create(actor=actor, **data.dict())
-    return Status(201, {**presenters.channel_dict(channel), "secret": secret})
+    return Status(201, {**presenters.channel_dict(channel, reveal=True), "secret": secret})
 
 
 @router.patch("/channels/{channel_id}", response=ChannelCreated)
@@ -187,4 +199,4 @@ def channel_update(request, channel_id: int, data: ChannelPatch):
     revision = changes.pop("revision", None)
     channel, secret = services.channel_update(channel=selectors.channel_get(channel_id),
                                               revision=revision, changes=changes, actor=actor)
-    return {**presenters.channel_dict(channel), "secret": secret}
+    return {**presenters.channel_dict(channel, reveal=True), "secret": secret}

@@ -170,7 +170,8 @@ def delivery_send(delivery_id: int, *, now: datetime | None = None) -> str:
         subject, body = _content(delivery)
         answer = _transmit(delivery, subject, body)
     except SendFailed as failure:
-        return _record_failure(delivery, token, failure.message, permanent=failure.permanent)
+        return _record_failure(delivery, token, failure.message, permanent=failure.permanent,
+                               reply=failure.reply)
     except Exception as error:  # a bug must not leave the delivery stuck in `sending`
         log.exception("delivery %s failed unexpectedly", delivery_id)
         return _record_failure(delivery, token, f"{type(error).__name__}: {error}",
@@ -235,17 +236,18 @@ def backoff(attempts_made: int) -> timedelta:
     return timedelta(seconds=settings.COMMS_RETRY_SECONDS * 2 ** max(attempts_made - 1, 0))
 
 
-def _record_failure(delivery: Delivery, token: str, error: str, *, permanent: bool) -> str:
+def _record_failure(delivery: Delivery, token: str, error: str, *, permanent: bool,
+                    reply: str = "") -> str:
     now = timezone.now()
     attempts = delivery.attempts
+    outcome = {"last_error": error[:4000], "response": reply[:2000], "lease_until": None}
     if permanent or attempts >= delivery.max_attempts:
         Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
-            status=DeliveryStatus.FAILED, last_error=error[:4000], lease_until=None)
+            status=DeliveryStatus.FAILED, **outcome)
         return "failed"
     next_at = now + backoff(attempts)
     updated = Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
-        status=DeliveryStatus.PENDING, last_error=error[:4000], lease_until=None,
-        next_attempt_at=next_at)
+        status=DeliveryStatus.PENDING, next_attempt_at=next_at, **outcome)
     if updated:
         delivery.next_attempt_at = next_at
         delivery_enqueue(delivery)

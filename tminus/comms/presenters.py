@@ -3,9 +3,12 @@
 from tminus.comms.choices import EMAIL
 from tminus.comms.content import Preview
 from tminus.comms.selectors import MessageView
+from tminus.core.outbound import masked_url
 
 
-def delivery_dict(delivery) -> dict:
+def delivery_dict(delivery, *, show_reply: bool = False) -> dict:
+    """A delivery; what the server answered only for those who may see it (admins): a webhook's
+    reply can carry whatever sits behind its address."""
     message = delivery.message
     return {
         "id": delivery.pk,
@@ -20,13 +23,13 @@ def delivery_dict(delivery) -> dict:
         "max_attempts": delivery.max_attempts,
         "next_attempt_at": delivery.next_attempt_at,
         "sent_at": delivery.sent_at,
-        "response": delivery.response,
+        "response": delivery.response if show_reply else "",
         "last_error": delivery.last_error,
         "subject": delivery.subject,
     }
 
 
-def message_dict(view: MessageView) -> dict:
+def message_dict(view: MessageView, *, show_reply: bool = False) -> dict:
     message = view.message
     return {
         "id": message.pk,
@@ -49,13 +52,13 @@ def message_dict(view: MessageView) -> dict:
         "problem": message.problem,
         "released_at": message.released_at,
         "revision": message.revision,
-        "deliveries": [_message_delivery(d, message) for d in view.deliveries],
+        "deliveries": [_message_delivery(d, message, show_reply) for d in view.deliveries],
     }
 
 
-def _message_delivery(delivery, message) -> dict:
+def _message_delivery(delivery, message, show_reply: bool) -> dict:
     delivery.message = message  # already loaded: no query per delivery
-    return delivery_dict(delivery)
+    return delivery_dict(delivery, show_reply=show_reply)
 
 
 def preview_dict(preview: Preview) -> dict:
@@ -70,13 +73,18 @@ def preview_dict(preview: Preview) -> dict:
     }
 
 
-def channel_dict(channel) -> dict:
+def channel_url(channel, *, reveal: bool) -> str:
+    """A webhook URL is a credential: whole for admins, scheme and host for everyone else."""
+    return channel.url if reveal else masked_url(channel.url)
+
+
+def channel_dict(channel, *, reveal: bool = False) -> dict:
     return {
         "id": channel.pk,
         "key": channel.key,
         "name": channel.name,
         "kind": channel.kind,
-        "url": channel.url,
+        "url": channel_url(channel, reveal=reveal),
         "enabled": channel.enabled,
         "signed": channel.has_secret,
         "secret_hint": f"…{channel.secret_hint}" if channel.secret_hint else "",

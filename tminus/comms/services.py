@@ -6,7 +6,6 @@ Sending (releasing due messages, claiming and recording deliveries, retries) liv
 
 import secrets
 from datetime import date, datetime, time
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +33,7 @@ from tminus.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from tminus.core.events import EVENTS
 from tminus.core.keys import make_key
 from tminus.core.offsets import date_at, format_offset
+from tminus.core.outbound import url_problem
 from tminus.releases.models import Release
 
 MESSAGE_FIELDS = ["name", "subject", "body", "channel", "audience", "trigger", "event",
@@ -282,24 +282,14 @@ def _placeholders_in_use(release: Release) -> set[str]:
     return used
 
 
-def _url_errors(url: str) -> list[str]:
-    parts = urlsplit((url or "").strip())
-    if parts.scheme not in ("http", "https"):
-        return [f"A webhook URL must start with http:// or https://, not "
-                f"{(parts.scheme + '://') if parts.scheme else repr(url)}."]
-    if not parts.hostname:
-        return ["A webhook URL needs a host name."]
-    return []
-
-
 def _channel_errors(values: dict, channel: Channel | None = None) -> dict:
     errors = {}
     if "name" in values and not (values["name"] or "").strip():
         errors["name"] = "A channel needs a name."
     if "kind" in values and values["kind"] not in ChannelKind.values:
         errors["kind"] = f"Unknown kind {values['kind']!r}; use one of {', '.join(ChannelKind)}."
-    if "url" in values and _url_errors(values["url"]):
-        errors["url"] = _url_errors(values["url"])
+    if "url" in values and url_problem(values["url"]):
+        errors["url"] = url_problem(values["url"])
     if "key" in values:
         taken = Channel.objects.filter(key=values["key"])
         if channel is not None:

@@ -7,23 +7,23 @@ later could help (a refused address or a 404 will not get better; a timeout or a
 import json
 import smtplib
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from tminus.comms.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+from tminus.core.outbound import OutboundRefused, fetch, masked_url
 
 ANSWER_LIMIT = 500
 
 
 class SendFailed(Exception):
-    def __init__(self, message: str, *, permanent: bool = False):
+    def __init__(self, message: str, *, permanent: bool = False, reply: str = ""):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.reply = reply  # what the server answered; shown to admins only
 
 
 @dataclass(frozen=True)
@@ -84,15 +84,6 @@ def _text(value) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        # A redirected POST would lose its body; the 3xx is reported instead of followed.
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def slack_post(url: str, outgoing: Outgoing) -> str:
     """Post {"text": ...} to a Slack-compatible incoming webhook."""
     text = f"*{outgoing.subject}*\n\n{outgoing.body}" if outgoing.subject else outgoing.body
@@ -111,30 +102,24 @@ def webhook_post(url: str, payload: dict, secret: str | None) -> str:
 
 
 def _post(url: str, body: bytes, headers: dict) -> str:
-    request = urllib.request.Request(
-        url, data=body, method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "T-Minus", **headers},
-    )
+    # The address is checked again now and the connection goes to the checked address; a 3xx is
+    # reported, not followed (a redirected POST would lose its body).
+    where = masked_url(url)
     try:
-        with _opener.open(request, timeout=settings.COMMS_WEBHOOK_TIMEOUT) as response:
-            answer = response.read(ANSWER_LIMIT).decode(errors="replace")
-            return f"HTTP {response.status} {answer}".strip()
-    except urllib.error.HTTPError as error:
-        answer = _read(error)
-        # 4xx means the address or the payload is wrong and will stay wrong; 408 and 429 pass.
-        permanent = 400 <= error.code < 500 and error.code not in (408, 429)
-        if 300 <= error.code < 400:
-            permanent = True
-            answer = f"redirects to {error.headers.get('Location', '?')}; use that address."
-        raise SendFailed(f"HTTP {error.code} from {url}: {answer}".strip(),
-                         permanent=permanent) from None
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise SendFailed(f"Could not reach {url}: {reason}") from None
-
-
-def _read(error: urllib.error.HTTPError) -> str:
-    try:
-        return error.read(ANSWER_LIMIT).decode(errors="replace")
-    except Exception:
-        return ""
+        response = fetch("POST", url, body=body, timeout=settings.COMMS_WEBHOOK_TIMEOUT,
+                         headers={"Content-Type": "application/json", **headers},
+                         limit=ANSWER_LIMIT)
+    except OutboundRefused as refused:
+        raise SendFailed(refused.message, permanent=True) from None
+    except OSError as error:
+        raise SendFailed(f"Could not reach {where}: {error}") from None
+    reply = f"HTTP {response.status} {response.text()}".strip()
+    if response.status < 300:
+        return reply
+    # 4xx means the address or the payload is wrong and will stay wrong; 408 and 429 pass.
+    permanent = 300 <= response.status < 500 and response.status not in (408, 429)
+    problem = f"HTTP {response.status} from {where}"
+    if 300 <= response.status < 400:
+        problem += "; it redirects elsewhere: save the address it redirects to"
+        reply += f" (Location: {response.headers.get('location', '?')})"
+    raise SendFailed(problem + ".", permanent=permanent, reply=reply)

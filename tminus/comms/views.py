@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER, MANAGE, VIEW
-from tminus.comms import delivery, forms, selectors, services
+from tminus.comms import delivery, forms, presenters, selectors, services
 from tminus.comms.builtin_messages import TEMPLATES
 from tminus.comms.content import draft, preview
 from tminus.comms.placeholders import BUILTIN_PLACEHOLDERS
@@ -185,9 +186,11 @@ def outbox(request):
 
 
 def _channels_page(request, form, status=200, secret=""):
+    reveal = can(request.user, ADMINISTER)
+    channels = [(channel, presenters.channel_url(channel, reveal=reveal))
+                for channel in selectors.channels()]
     return render(request, "comms/channels.html",
-                  {"channels": selectors.channels(), "form": form, "secret": secret},
-                  status=status)
+                  {"channels": channels, "form": form, "secret": secret}, status=status)
 
 
 @role_required(VIEW)

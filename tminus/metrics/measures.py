@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from tminus.core.outbound import url_problem
 from tminus.metrics import builtin, selectors
 from tminus.metrics.prometheus import instant_query
 
@@ -145,8 +146,8 @@ def measure_problems(spec: Measure) -> dict[str, str]:
     elif spec.source == PROMETHEUS:
         if not (spec.query or "").strip():
             problems["query"] = "A Prometheus criterion needs a query."
-        if spec.url and not spec.url.startswith(("http://", "https://")):
-            problems["url"] = "A Prometheus URL starts with http:// or https://."
+        if spec.url and url_problem(spec.url):
+            problems["url"] = url_problem(spec.url)
     else:
         problems.update(_events_problems(spec))
     if spec.sample_metric and not selectors.metric_known(spec.sample_metric):

@@ -8,37 +8,34 @@ a criterion read from it is then "unknown", never zero and never met.
 import json
 import math
 from datetime import datetime
-from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode
-from urllib.request import Request, urlopen
+
+from tminus.core.outbound import OutboundRefused, fetch, url_origin
 
 
 def instant_query(base_url: str, query: str, at: datetime,
                   timeout: float = 5) -> tuple[float | None, str]:
     """The query's value at `at`: (value, "") or (None, why there is none)."""
     params = urlencode({"query": query, "time": f"{at.timestamp():.3f}"})
-    request = Request(f"{base_url.rstrip('/')}/api/v1/query?{params}",
-                      headers={"Accept": "application/json"})
+    url = f"{base_url.rstrip('/')}/api/v1/query?{params}"
+    where = url_origin(base_url)
     try:
-        with urlopen(request, timeout=timeout) as response:
-            body = json.load(response)
-    except HTTPError as error:
-        # A bad query is answered 400 with a JSON body that says what is wrong with it.
-        body = _error_body(error)
-        if body is None:
-            return None, f"Prometheus at {base_url} answered HTTP {error.code}."
-    except (URLError, OSError) as error:
-        return None, f"Prometheus at {base_url} did not answer: {getattr(error, 'reason', error)}."
+        response = fetch("GET", url, headers={"Accept": "application/json"}, timeout=timeout,
+                         redirects=3)
+    except OutboundRefused as refused:
+        return None, f"Prometheus at {where} was not asked: {refused.message}"
+    except OSError as error:
+        return None, f"Prometheus at {where} did not answer: {error}."
+    try:
+        body = json.loads(response.body)
     except ValueError:
-        return None, f"Prometheus at {base_url} did not answer with JSON."
+        body = None
+    if response.status >= 300 and not isinstance(body, dict):
+        # A bad query is answered 400 with a JSON body that says what is wrong with it.
+        return None, f"Prometheus at {where} answered HTTP {response.status}."
+    if body is None:
+        return None, f"Prometheus at {where} did not answer with JSON."
     return _one_number(body)
-
-
-def _error_body(error: HTTPError):
-    try:
-        return json.load(error)
-    except (ValueError, OSError):
-        return None
 
 
 def _one_number(body) -> tuple[float | None, str]:

@@ -9,6 +9,7 @@ from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
 from tminus.core.errors import ValidationFailed
 from tminus.core.keys import make_key
+from tminus.core.outbound import url_problem
 from tminus.outcomes.models import Kpi
 from tminus.outcomes.schedule import parse_schedule
 from tminus.outcomes.sources import MANUAL, kpi_source, kpi_sources
@@ -34,8 +35,8 @@ def _source_errors(source: str, query: str, source_url: str) -> dict:
         errors["source"] = f"Unknown source {source!r}; use one of: {known}."
     elif found.automatic and not (query or "").strip():
         errors["query"] = f"A KPI read from {found.label} needs a {found.query_label.lower()}."
-    if source_url and not source_url.startswith(("http://", "https://")):
-        errors["source_url"] = "A server URL must start with http:// or https://."
+    if source_url and url_problem(source_url):
+        errors["source_url"] = url_problem(source_url)
     return errors
 
 
