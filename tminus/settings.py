@@ -1,5 +1,6 @@
 """Django settings for T-Minus. Every value comes from the environment; see docs/settings.md."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from tminus.conf import (
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "tminus.core",
     "tminus.accounts",
     "tminus.audit",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout found during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tminus.urls"
@@ -109,6 +113,19 @@ TEMPLATES = [
         },
     }
 ]
+
+# Sign-in lockout (django-axes): repeated failures lock the username at that address, and the
+# address as a whole, for a cool-off (docs/settings.md). API tokens do not pass through here.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("TMINUS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TMINUS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tminus.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tminus.accounts.lockouts.client_ip"
+TRUSTED_PROXIES = env_int("TMINUS_TRUSTED_PROXIES", 0, minimum=0)
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

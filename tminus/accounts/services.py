@@ -3,9 +3,12 @@
 import hashlib
 import secrets
 
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tminus.accounts import roles
@@ -127,3 +130,28 @@ def user_by_username(username: str) -> User:
     return user
 
 
+@transaction.atomic
+def login_lockout_clear(*, username: str = "", ip_address: str = "", actor: Actor) -> int:
+    """Let a locked-out person sign in again: clear the failures of the username (at every
+    address) and of the address (for every username); returns how many records went."""
+    require(actor, roles.ADMINISTER)
+    username, ip_address = (username or "").strip(), (ip_address or "").strip()
+    if not username and not ip_address:
+        raise ValidationFailed({"username": "Name a username or an address to unlock."})
+    matching = AccessAttempt.objects.filter(
+        (Q(username=username) if username else Q(pk__in=[]))
+        | (Q(ip_address=ip_address) if ip_address else Q(pk__in=[])))
+    attempts = list(matching.order_by("-attempt_time"))
+    if not attempts:
+        raise NotFound("No failed sign-ins recorded for "
+                       + " or ".join(filter(None, [username, ip_address])) + ".")
+    before = [{"username": a.username, "ip_address": a.ip_address,
+               "failures": a.failures_since_start} for a in attempts]
+    # Recorded against the person when there is one, else against the attempt itself.
+    subject = User.objects.filter(username=username).first() if username else None
+    cleared = reset(username=username or None, ip=ip_address or None,
+                    ip_or_username=bool(username and ip_address))
+    audit_record(actor=actor, action="login.unlock", obj=subject or attempts[0],
+                 before={"attempts": before},
+                 after={"username": username, "ip_address": ip_address, "cleared": cleared})
+    return cleared
