@@ -100,8 +100,41 @@ def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
     }
 
 
+def _narrow(path: Path, mode: int) -> None:
+    # Only what this user owns can be narrowed; anything else is left for the operator.
+    try:
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except (FileNotFoundError, PermissionError):
+        pass
+
+
+def private_dir(path: Path) -> Path:
+    """The folder, created (or narrowed) so that only this user can enter it: 0700."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _narrow(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """The file, created empty if missing (or narrowed) so that only this user can read it."""
+    private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        _narrow(path, 0o600)
+    return path
+
+
 def sqlite_database(path: Path) -> dict:
-    """A SQLite database tuned for a web process and workers sharing one file."""
+    """A SQLite database tuned for a web process and workers sharing one file.
+
+    The file is created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
+    database file's permissions, so they are private too.
+    """
+    private_file(path)
+    for companion in ("-wal", "-shm", "-journal"):
+        _narrow(path.with_name(path.name + companion), 0o600)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
@@ -126,12 +159,13 @@ def secret_key_for(data_dir: Path) -> str:
         return configured
     # No built-in default: each installation generates its own random key on first start.
     key_file = data_dir / "secret_key"
+    private_dir(data_dir)
     if key_file.exists():
+        _narrow(key_file, 0o600)
         return key_file.read_text().strip()
     import secrets
 
-    data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
-    key_file.touch(mode=0o600)
+    private_file(key_file)
     key_file.write_text(key)
     return key

@@ -6,6 +6,7 @@ run: a plan someone uploads must not be able to put script into a colleague's br
 """
 
 import re
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -16,6 +17,10 @@ from tminus.plans.exporting import export_markdown
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
+
+# The stylesheet goes inline, so the file stands alone when saved; pages serving it allow it by
+# its hash (tminus.core.csp.allow_style).
+PRINTABLE_CSS = (Path(__file__).parent / "static" / "plans" / "printable.css").read_text()
 
 
 def inline(text: str) -> str:
@@ -57,10 +62,10 @@ def _item_html(element) -> str:
     if element.checked is not None:
         box = "☑" if element.checked else "☐"
         klass = "item done" if element.checked else "item"
-        return (f'<div class="{klass}" style="margin-left:{depth * 1.5}em">'
+        return (f'<div class="{klass} depth-{depth}">'
                 f'<span class="box">{box}</span> {inline(element.text)}</div>')
     marker = "•" if element.marker in "-*+" else escape(element.marker)
-    return (f'<div class="item" style="margin-left:{depth * 1.5}em">'
+    return (f'<div class="item depth-{depth}">'
             f'<span class="marker">{marker}</span> {inline(element.text)}</div>')
 
 
@@ -76,4 +81,5 @@ def _table_html(rows: list[list[str]]) -> str:
 def printable_html(release) -> str:
     """A standalone printable page of the release's plan."""
     body = markdown_to_html(export_markdown(release))
-    return render_to_string("plans/printable.html", {"release": release, "body": body})
+    return render_to_string("plans/printable.html",
+                            {"release": release, "body": body, "css": PRINTABLE_CSS})

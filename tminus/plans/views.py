@@ -8,10 +8,12 @@ from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.actors import Actor
+from tminus.core.csp import allow_style
 from tminus.core.errors import NotFound, ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.plans import calendar, exporting, forms, selectors, services
 from tminus.plans.models import CalendarFeed, PendingImport
+from tminus.plans.printable import PRINTABLE_CSS
 from tminus.releases.lookups import release_or_404
 
 
@@ -67,6 +69,7 @@ def import_discard(request, pk: int):
 
 
 @role_required(VIEW)
+@allow_style(PRINTABLE_CSS)
 def export_download(request, key: str, fmt: str):
     release = release_or_404(key)
     if fmt not in exporting.FORMATS:

@@ -64,7 +64,7 @@ def _item_row(item, depth: int, item_url: str, token: str, editable: bool) -> st
     overdue = " is-overdue" if item.is_overdue else ""
     classes = f"item depth-{depth} status-{item.status}{overdue}"
     return (
-        f'<li id="item-{item.pk}" class="{classes}" style="--depth: {depth}">'
+        f'<li id="item-{item.pk}" class="{classes}">'
         f"{_item_control(item, text, item_url, token) if editable else _item_state(item)}"
         f'<span class="text">{text}</span><span class="meta">{_item_meta(item)}</span></li>'
     )

@@ -5,10 +5,11 @@ from ninja import Router, Status
 
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.core.api import api_actor
+from tminus.core.csp import allow_style
 from tminus.core.errors import NotFound, ValidationFailed
 from tminus.releases.selectors import release_get
 from tminus.reports import exports, presenters, selectors, services
-from tminus.reports.notes import notes_html_document
+from tminus.reports.notes import NOTES_CSS, notes_html_document
 from tminus.reports.schemas import (
     MyItemsOut,
     NotesGenerateIn,
@@ -61,6 +62,7 @@ def notes_markdown(request, key: str):
 
 
 @router.get("/releases/{key}/notes.html")
+@allow_style(NOTES_CSS)
 def notes_html(request, key: str):
     api_actor(request, VIEW)
     notes = _notes(key)

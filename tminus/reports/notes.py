@@ -52,6 +52,11 @@ def notes_html(body: str) -> str:
     return _markdown.render(body or "")
 
 
+# Inline, so the file stands alone; served inline it is allowed by hash (tminus.core.csp).
+NOTES_CSS = ("body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;"
+             "line-height:1.5;color:#1d2433;padding:0 1rem}h1{font-size:1.6rem}")
+
+
 def notes_html_document(release, body: str) -> str:
     """A standalone HTML file of the notes, for download and for mail."""
     from django.utils.html import escape
@@ -59,8 +64,7 @@ def notes_html_document(release, body: str) -> str:
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>Release notes: {escape(release.name)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;"
-        "line-height:1.5;color:#1d2433;padding:0 1rem}h1{font-size:1.6rem}</style>"
+        f"<style>{NOTES_CSS}</style>"
         f"</head><body>\n{notes_html(body)}<footer><small>Generated "
         f"{timezone.localtime():%Y-%m-%d %H:%M} by T-Minus</small></footer>\n</body></html>\n"
     )

@@ -83,5 +83,16 @@
     const auto = target.closest("form.autosubmit");
     if (auto) auto.submit();
   });
+
+  // No inline handlers (the Content-Security-Policy forbids them): buttons and forms say what
+  // they need with data attributes.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
 })();
 
