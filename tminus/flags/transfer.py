@@ -6,8 +6,11 @@ A file whose shape is wrong changes nothing. Definitions that SDKs would evaluat
 as Unleash served them, and reported as warnings.
 """
 
+import json
 from dataclasses import dataclass, field
 
+import yaml
+from django.conf import settings
 from django.db import transaction
 from tminus_client.engine import apply_delta, validate_state
 
@@ -29,6 +32,7 @@ from tminus.flags.models import (
 )
 
 MAX_PROBLEMS = 20
+SEGMENT_NAME_LIMIT = 200  # Segment.name
 
 
 @dataclass
@@ -46,14 +50,22 @@ def flags_import(*, project_key: str, environment_key: str, state, actor: Actor
     """Replace an environment's flags with a features state (creating project and environment)."""
     require(actor, MANAGE)
     state = _full_state(state)
-    problems = shape_problems(state)
+    problems = (_key_problems(project_key, environment_key) or _structure_problems(state)
+                or shape_problems(state))
     if problems:
-        raise ValidationFailed({"file": problems[:MAX_PROBLEMS]})
+        raise ValidationFailed(problems)
     _check_names(state, project_key)
     with transaction.atomic():
         result = _replace(project_key, environment_key, state, actor)
-    result.warnings = validate_state(state)
+    result.warnings = validate_state(state) + _type_warnings(state)
     return result
+
+
+def _type_warnings(state: dict) -> list[str]:
+    return [f"flag {feature['name']!r}: type {feature['type']!r} is not one of "
+            f"{', '.join(FlagType.values)}; imported as release"
+            for feature in state["features"]
+            if feature.get("type") is not None and feature["type"] not in FlagType.values]
 
 
 def _full_state(state) -> dict:
@@ -80,84 +92,207 @@ def flags_export(*, project_key: str, environment_key: str) -> dict:
             "segments": body["segments"]}
 
 
+# -- reading a file ------------------------------------------------------------------------
+
+MAX_DEPTH = 20  # a features state nests 8 levels deep (features > strategies > constraints …)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without aliases: `*name` can expand a few hundred bytes into millions of
+    nodes, and a features state never needs one."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"line {event.start_mark.line + 1}: YAML aliases "
+                                 f"(*{event.anchor}) are not accepted; write the values out.")
+        return super().compose_node(parent, index)
+
+
+def state_read(data: bytes, *, name: str):
+    """The features state in a file: JSON, or YAML when the name ends in .yaml/.yml.
+
+    Refused with one clear message (and nothing read further) when the file is over
+    TMINUS_FLAGS_IMPORT_MAX_BYTES, not UTF-8, not JSON/YAML, uses YAML aliases or nests deeper
+    than a features state does.
+    """
+    limit = settings.FLAGS_IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise ValidationFailed({"file": f"{name} is over {limit:,} bytes, the largest import "
+                                        f"allowed (TMINUS_FLAGS_IMPORT_MAX_BYTES)."})
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationFailed({"file": f"{name} is not UTF-8 text (byte {error.start} cannot "
+                                        f"be read)."}) from None
+    as_yaml = name.lower().endswith((".yaml", ".yml"))
+    try:
+        state = yaml.load(text, Loader=_NoAliasLoader) if as_yaml else json.loads(text)
+    except RecursionError:
+        raise ValidationFailed({"file": f"{name} nests deeper than {MAX_DEPTH} levels; a "
+                                        f"features state does not."}) from None
+    except yaml.YAMLError as error:
+        raise ValidationFailed({"file": f"{name} is not YAML: {error}"}) from None
+    except ValueError as error:
+        raise ValidationFailed({"file": f"{name} is not JSON: {error}."}) from None
+    return state
+
+
+def _structure_problems(value) -> dict[str, str]:
+    """Nesting deeper than a features state has, or a number no SDK can hold (JSON itself has
+    no limits), at the path of the first such value; checked without recursion."""
+    stack = [(value, "", 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool) and not -2**63 <= item < 2**63:
+            return {path or "file": "is a number too large for a 64-bit integer."}
+        if not isinstance(item, dict | list):
+            continue
+        if depth >= MAX_DEPTH:
+            return {path: f"nests deeper than {MAX_DEPTH} levels; a features state does not."}
+        if isinstance(item, dict):
+            stack += [(child, f"{path}.{key}" if path else str(key), depth + 1)
+                      for key, child in item.items()]
+        else:
+            stack += [(child, f"{path}[{index}]", depth + 1) for index, child in enumerate(item)]
+    return {}
+
+
 # -- checking ------------------------------------------------------------------------------
 
+_SCALARS = (str, int, float, bool)
 
-def shape_problems(state) -> list[str]:
-    """What makes a file unreadable as a features state; empty when it can be imported."""
+
+class _Problems(dict):
+    """Problems by the path of the field they are about (features[2].strategies[0].name)."""
+
+    def add(self, path: str, message: str) -> None:
+        if len(self) < MAX_PROBLEMS:
+            self.setdefault(path, []).append(message)
+
+    def text(self, path: str, value, *, limit: int, required: bool = False) -> None:
+        if value is None and not required:
+            return
+        if not isinstance(value, str):
+            self.add(path, "must be text.")
+        elif len(value) > limit:
+            self.add(path, f"has {len(value)} characters; at most {limit} are kept.")
+
+    def boolean(self, path: str, value) -> None:
+        if value is not None and not isinstance(value, bool):
+            self.add(path, "must be true or false.")
+
+    def objects(self, path: str, value) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.add(path, "must be a list of objects.")
+            return []
+        return value
+
+
+def shape_problems(state) -> dict[str, list[str]]:
+    """What keeps a file from being imported as a features state, by field; empty when none."""
+    problems = _Problems()
     if not isinstance(state, dict):
-        return ["The file must hold a JSON object with a `features` list."]
+        problems.add("file", "must hold an object with a `features` list.")
+        return problems
     if not isinstance(state.get("features"), list):
-        return ["`features` must be a list."]
-    problems = _list_of_objects(state.get("segments"), "segments")
-    for index, segment in enumerate(state.get("segments") or []):
-        if isinstance(segment, dict):
-            problems += _segment_problems(segment, f"segments[{index}]")
+        problems.add("features", "must be a list.")
+        return problems
+    _segments_problems(state.get("segments"), problems)
     names = set()
     for index, feature in enumerate(state["features"]):
         where = f"features[{index}]"
         if not isinstance(feature, dict):
-            problems.append(f"{where} must be an object.")
+            problems.add(where, "must be an object.")
             continue
-        problems += _feature_problems(feature, where)
-        if feature.get("name") in names:
-            problems.append(f"{where}: flag {feature.get('name')!r} appears twice.")
-        names.add(feature.get("name"))
+        _feature_problems(feature, where, problems)
+        if isinstance(feature.get("name"), str):
+            if feature["name"] in names:
+                problems.add(f"{where}.name", f"flag {feature['name']!r} appears twice.")
+            names.add(feature["name"])
     return problems
 
 
-def _segment_problems(segment: dict, where: str) -> list[str]:
-    problems = []
-    if not isinstance(segment.get("id"), int) or isinstance(segment.get("id"), bool):
-        problems.append(f"{where}.id must be a whole number.")
-    problems += _list_of_objects(segment.get("constraints"), f"{where}.constraints")
-    return problems
+def _segments_problems(segments, problems: _Problems) -> None:
+    ids, names = set(), set()
+    for index, segment in enumerate(problems.objects("segments", segments)):
+        where = f"segments[{index}]"
+        segment_id, name = segment.get("id"), segment.get("name")
+        if not isinstance(segment_id, int) or isinstance(segment_id, bool):
+            problems.add(f"{where}.id", "must be a whole number.")
+        elif segment_id in ids:
+            problems.add(f"{where}.id", f"segment {segment_id} appears twice.")
+        ids.add(segment_id)
+        problems.text(f"{where}.name", name, limit=SEGMENT_NAME_LIMIT)
+        if isinstance(name, str) and name in names:
+            problems.add(f"{where}.name", f"segment {name!r} appears twice.")
+        names.add(name)
+        problems.text(f"{where}.description", segment.get("description"), limit=10_000)
+        problems.objects(f"{where}.constraints", segment.get("constraints"))
 
 
-def _feature_problems(feature: dict, where: str) -> list[str]:
+def _feature_problems(feature: dict, where: str, problems: _Problems) -> None:
     name = feature.get("name")
     if not isinstance(name, str):
-        return [f"{where}.name must be a string."]
-    where = f"flag {name!r}"
-    problems = []
-    try:
-        validation.check_flag_key(name)
-    except ValidationFailed as error:
-        problems.append(f"{where}: {error.errors['key'][0]}")
+        problems.add(f"{where}.name", "must be the flag's name (text).")
+    else:
+        try:
+            validation.check_flag_key(name)
+        except ValidationFailed as error:
+            problems.add(f"{where}.name", error.errors["key"][0])
     if not isinstance(feature.get("enabled"), bool):
-        problems.append(f"{where}: enabled must be true or false.")
-    for key in ("strategies", "variants", "dependencies"):
-        problems += _list_of_objects(feature.get(key), f"{where}: {key}")
-    for index, strategy in enumerate(feature.get("strategies") or []):
-        if isinstance(strategy, dict):
-            problems += _strategy_problems(strategy, f"{where}: strategies[{index}]")
-    for index, dependency in enumerate(feature.get("dependencies") or []):
-        if isinstance(dependency, dict) and not isinstance(dependency.get("feature"), str):
-            problems.append(f"{where}: dependencies[{index}].feature must be a flag name.")
-    return problems
+        problems.add(f"{where}.enabled", "must be true or false.")
+    problems.text(f"{where}.description", feature.get("description"), limit=10_000)
+    problems.text(f"{where}.type", feature.get("type"), limit=20)
+    problems.boolean(f"{where}.stale", feature.get("stale"))
+    problems.boolean(f"{where}.impressionData", feature.get("impressionData"))
+    for index, strategy in enumerate(problems.objects(f"{where}.strategies",
+                                                      feature.get("strategies"))):
+        _strategy_problems(strategy, f"{where}.strategies[{index}]", problems)
+    _variants_problems(feature.get("variants"), f"{where}.variants", problems)
+    for index, dependency in enumerate(problems.objects(f"{where}.dependencies",
+                                                        feature.get("dependencies"))):
+        path = f"{where}.dependencies[{index}]"
+        problems.text(f"{path}.feature", dependency.get("feature"), limit=255, required=True)
+        problems.boolean(f"{path}.enabled", dependency.get("enabled"))
+        variants = dependency.get("variants")
+        if variants is not None and (not isinstance(variants, list) or not all(
+                isinstance(v, str) for v in variants)):
+            problems.add(f"{path}.variants", "must be a list of variant names.")
 
 
-def _strategy_problems(strategy: dict, where: str) -> list[str]:
-    problems = []
-    if not isinstance(strategy.get("name"), str) or not strategy["name"]:
-        problems.append(f"{where}.name must be a strategy name.")
-    if strategy.get("parameters") is not None and not isinstance(strategy["parameters"], dict):
-        problems.append(f"{where}.parameters must be an object.")
-    problems += _list_of_objects(strategy.get("constraints"), f"{where}.constraints")
-    problems += _list_of_objects(strategy.get("variants"), f"{where}.variants")
+def _strategy_problems(strategy: dict, where: str, problems: _Problems) -> None:
+    problems.text(f"{where}.name", strategy.get("name"), limit=100, required=True)
+    problems.text(f"{where}.title", strategy.get("title"), limit=200)
+    parameters = strategy.get("parameters")
+    if parameters is not None and (not isinstance(parameters, dict) or not all(
+            isinstance(value, _SCALARS) for value in parameters.values())):
+        problems.add(f"{where}.parameters", "must be an object of texts and numbers.")
+    problems.objects(f"{where}.constraints", strategy.get("constraints"))
+    _variants_problems(strategy.get("variants"), f"{where}.variants", problems)
     segments = strategy.get("segments")
     if segments is not None and (not isinstance(segments, list) or not all(
             isinstance(s, int) and not isinstance(s, bool) for s in segments)):
-        problems.append(f"{where}.segments must be a list of segment ids.")
+        problems.add(f"{where}.segments", "must be a list of segment ids.")
+
+
+def _variants_problems(variants, where: str, problems: _Problems) -> None:
+    for index, variant in enumerate(problems.objects(where, variants)):
+        problems.text(f"{where}[{index}].name", variant.get("name"), limit=255, required=True)
+        payload = variant.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            problems.add(f"{where}[{index}].payload", "must be an object with type and value.")
+
+
+def _key_problems(project_key: str, environment_key: str) -> dict[str, str]:
+    problems = {}
+    for kind, key in (("project", project_key), ("environment", environment_key)):
+        if not key or len(key) > 100 or not validation.KEY_PATTERN.match(key):
+            problems[kind] = (f"{(key or '')[:40]!r} is not a {kind} key: up to 100 "
+                              f"characters, no spaces or slashes.")
     return problems
-
-
-def _list_of_objects(value, where: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        return [f"{where} must be a list of objects."]
-    return []
 
 
 def _check_names(state: dict, project_key: str) -> None:
@@ -208,7 +343,7 @@ def _import_segments(project: Project, segments: list[dict]) -> dict[int, int]:
     """Create or update the file's segments; map each file id to a stored segment id."""
     mapping = {}
     for spec in segments:
-        name = str(spec.get("name") or f"{project.key} segment {spec['id']}")[:200]
+        name = spec.get("name") or f"{project.key} segment {spec['id']}"[:SEGMENT_NAME_LIMIT]
         segment, _ = Segment.objects.update_or_create(
             name=name, defaults={"constraints": spec.get("constraints") or [],
                                  "description": spec.get("description") or "",

@@ -2,6 +2,7 @@ import json
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from tminus.core.management.base import TMinusCommand
@@ -17,8 +18,8 @@ class Command(TMinusCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         importing = sub.add_parser(
             "import", help="Replace an environment's flags with an Unleash features state.")
-        importing.add_argument("file", help="A /api/client/features response (JSON); - reads "
-                                            "standard input.")
+        importing.add_argument("file", help="A /api/client/features response (JSON, or YAML "
+                                            "for .yaml/.yml); - reads standard input.")
         importing.add_argument("--project", required=True)
         importing.add_argument("--environment", required=True)
         exporting = sub.add_parser("export", help="Write an environment's flags as JSON.")
@@ -58,14 +59,17 @@ class Command(TMinusCommand):
 
     @staticmethod
     def _read_state(name: str):
+        # Read at most one byte over the limit: a huge file is refused without filling memory.
+        limit = settings.FLAGS_IMPORT_MAX_BYTES + 1
         try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+            if name == "-":
+                data = sys.stdin.buffer.read(limit)
+            else:
+                with Path(name).open("rb") as source:
+                    data = source.read(limit)
         except OSError as error:
             raise CommandError(f"Cannot read {name}: {error.strerror}.") from None
-        try:
-            return json.loads(text)
-        except ValueError as error:
-            raise CommandError(f"{name} is not JSON: {error}.") from None
+        return transfer.state_read(data, name="standard input" if name == "-" else name)
 
     def _export(self, options):
         state = transfer.flags_export(project_key=options["project"],
