@@ -32,7 +32,8 @@ def test_live_page_shows_a_rollback_made_elsewhere_and_its_controls_work(browser
     # The worker (or a colleague's CLI) rolls it back; the page must notice by itself.
     services.rollout_rollback(plan=plan, actor=SYSTEM, reason="PDF service errors")
     page.wait_for_function(
-        "document.querySelector('#rollout-status').textContent === 'Rolled back'")
+        # A function, not an expression: evaluating a string is eval, which the CSP forbids.
+        "() => document.querySelector('#rollout-status').textContent === 'Rolled back'")
     assert "PDF service errors" in page.locator("#part-timeline").inner_text()
 
     # The person resumes from the page, with a reason.

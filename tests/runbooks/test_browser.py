@@ -36,7 +36,8 @@ def test_run_page_shows_steps_recorded_elsewhere_without_a_reload(browser, live_
     # Someone else (a pipeline) records the step; the page must pick it up by polling.
     services.step_start(step=step, actor=Actor.cli())
     page.wait_for_function(
-        f"document.querySelector('#step-{step.pk}').classList.contains('status-running')")
+        # A function, not an expression: evaluating a string is eval, which the CSP forbids.
+        f"() => document.querySelector('#step-{step.pk}').classList.contains('status-running')")
     assert row.locator('[data-field="status"]').inner_text() == "Running"
     assert row.locator(".when-running").is_visible()
     assert not row.locator(".when-pending").first.is_visible()
@@ -49,6 +50,6 @@ def test_run_page_shows_steps_recorded_elsewhere_without_a_reload(browser, live_
 
     services.deployment_fail(release=release, reason="Team not ready", actor=Actor.cli())
     page.wait_for_function(
-        "document.querySelector('[data-run=\"status\"]').textContent === 'Failed'")
+        "() => document.querySelector('[data-run=\"status\"]').textContent === 'Failed'")
     assert page.locator('[data-run="failure_reason"]').inner_text() == "Team not ready"
     page.close()
