@@ -123,7 +123,9 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
 AXES_FAILURE_LIMIT = env_int("TMINUS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("TMINUS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A successful sign-in forgives that person's own failures only (tminus.accounts.lockouts), not
+# those of everyone else at the address, as axes' own reset would.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "tminus.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "tminus.accounts.lockouts.client_ip"
 TRUSTED_PROXIES = env_int("TMINUS_TRUSTED_PROXIES", 0, minimum=0)

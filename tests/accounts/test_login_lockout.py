@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import signed_in
+from tests.factories import PASSWORD as FACTORY_PASSWORD
 from tests.factories import UserFactory
 from tminus.audit.models import AuditEvent
 
@@ -65,6 +66,18 @@ def test_one_address_trying_many_usernames_is_locked_for_all_of_them(person, set
     response, client = _sign_in("lena", PASSWORD)
 
     assert response.status_code == 429 and not _signed_in(client)
+
+
+def test_signing_in_to_an_own_account_does_not_reset_the_address_count(person, settings):
+    UserFactory(username="mallory")  # the sprayer's own account
+
+    for index in range(settings.AXES_FAILURE_LIMIT - 1):
+        _sign_in(f"guess{index}", "wrong")
+    signed, _client = _sign_in("mallory", FACTORY_PASSWORD)  # resets only mallory's failures
+    assert signed.status_code == 302
+
+    assert _sign_in("guess-last", "wrong")[0].status_code == 429
+    assert _sign_in("lena", PASSWORD)[0].status_code == 429
 
 
 def test_lockout_at_one_address_leaves_the_person_free_at_another(person, settings):

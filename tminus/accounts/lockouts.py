@@ -20,3 +20,15 @@ def client_ip(request) -> str:
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
                  if part.strip()]
     return forwarded[-proxies] if len(forwarded) >= proxies else remote
+
+
+def forgive_own_failures(sender, request, user, **kwargs) -> None:
+    """On a successful sign-in, drop the failures of that username at that address: the
+    address keeps the failures of other usernames, so a password sprayer who signs in to an
+    account of their own does not reset the address's count."""
+    if request is None:
+        return
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.filter(username=user.get_username(),
+                                 ip_address=client_ip(request)).delete()
