@@ -130,6 +130,8 @@ AXES_LOCKOUT_CALLABLE = "tminus.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "tminus.accounts.lockouts.client_ip"
 TRUSTED_PROXIES = env_int("TMINUS_TRUSTED_PROXIES", 0, minimum=0)
 AXES_VERBOSE = False
+# Unlocking goes through login_lockout_clear (audited), not axes' admin pages.
+AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
