@@ -134,7 +134,7 @@ def metric_measure(request, query: Query[MeasureQuery]):
     scope = Scope(environment=query.environment, flag=query.flag,
                   start=end - timedelta(minutes=query.minutes), end=end)
     reading = measure(spec, scope)
-    return {"measure": spec.describe(), "start": scope.first_minute, "end": end,
+    return {"measure": spec.describe(), "start": scope.start, "end": end,
             "value": reading.value, "sample": reading.sample, "error": reading.error}
 
 

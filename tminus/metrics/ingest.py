@@ -22,6 +22,7 @@ class CleanEvent(NamedTuple):
     flag_key: str
     variant: str
     user_key: str
+    arm: str  # "treatment", "control", or "" (unknown)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def clean_event(raw, limits: Limits) -> CleanEvent:
     if type(value) is not float or not math.isfinite(value):
         value = _value(value)
     return CleanEvent(event_id, metric, occurred_at, value, _environment(raw, limits), flag,
-                      _text(get("variant"), "variant", MAX_TEXT_LENGTH), _user(get("context")))
+                      _text(get("variant"), "variant", MAX_TEXT_LENGTH), _user(get("context")),
+                      _arm(get("arm"), flag))
 
 
 def _text(value, field: str, limit: int, *, required=False) -> str:
@@ -106,6 +108,20 @@ def _environment(raw: dict, limits: Limits) -> str:
     if limits.environments and environment not in limits.environments:
         raise ValueError(f"unknown environment {environment!r}")
     return environment
+
+
+ARMS = {"treatment": "treatment", "control": "control", "on": "treatment", "off": "control"}
+
+
+def _arm(value, flag: str) -> str:
+    """The arm an SDK says it served (treatment or control; on and off are accepted too)."""
+    if value is None or value == "":
+        return ""
+    if value not in ARMS:
+        raise ValueError(f"arm {value!r} is not treatment or control")
+    if not flag:
+        raise ValueError("an event with an arm must name its flag")
+    return ARMS[value]
 
 
 def _user(context) -> str:

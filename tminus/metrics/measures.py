@@ -7,8 +7,8 @@ the reason: no data yet, a ratio over zero, a Prometheus that is down. Callers t
 without a value as unknown, never as zero.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
@@ -55,21 +55,33 @@ class Measure:
 
 @dataclass(frozen=True)
 class Scope:
-    """Where and when to measure: an environment (None: all), a flag (None: any), a window."""
+    """Where and when to measure: an environment (None: all), a flag (None: any), a window,
+    and a rollout arm (None: everyone; "treatment" or "control")."""
 
     environment: str | None
     flag: str | None
     start: datetime
     end: datetime
+    arm: str | None = None
 
     @property
     def first_minute(self) -> datetime:
-        # Totals are kept per minute: the minute in which the window starts counts whole.
         return self.start.replace(second=0, microsecond=0)
 
     @property
+    def first_whole_minute(self) -> datetime:
+        """Where per-minute totals take over from raw events: a window counts from its exact
+        start, never from the whole minute it starts in (that minute may belong to the stage
+        before, or to the errors a resume is meant to leave behind)."""
+        first = self.first_minute
+        return first if first == self.start else first + timedelta(minutes=1)
+
+    def for_arm(self, arm: str) -> "Scope":
+        return replace(self, arm=arm)
+
+    @property
     def minutes(self) -> float:
-        return max((self.end - self.first_minute).total_seconds() / 60, 1.0)
+        return max((self.end - self.start).total_seconds() / 60, 1.0)
 
 
 @dataclass(frozen=True)
@@ -85,24 +97,34 @@ class Reading:
 
 def count_of(metric: str, scope: Scope) -> int:
     """How many events (or exposures, or evaluations) of a metric fall in the scope."""
-    return _totals(metric, scope).count
+    return totals_of(metric, scope).count
 
 
-def _totals(metric: str, scope: Scope) -> selectors.WindowTotals:
-    window = {"environment": scope.environment, "flag": scope.flag,
-              "start": scope.first_minute, "end": scope.end}
+def totals_of(metric: str, scope: Scope) -> selectors.WindowTotals:
+    """Count, sum and sum of squares of a metric in the scope, from its exact start.
+
+    Events of the minute the window starts in are read raw, from the start on; SDKs report
+    exposures per whole minute, so those count from the first whole minute.
+    """
+    whole = scope.first_whole_minute
+    window = {"environment": scope.environment, "flag": scope.flag, "start": whole,
+              "end": scope.end, "arm": scope.arm}
     if builtin.is_builtin(metric):
         count = builtin.builtin_count(metric=metric, **window)
         return selectors.WindowTotals(count=count, total=float(count), minimum=None,
-                                      maximum=None)
-    return selectors.metric_totals(metric=metric, **window)
+                                      maximum=None, total_squares=float(count))
+    totals = selectors.metric_totals(metric=metric, **window)
+    if whole > scope.start:
+        totals = totals + selectors.event_totals(metric=metric, **{
+            **window, "start": scope.start, "end": min(whole, scope.end)})
+    return totals
 
 
 def measure(spec: Measure, scope: Scope) -> Reading:
     """The measure's value in the scope, with its sample, or None and why."""
     if spec.source == PROMETHEUS:
         return _prometheus(spec, scope)
-    totals = _totals(spec.metric, scope)
+    totals = totals_of(spec.metric, scope)
     reading = _aggregate(spec, scope, totals)
     if spec.sample_metric:
         reading = Reading(reading.value, count_of(spec.sample_metric, scope), reading.error)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, F, Max, Min, Sum
 
 from tminus.metrics.builtin import BUILTIN_METRICS, is_builtin
 from tminus.metrics.models import Event, Metric, MinuteTotal
@@ -15,29 +15,66 @@ class WindowTotals:
     total: float
     minimum: float | None
     maximum: float | None
+    total_squares: float = 0.0
+
+    def __add__(self, other: "WindowTotals") -> "WindowTotals":
+        return WindowTotals(self.count + other.count, self.total + other.total,
+                            _least(min, self.minimum, other.minimum),
+                            _least(max, self.maximum, other.maximum),
+                            self.total_squares + other.total_squares)
 
     @property
     def average(self) -> float | None:
         return self.total / self.count if self.count else None
 
 
-def metric_totals(*, metric: str, environment: str | None, start: datetime, end: datetime,
-                  flag: str | None = None, variant: str | None = None) -> WindowTotals:
-    """Count, sum, min and max of a metric's events in [start, end) by whole minutes.
+def _least(pick, a, b):
+    return b if a is None else a if b is None else pick(a, b)
 
-    `environment=None` adds up every environment; `flag=None` every flag and none.
-    """
-    rows = MinuteTotal.objects.filter(metric_key=metric, minute__gte=start, minute__lt=end)
+
+def _narrowed(rows, *, environment, flag, variant=None, arm=None):
     if environment is not None:
         rows = rows.filter(environment=environment)
     if flag is not None:
         rows = rows.filter(flag_key=flag)
     if variant is not None:
         rows = rows.filter(variant=variant)
+    if arm is not None:
+        rows = rows.filter(arm=arm)
+    return rows
+
+
+def metric_totals(*, metric: str, environment: str | None, start: datetime, end: datetime,
+                  flag: str | None = None, variant: str | None = None,
+                  arm: str | None = None) -> WindowTotals:
+    """Count, sum, sum of squares, min and max of a metric's events in [start, end) by whole
+    minutes.
+
+    `environment=None` adds up every environment; `flag=None` every flag and none;
+    `arm=None` both arms and events in none.
+    """
+    rows = _narrowed(MinuteTotal.objects.filter(metric_key=metric, minute__gte=start,
+                                                minute__lt=end),
+                     environment=environment, flag=flag, variant=variant, arm=arm)
     totals = rows.aggregate(count=Sum("count"), total=Sum("total"), minimum=Min("minimum"),
-                            maximum=Max("maximum"))
+                            maximum=Max("maximum"), squares=Sum("total_squares"))
     return WindowTotals(count=totals["count"] or 0, total=totals["total"] or 0.0,
-                        minimum=totals["minimum"], maximum=totals["maximum"])
+                        minimum=totals["minimum"], maximum=totals["maximum"],
+                        total_squares=totals["squares"] or 0.0)
+
+
+def event_totals(*, metric: str, environment: str | None, start: datetime, end: datetime,
+                 flag: str | None = None, arm: str | None = None) -> WindowTotals:
+    """The same totals from the raw events of [start, end), for the part of a minute that a
+    window begins with (a stage that started at 10:00:40 must not count 10:00:00-10:00:40)."""
+    rows = _narrowed(Event.objects.filter(metric_key=metric, occurred_at__gte=start,
+                                          occurred_at__lt=end),
+                     environment=environment, flag=flag, arm=arm)
+    totals = rows.aggregate(count=Count("id"), total=Sum("value"), minimum=Min("value"),
+                            maximum=Max("value"), squares=Sum(F("value") * F("value")))
+    return WindowTotals(count=totals["count"] or 0, total=totals["total"] or 0.0,
+                        minimum=totals["minimum"], maximum=totals["maximum"],
+                        total_squares=totals["squares"] or 0.0)
 
 
 def metric_series(*, metric: str, environment: str, start: datetime, end: datetime,
