@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tminus.metrics.measures import Measure, Reading, Scope, measure
+from tminus.rollouts import comparing
+from tminus.rollouts import statistics as st
 from tminus.rollouts.choices import Comparator
 
 COMPARE = {Comparator.LT: operator.lt, Comparator.LTE: operator.le,
@@ -22,17 +24,25 @@ class CheckResult:
     reading: Reading
     met: bool | None  # None: unknown
     why: str = ""
+    comparison: comparing.ArmComparison | None = None  # a comparing criterion's test
 
     @property
     def value(self) -> float | None:
         return self.reading.value
 
+    @property
+    def regression(self) -> bool:
+        return self.comparison is not None and self.comparison.verdict == st.REGRESSION
+
     def as_dict(self) -> dict:
         """For stage results, check-ins and the API."""
-        return {"label": label(self.check), "measure": measure_of(self.check).describe(),
+        data = {"label": label(self.check), "measure": measure_of(self.check).describe(),
                 "comparator": self.check.comparator, "threshold": self.check.threshold,
                 "value": _rounded(self.reading.value), "sample": self.reading.sample,
                 "min_sample": self.check.min_sample, "met": self.met, "why": self.why}
+        if self.comparison is not None:
+            data["comparison"] = self.comparison.as_dict()
+        return data
 
 
 def _rounded(value: float | None) -> float | None:
@@ -48,6 +58,8 @@ def measure_of(check) -> Measure:
 def label(check) -> str:
     """'% download_error of download_click below 2 (at least 200 exposures)'."""
     spec = measure_of(check)
+    if getattr(check, "compare", False):
+        return comparing.comparison_label(check, spec)
     text = f"{spec.describe()} {Comparator(check.comparator).label} {check.threshold:g}{spec.unit}"
     if check.min_sample:
         sample = spec.sample_metric or (spec.denominator if spec.aggregation == "ratio"
@@ -62,7 +74,12 @@ def scope_for(plan, check, start: datetime, end: datetime) -> Scope:
 
 
 def evaluate(plan, check, start: datetime, end: datetime) -> CheckResult:
-    """Measure a check over [start, end) and compare it with its threshold."""
+    """Measure a check over [start, end) and compare it with its threshold (or, for a
+    comparing criterion, the treatment arm with the control arm)."""
+    if getattr(check, "compare", False):
+        found = comparing.arms_compare(check, measure_of(check),
+                                       scope_for(plan, check, start, end))
+        return CheckResult(check, found.reading, found.met, found.sentence, found)
     reading = measure(measure_of(check), scope_for(plan, check, start, end))
     if not reading.known:
         return CheckResult(check, reading, None, reading.error or "no value")
@@ -88,3 +105,10 @@ def trigger_results(plan, triggers, now: datetime) -> list[CheckResult]:
             start = plan.watch_from
         results.append(evaluate(plan, trigger, start, now))
     return results
+
+
+def sample_ratio(plan, stage, now: datetime) -> comparing.SampleRatioCheck | None:
+    """The stage's split of exposures against its percentage, over the stage so far."""
+    start = plan.stage_started_at or now
+    scope = Scope(environment=plan.environment.key, flag=plan.flag.key, start=start, end=now)
+    return comparing.sample_ratio_check(stage, scope)

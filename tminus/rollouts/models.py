@@ -105,9 +105,20 @@ class Measurement(models.Model):
 
 
 class Criterion(Measurement):
-    """A success criterion of a stage, measured over the stage's window."""
+    """A success criterion of a stage, measured over the stage's window.
+
+    A comparing criterion (`compare`) measures the treatment arm against the control arm with
+    a sequential test instead of against a fixed value: `threshold` is then the margin (how
+    much worse than control is still acceptable), the comparator says which way is worse
+    (< and <=: lower is better), `min_sample` is per arm, and a regression does
+    `on_regression`.
+    """
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="criteria")
+    compare = models.BooleanField(default=False)
+    confidence = models.FloatField(default=0.95)
+    on_regression = models.CharField(max_length=10, choices=TriggerAction.choices,
+                                     default=TriggerAction.ROLLBACK)
 
     def __str__(self) -> str:
         return f"{self.metric} {self.comparator} {self.threshold:g}"
@@ -164,6 +175,11 @@ class Reading(models.Model):
     sample = models.BigIntegerField(null=True, blank=True)
     met = models.BooleanField(null=True)  # None: unknown
     error = models.CharField(max_length=300, blank=True)
+    # A comparison's confidence sequence (value is treatment minus control) and its verdict.
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    control_sample = models.BigIntegerField(null=True, blank=True)
+    verdict = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["minute"]
