@@ -95,9 +95,10 @@ def test_accepted_events_survive_a_new_database_connection(flag):
                                   end=NOW + timedelta(minutes=1)) == 7
 
 
-def test_events_api_with_backend_token_takes_its_environment(flag):
+def test_events_api_with_ingest_token_takes_its_environment(flag):
     _token, secret = flag_services.client_token_create(name="svc", environment="staging",
-                                                       projects=["va"], actor=Actor.cli())
+                                                       projects=["va"], kind="ingest",
+                                                       actor=Actor.cli())
     client = Client(HTTP_AUTHORIZATION=secret)
     body = {"events": [event(1, environment=None), event(2, environment="production")]}
 
@@ -109,8 +110,8 @@ def test_events_api_with_backend_token_takes_its_environment(flag):
     assert Event.objects.get().environment == "staging"
 
 
-def test_events_api_with_malformed_body_answers_422_and_stores_nothing(flag, api_as, viewer):
-    api = api_as(viewer)
+def test_events_api_with_malformed_body_answers_422_and_stores_nothing(flag, api_as, manager):
+    api = api_as(manager)
     response = api.client.post("/api/v1/events", "{not json", content_type="application/json")
     assert response.status_code == 422
     assert api.post("/api/v1/events", {"things": []}).status_code == 422

@@ -32,6 +32,7 @@ class Limits:
     newest: datetime
     metrics: frozenset[str]
     flags: frozenset[str]
+    foreign_flags: frozenset[str]  # flags outside the token's projects
     environments: frozenset[str]
     environment: str | None  # the token's environment, when the token names one
 
@@ -53,6 +54,8 @@ def clean_event(raw, limits: Limits) -> CleanEvent:
     occurred_at = _time(get("time"), limits)
     flag = _text(get("flag"), "flag", MAX_TEXT_LENGTH)
     if flag and flag not in limits.flags:
+        if flag in limits.foreign_flags:
+            raise ValueError(f"flag {flag!r} is not in this token's projects")
         raise ValueError(f"unknown flag {flag!r}")
     value = get("value", 1)
     if type(value) is not float or not math.isfinite(value):

@@ -115,13 +115,23 @@ def metric_list():
     return Metric.objects.all()
 
 
-def known_flags(events: list) -> frozenset[str]:
-    """The flag keys named in a batch that exist."""
+def known_flags(events: list, projects: frozenset[str] | None = None
+                ) -> tuple[frozenset[str], frozenset[str]]:
+    """(allowed, foreign): the flag keys named in a batch that exist in `projects` (None:
+    any project), and those that exist elsewhere."""
     from tminus.flags.models import Flag
 
     names = {e.get("flag") for e in events
              if isinstance(e, dict) and isinstance(e.get("flag"), str)}
-    return frozenset(Flag.objects.filter(key__in=names).values_list("key", flat=True))
+    rows = Flag.objects.filter(key__in=names).values_list("key", "project__key")
+    allowed = {key for key, project in rows if projects is None or project in projects}
+    return frozenset(allowed), frozenset(key for key, _ in rows) - allowed
+
+
+def ingest_tokens():
+    from tminus.flags.models import ClientToken
+
+    return ClientToken.objects.filter(kind="ingest").prefetch_related("projects")
 
 
 def known_environments() -> frozenset[str]:

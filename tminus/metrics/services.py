@@ -13,8 +13,8 @@ from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
 from tminus.core.errors import ValidationFailed
 from tminus.metrics import store
-from tminus.metrics.builtin import is_builtin
 from tminus.metrics.arms import arms_of
+from tminus.metrics.builtin import is_builtin
 from tminus.metrics.gcpause import cyclic_gc_paused
 from tminus.metrics.ingest import CleanEvent, clean_event, limits_for
 from tminus.metrics.models import METRIC_KEY, Metric
@@ -50,17 +50,24 @@ class IngestResult:
                 "rejected": self.rejected}
 
 
-def events_record(*, events: list, environment: str | None = None) -> IngestResult:
-    """Store a batch of events once each; a bad event is rejected with its reason, alone."""
+def events_record(*, events: list, environment: str | None = None,
+                  projects: frozenset[str] | None = None) -> IngestResult:
+    """Store a batch of events once each; a bad event is rejected with its reason, alone.
+
+    `environment` and `projects` are an ingest token's: its events are for that environment
+    and name only flags of those projects (None: any).
+    """
     if not isinstance(events, list):
         raise ValidationFailed({"events": "events must be a list."})
     if len(events) > MAX_BATCH:
         raise ValidationFailed({"events": f"At most {MAX_BATCH} events per batch."})
     now = timezone.now()
+    flags, foreign = known_flags(events, projects)
     limits = limits_for(
         now, timedelta(hours=settings.EVENTS_MAX_AGE_HOURS),
         metrics=frozenset(Metric.objects.values_list("key", flat=True)),
-        flags=known_flags(events), environments=known_environments(), environment=environment,
+        flags=flags, foreign_flags=foreign, environments=known_environments(),
+        environment=environment,
     )
     with cyclic_gc_paused():
         result, clean = _cleaned(events, limits)
