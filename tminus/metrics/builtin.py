@@ -39,7 +39,9 @@ def _buckets(*, environment: str | None, start: datetime, end: datetime, flag: s
     if environment is not None:
         rows = rows.filter(environment_key=environment)
     if flag is not None:
-        rows = rows.filter(flag_name=flag)
+        # By the flag itself, not by name: counts an SDK sent for a name before that flag
+        # existed, or with a token of another project, are not this flag's.
+        rows = rows.filter(flag__key=flag)
     return rows
 
 
