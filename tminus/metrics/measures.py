@@ -7,13 +7,15 @@ the reason: no data yet, a ratio over zero, a Prometheus that is down. Callers t
 without a value as unknown, never as zero.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
 
 from tminus.metrics import builtin, selectors
-from tminus.metrics.prometheus import instant_query
+from tminus.metrics.prometheus import PendingQuery
 
 EVENTS, PROMETHEUS = "events", "prometheus"
 SOURCES = {EVENTS: "T-Minus events and exposures", PROMETHEUS: "Prometheus query"}
@@ -148,14 +150,48 @@ def _aggregate(spec: Measure, scope: Scope, totals: selectors.WindowTotals) -> R
     return Reading(float(totals.count), totals.count)
 
 
+# Queries started ahead by `prometheus_prefetch`, within a `prometheus_batch`.
+_started: ContextVar[dict | None] = ContextVar("prometheus_started", default=None)
+
+
+@contextmanager
+def prometheus_batch():
+    """Queries prefetched inside are started at once and read by `measure` when needed."""
+    token = _started.set({})
+    try:
+        yield
+    finally:
+        _started.reset(token)
+
+
+def _prometheus_url(spec: Measure) -> str:
+    return spec.url or getattr(settings, "PROMETHEUS_URL", "")
+
+
+def _start(url: str, spec: Measure, scope: Scope) -> PendingQuery:
+    return PendingQuery(url, spec.query, scope.end,
+                        timeout=getattr(settings, "PROMETHEUS_TIMEOUT_SECONDS", 5))
+
+
+def prometheus_prefetch(spec: Measure, scope: Scope) -> bool:
+    """Start the measure's Prometheus query now (inside a batch); whether there is one."""
+    started, url = _started.get(), _prometheus_url(spec)
+    if spec.source != PROMETHEUS or not url or started is None:
+        return False
+    key = (url, spec.query, scope.end)
+    if key not in started:
+        started[key] = _start(url, spec, scope)
+    return True
+
+
 def _prometheus(spec: Measure, scope: Scope) -> Reading:
-    url = spec.url or getattr(settings, "PROMETHEUS_URL", "")
+    url = _prometheus_url(spec)
     sample = count_of(spec.sample_metric, scope) if spec.sample_metric else None
     if not url:
         return Reading(None, sample, "No Prometheus server: set TMINUS_PROMETHEUS_URL or the "
                                      "criterion's own URL.")
-    value, error = instant_query(url, spec.query, scope.end,
-                                 timeout=getattr(settings, "PROMETHEUS_TIMEOUT_SECONDS", 5))
+    pending = (_started.get() or {}).get((url, spec.query, scope.end)) or _start(url, spec, scope)
+    value, error = pending.result()
     return Reading(value, sample, error)
 
 

@@ -9,7 +9,7 @@ import operator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tminus.metrics.measures import Measure, Reading, Scope, measure
+from tminus.metrics.measures import Measure, Reading, Scope, measure, prometheus_prefetch
 from tminus.rollouts import comparing
 from tminus.rollouts import statistics as st
 from tminus.rollouts.choices import Comparator
@@ -90,6 +90,15 @@ def evaluate(plan, check, start: datetime, end: datetime) -> CheckResult:
     return CheckResult(check, reading, met)
 
 
+def prefetch(plan, stage, triggers, now: datetime) -> bool:
+    """Start the Prometheus queries the plan's next look needs; whether it has any."""
+    windows = [(c, plan.stage_started_at or now) for c in stage.criteria.all()]
+    windows += [(t, _trigger_start(plan, t, now)) for t in triggers]
+    started = [prometheus_prefetch(measure_of(c), scope_for(plan, c, start, now))
+               for c, start in windows]
+    return any(started)
+
+
 def criteria_results(plan, stage, now: datetime) -> list[CheckResult]:
     """Each criterion of a stage over the stage's window so far."""
     start = plan.stage_started_at or now
@@ -98,13 +107,15 @@ def criteria_results(plan, stage, now: datetime) -> list[CheckResult]:
 
 def trigger_results(plan, triggers, now: datetime) -> list[CheckResult]:
     """Each trigger over its last minutes; a trigger that is met has fired."""
-    results = []
-    for trigger in triggers:
-        start = now - timedelta(minutes=trigger.window_minutes)
-        if plan.watch_from and plan.watch_from > start:
-            start = plan.watch_from
-        results.append(evaluate(plan, trigger, start, now))
-    return results
+    return [evaluate(plan, trigger, _trigger_start(plan, trigger, now), now)
+            for trigger in triggers]
+
+
+def _trigger_start(plan, trigger, now: datetime) -> datetime:
+    start = now - timedelta(minutes=trigger.window_minutes)
+    if plan.watch_from and plan.watch_from > start:
+        start = plan.watch_from
+    return start
 
 
 def sample_ratio(plan, stage, now: datetime) -> comparing.SampleRatioCheck | None:

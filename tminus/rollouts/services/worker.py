@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tminus.core.actors import Actor
 from tminus.core.errors import Conflict, TransitionNotAllowed
+from tminus.metrics.measures import prometheus_batch
 from tminus.rollouts import checks
 from tminus.rollouts.choices import LIVE_STATUSES, TriggerAction
 from tminus.rollouts.choices import RolloutStatus as S
@@ -118,12 +119,42 @@ def _healthy_since_set(plan: RolloutPlan, moment: datetime | None) -> None:
 
 
 def rollouts_check(*, now: datetime | None = None) -> dict[str, str]:
-    """Evaluate every live plan once; one plan's failure does not stop the others."""
-    done = {}
-    for plan in RolloutPlan.objects.filter(status__in=LIVE_STATUSES).order_by("pk"):
-        try:
-            done[plan.key] = rollout_evaluate(plan=plan, now=now)
-        except Exception:
-            log.exception("checking rollout %s failed", plan.key)
-            done[plan.key] = "failed"
+    """Evaluate every live plan once; one plan's failure or slowness never holds another.
+
+    Every Prometheus query of the round starts at once, each time-boxed; plans that read none
+    are decided first, so a source that hangs delays only the plans that read it, and those by
+    at most its time box.
+    """
+    now = now or timezone.now()
+    done, waiting = {}, []
+    with prometheus_batch():
+        for plan in (RolloutPlan.objects.filter(status__in=LIVE_STATUSES)
+                     .select_related("flag", "environment").order_by("pk")):
+            if _guarded(done, plan, _prefetch, now):
+                waiting.append(plan)
+            else:
+                _guarded(done, plan, _evaluate, now)
+        for plan in waiting:
+            _guarded(done, plan, _evaluate, now)
     return done
+
+
+def _prefetch(plan, now: datetime) -> bool:
+    stages = stages_of(plan)
+    return checks.prefetch(plan, stages[plan.stage_index], plan.triggers.all(), now)
+
+
+def _evaluate(plan, now: datetime) -> str:
+    return rollout_evaluate(plan=plan, now=now)
+
+
+def _guarded(done: dict, plan, step, now: datetime):
+    try:
+        result = step(plan, now)
+    except Exception:
+        log.exception("checking rollout %s failed", plan.key)
+        done[plan.key] = "failed"
+        return None
+    if isinstance(result, str):
+        done[plan.key] = result
+    return result
