@@ -53,6 +53,14 @@ def builtin_count(*, metric: str, environment: str | None, start: datetime, end:
     return rows.aggregate(n=Sum(_counted(metric, arm)))["n"] or 0
 
 
+def arm_counts(*, environment: str | None, start: datetime, end: datetime,
+               flag: str) -> tuple[int, int]:
+    """(treatment, control): the answers on and off SDKs reported for a flag, in one query."""
+    rows = _buckets(environment=environment, start=start, end=end, flag=flag)
+    found = rows.aggregate(on=Sum("yes"), off=Sum("no"))
+    return found["on"] or 0, found["off"] or 0
+
+
 def builtin_series(*, metric: str, environment: str | None, start: datetime, end: datetime,
                    flag: str | None = None) -> list[tuple[datetime, int]]:
     """(minute, count) per minute in [start, end)."""

@@ -21,6 +21,7 @@ EVENTS, PROMETHEUS = "events", "prometheus"
 SOURCES = {EVENTS: "T-Minus events and exposures", PROMETHEUS: "Prometheus query"}
 
 COUNT, SUM, AVG, RATE, RATIO = "count", "sum", "avg", "rate", "ratio"
+ARMS = ("treatment", "control")
 AGGREGATIONS = {
     COUNT: "count of",
     SUM: "sum of",
@@ -95,6 +96,26 @@ class Reading:
     @property
     def known(self) -> bool:
         return self.value is not None
+
+
+def totals_by_arm(metrics: list[str], scope: Scope
+                  ) -> dict[tuple[str, str], selectors.WindowTotals]:
+    """(metric, arm) -> totals of the scope for "treatment" and "control", built-in metrics
+    (exposures and evaluations: an arm's answers) included; a few queries in all."""
+    window = {"environment": scope.environment, "flag": scope.flag, "end": scope.end}
+    declared = [m for m in metrics if not builtin.is_builtin(m)]
+    found = selectors.totals_by_arm(metrics=declared, start=scope.start,
+                                    whole_from=scope.first_whole_minute, **window) \
+        if declared else {}
+    if len(declared) < len(metrics):
+        counts = builtin.arm_counts(start=scope.first_whole_minute, **window)
+        for metric in metrics:
+            if builtin.is_builtin(metric):
+                for arm, count in zip(ARMS, counts, strict=True):
+                    found[(metric, arm)] = selectors.WindowTotals(
+                        count, float(count), None, None, float(count))
+    empty = selectors.WindowTotals(0, 0.0, None, None)
+    return {(m, arm): found.get((m, arm), empty) for m in metrics for arm in ARMS}
 
 
 def count_of(metric: str, scope: Scope) -> int:

@@ -77,6 +77,37 @@ def event_totals(*, metric: str, environment: str | None, start: datetime, end: 
                         total_squares=totals["squares"] or 0.0)
 
 
+def _per_key(rows, columns: list[str], aggregates: dict) -> dict[tuple, WindowTotals]:
+    found = {}
+    for row in rows.values(*columns).annotate(**aggregates).order_by():
+        found[tuple(row[c] for c in columns)] = WindowTotals(
+            count=row["n"] or 0, total=row["t"] or 0.0, minimum=row["lo"], maximum=row["hi"],
+            total_squares=row["sq"] or 0.0)
+    return found
+
+
+def totals_by_arm(*, metrics: list[str], environment: str | None, start: datetime,
+                  whole_from: datetime, end: datetime, flag: str | None
+                  ) -> dict[tuple[str, str], WindowTotals]:
+    """(metric, arm) -> totals over [start, end) in two queries whatever the metrics: raw
+    events before `whole_from`, per-minute totals from it."""
+    minutes = _narrowed(MinuteTotal.objects.filter(metric_key__in=metrics, minute__gte=whole_from,
+                                                   minute__lt=end),
+                        environment=environment, flag=flag)
+    found = _per_key(minutes, ["metric_key", "arm"], {
+        "n": Sum("count"), "t": Sum("total"), "lo": Min("minimum"), "hi": Max("maximum"),
+        "sq": Sum("total_squares")})
+    if whole_from > start:
+        raw = _narrowed(Event.objects.filter(metric_key__in=metrics, occurred_at__gte=start,
+                                             occurred_at__lt=min(whole_from, end)),
+                        environment=environment, flag=flag)
+        for key, totals in _per_key(raw, ["metric_key", "arm"], {
+                "n": Count("id"), "t": Sum("value"), "lo": Min("value"), "hi": Max("value"),
+                "sq": Sum(F("value") * F("value"))}).items():
+            found[key] = found[key] + totals if key in found else totals
+    return found
+
+
 def metric_series(*, metric: str, environment: str, start: datetime, end: datetime,
                   flag: str | None = None) -> list[tuple[datetime, int, float]]:
     """(minute, count, total) per minute in [start, end), for charts."""

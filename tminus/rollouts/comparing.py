@@ -8,7 +8,7 @@ in a sentence what the test concluded and why.
 
 from dataclasses import dataclass
 
-from tminus.metrics.measures import AVG, RATIO, Measure, Reading, Scope, count_of, totals_of
+from tminus.metrics.measures import AVG, RATIO, Measure, Reading, Scope, totals_by_arm
 from tminus.rollouts import statistics as st
 from tminus.rollouts.arms import CONTROL, TREATMENT
 from tminus.rollouts.choices import Comparator
@@ -65,13 +65,15 @@ def comparison_label(check, spec: Measure) -> str:
 
 def arms_of(spec: Measure, scope: Scope) -> tuple[st.Arm, st.Arm]:
     """(treatment, control) of a ratio (in %) or an average."""
-    arms = (scope.for_arm(TREATMENT), scope.for_arm(CONTROL))
     if spec.aggregation == RATIO:
-        counts = [(count_of(spec.metric, arm), count_of(spec.denominator, arm)) for arm in arms]
+        found = totals_by_arm([spec.metric, spec.denominator], scope)
+        counts = [(found[(spec.metric, arm)].count, found[(spec.denominator, arm)].count)
+                  for arm in (TREATMENT, CONTROL)]
         return st.proportion_arms(*counts[0], *counts[1], scale=100)
     assert spec.aggregation == AVG
-    totals = [totals_of(spec.metric, arm) for arm in arms]
-    return tuple(st.mean_arm(t.count, t.total, t.total_squares) for t in totals)
+    found = totals_by_arm([spec.metric], scope)
+    return tuple(st.mean_arm(t.count, t.total, t.total_squares)
+                 for t in (found[(spec.metric, arm)] for arm in (TREATMENT, CONTROL)))
 
 
 def arms_compare(check, spec: Measure, scope: Scope) -> ArmComparison:
@@ -159,8 +161,8 @@ def sample_ratio_check(stage, scope: Scope) -> SampleRatioCheck | None:
         return None
     if not any(c.compare for c in stage.criteria.all()):
         return None
-    treatment = count_of("exposures", scope.for_arm(TREATMENT))
-    control = count_of("exposures", scope.for_arm(CONTROL))
+    found = totals_by_arm(["exposures"], scope)
+    treatment, control = (found[("exposures", arm)].count for arm in (TREATMENT, CONTROL))
     result = st.sample_ratio_mismatch(treatment, control, stage.percentage / 100)
     if result.p_value is None:
         sentence = (f"Sample ratio: not enough exposures yet to check the {stage.percentage}% "

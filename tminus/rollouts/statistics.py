@@ -142,19 +142,29 @@ def compare(treatment: Arm, control: Arm, *, margin: float, direction: str,
     +margin: a regression when the whole interval is above it, non-inferior when the whole
     interval is below it. HIGHER_IS_BETTER mirrors that around -margin. The mixing scale of the
     test is the margin itself: the test is most sensitive to differences of about that size.
+    No verdict (TOO_FEW) until each arm has `min_sample`, and at least MIN_ARM_SAMPLE.
     """
+    min_sample = max(min_sample, MIN_ARM_SAMPLE)
     counts = (int(treatment.n), int(control.n))
-    needed = max(min_sample, MIN_ARM_SAMPLE)
-    if min(counts) < needed or not (_finite(treatment) and _finite(control)):
+    if min(counts) < min_sample or not (_finite(treatment) and _finite(control)):
         return Comparison(None, None, None, None, TOO_FEW, *counts)
-    difference = treatment.mean - control.mean
-    variance = max(treatment.variance_of_mean + control.variance_of_mean, 1e-300)
-    tau2 = margin**2
-    width = half_width(variance, tau2, 1 - confidence)
-    low, high = difference - width, difference + width
-    p_value = always_valid_p_value(difference, variance, tau2)
+    difference, low, high = interval(treatment, control, margin=margin, confidence=confidence)
+    p_value = always_valid_p_value(difference, _variance(treatment, control), margin**2)
     return Comparison(difference, low, high, p_value,
                       verdict_of(low, high, margin=margin, direction=direction), *counts)
+
+
+def _variance(treatment: Arm, control: Arm):
+    return np.maximum(np.asarray(treatment.variance) / treatment.n
+                      + np.asarray(control.variance) / control.n, 1e-300)
+
+
+def interval(treatment: Arm, control: Arm, *, margin: float, confidence: float = 0.95):
+    """(difference, low, high): the confidence sequence of treatment minus control at this
+    look, mixing over N(0, margin**2). Arms of arrays give arrays (one per simulated rollout)."""
+    difference = np.asarray(treatment.mean) - np.asarray(control.mean)
+    width = half_width(_variance(treatment, control), margin**2, 1 - confidence)
+    return _plain(difference), _plain(difference - width), _plain(difference + width)
 
 
 def _finite(arm: Arm) -> bool:
