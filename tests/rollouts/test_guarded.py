@@ -178,3 +178,35 @@ def test_comparing_criterion_round_trips_through_the_definition(flag, release):
     plan = create(flag, release, guarded_definition())
     written = services.plan_definition(plan)["stages"][0]["criteria"][0]
     assert written == {**ERRORS_AGAINST_CONTROL, "confidence": 95}
+
+
+def test_rollout_page_draws_the_difference_with_its_band_and_says_why(
+        flag, release, sdk_secret, viewer, api_as):
+    from tests.conftest import signed_in
+
+    plan = create(flag, release, guarded_definition())
+    rollout = Rollout(plan, sdk_secret, treatment_errors=0.06)
+    run_until(rollout, "rolled back", steps=6)
+
+    page = signed_in(viewer).get(f"/rollouts/{plan.key}/").content.decode()
+    assert 'class="check-chart comparison-chart"' in page
+    assert 'class="band"' in page and "allowed margin +0.5 pts" in page
+    assert "Treatment − control" in page and "a regression" in page
+    assert "no worse than control by more than 0.5 points" in page
+
+    shown = api_as(viewer).get(f"/api/v1/rollouts/{plan.key}").json()["criteria"][0]
+    assert shown["verdict"] == "regression" and shown["margin"] == 0.5
+    assert shown["low"] > 0.5 and shown["control_sample"] > shown["sample"]
+    assert shown["history"][-1]["verdict"] == "regression"
+
+
+def test_live_page_shows_the_sample_ratio_of_the_stage(flag, release, sdk_secret, viewer):
+    from tests.conftest import signed_in
+
+    plan = create(flag, release, guarded_definition())
+    rollout = Rollout(plan, sdk_secret, treatment_errors=0.01)
+    rollout.step()
+
+    page = signed_in(viewer).get(f"/rollouts/{plan.key}/").content.decode()
+    assert 'id="sample-ratio"' in page and "where 10% was expected" in page
+    assert "as expected" in page

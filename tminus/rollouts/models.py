@@ -174,7 +174,7 @@ class Reading(models.Model):
     value = models.FloatField(null=True, blank=True)
     sample = models.BigIntegerField(null=True, blank=True)
     met = models.BooleanField(null=True)  # None: unknown
-    error = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=600, blank=True)  # why unknown; a comparison's verdict
     # A comparison's confidence sequence (value is treatment minus control) and its verdict.
     low = models.FloatField(null=True, blank=True)
     high = models.FloatField(null=True, blank=True)
