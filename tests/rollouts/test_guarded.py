@@ -191,7 +191,7 @@ def test_rollout_page_draws_the_difference_with_its_band_and_says_why(
     page = signed_in(viewer).get(f"/rollouts/{plan.key}/").content.decode()
     assert 'class="check-chart comparison-chart"' in page
     assert 'class="band"' in page and "allowed margin +0.5 pts" in page
-    assert "Treatment − control" in page and "a regression" in page
+    assert "Treatment minus control" in page and "a regression" in page
     assert "no worse than control by more than 0.5 points" in page
 
     shown = api_as(viewer).get(f"/api/v1/rollouts/{plan.key}").json()["criteria"][0]
