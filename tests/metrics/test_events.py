@@ -42,6 +42,15 @@ def test_events_record_batch_stores_each_once_and_adds_minute_totals(flag):
     assert MinuteTotal.objects.count() == 3  # from :30, 100 seconds touch three minutes
 
 
+def test_events_record_keeps_the_arm_an_sdk_says_it_served(flag):
+    result = services.events_record(events=[event(1, arm="treatment"), event(2, arm="off")])
+    assert result.accepted == 2
+    assert dict(Event.objects.values_list("event_id", "arm")) == {"e-1": "treatment",
+                                                                  "e-2": "control"}
+    assert dict(MinuteTotal.objects.values_list("arm", "count")) == {"treatment": 1,
+                                                                    "control": 1}
+
+
 def test_events_record_retried_batch_counts_once(flag):
     batch = [event(n) for n in range(50)]
     services.events_record(events=batch)
@@ -68,6 +77,8 @@ def test_events_record_same_id_twice_in_one_batch_counts_once(flag):
     ({"value": "ten"}, "must be a number"),
     ({"environment": "moon"}, "unknown environment"),
     ({"id": ""}, "id is required"),
+    ({"arm": "sideways"}, "not treatment or control"),
+    ({"arm": "treatment", "flag": ""}, "must name its flag"),
 ])
 def test_events_record_rejects_bad_event_alone_with_reason(flag, bad, reason):
     result = services.events_record(events=[event(1), event(2, **bad), "not an object"])
