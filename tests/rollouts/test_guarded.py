@@ -210,3 +210,19 @@ def test_live_page_shows_the_sample_ratio_of_the_stage(flag, release, sdk_secret
     page = signed_in(viewer).get(f"/rollouts/{plan.key}/").content.decode()
     assert 'id="sample-ratio"' in page and "where 10% was expected" in page
     assert "as expected" in page
+
+
+def test_report_of_a_rolled_back_stage_says_what_the_comparison_concluded(
+        flag, release, sdk_secret):
+    from tminus.rollouts.report import plan_markdown
+    from tminus.rollouts.selectors import plan_view
+
+    plan = create(flag, release, guarded_definition())
+    rollout = Rollout(plan, sdk_secret, treatment_errors=0.06)
+    run_until(rollout, "rolled back", steps=6)
+    plan.refresh_from_db()
+
+    text = "\n".join(plan_markdown(plan_view(plan)))
+    assert "no worse than control by more than 0.5 points" in text
+    assert "NOT met. Treatment" in text and "a regression." in text
+    assert "Sample ratio:" in text and "where 10% was expected" in text
