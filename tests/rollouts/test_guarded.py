@@ -226,3 +226,46 @@ def test_report_of_a_rolled_back_stage_says_what_the_comparison_concluded(
     assert "no worse than control by more than 0.5 points" in text
     assert "NOT met. Treatment" in text and "a regression." in text
     assert "Sample ratio:" in text and "where 10% was expected" in text
+
+
+PROMETHEUS_COMPARISON = {
+    "source": "prometheus", "compare": "control", "aggregation": "ratio",
+    "query": 'sum(increase(download_errors_total{variant="$arm"}[$window]))',
+    "of_query": 'sum(increase(download_clicks_total{variant="$arm"}[$window]))',
+    "comparator": "<=", "margin": 0.5, "min_sample": 400}
+
+
+def test_prometheus_comparison_reads_one_query_per_arm_and_rolls_back_a_regression(
+        flag, release, prometheus, settings):
+    settings.PROMETHEUS_URL = prometheus.url
+    plan = create(flag, release, guarded_definition(PROMETHEUS_COMPARISON))
+    start = minutes_ago(60)
+    services.rollout_start(plan=plan, actor=SYSTEM, reason="go", now=start)
+    now = start + timedelta(minutes=30)
+    for label, errors, clicks in (("on", "120", "2000"), ("off", "180", "18000")):
+        prometheus.set_value(f'sum(increase(download_errors_total{{variant="{label}"}}'
+                             f'[1800s]))', errors)
+        prometheus.set_value(f'sum(increase(download_clicks_total{{variant="{label}"}}'
+                             f'[1800s]))', clicks)
+
+    assert services.rollouts_check(now=now)[plan.key] == "rolled back"
+    plan.refresh_from_db()
+    assert "Treatment 6% against control 1%" in plan.status_reason
+    assert len(prometheus.asked) == 4
+
+
+def test_prometheus_comparison_that_cannot_be_read_waits_and_says_why(flag, release, settings):
+    settings.PROMETHEUS_URL = "http://127.0.0.1:9"
+    plan = create(flag, release, guarded_definition(PROMETHEUS_COMPARISON))
+    services.rollout_start(plan=plan, actor=SYSTEM, reason="go", now=minutes_ago(10))
+
+    assert services.rollouts_check()[plan.key] == "waiting"
+    reading = plan.stages.get(order=0).criteria.get().readings.get()
+    assert reading.value is None and "Could not read the arms" in reading.error
+
+
+def test_prometheus_comparison_needs_both_queries_per_arm(flag, release):
+    check = {**PROMETHEUS_COMPARISON, "of_query": "sum(clicks_total)"}
+    with pytest.raises(ValidationFailed) as refused:
+        create(flag, release, guarded_definition(check))
+    assert "$arm" in str(refused.value.errors["stages.0.criteria.0.of_query"])

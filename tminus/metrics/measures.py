@@ -40,6 +40,7 @@ class Measure:
     source: str = EVENTS
     query: str = ""  # PromQL, for the Prometheus source
     url: str = ""  # a Prometheus server other than TMINUS_PROMETHEUS_URL
+    of_query: str = ""  # PromQL of a ratio's denominator (comparisons by arm)
 
     def describe(self) -> str:
         """'% download_error of download_click', 'count of download_click'."""

@@ -52,7 +52,8 @@ def _rounded(value: float | None) -> float | None:
 def measure_of(check) -> Measure:
     return Measure(metric=check.metric, aggregation=check.aggregation,
                    denominator=check.denominator, sample_metric=check.sample_metric,
-                   source=check.source, query=check.query, url=check.url)
+                   source=check.source, query=check.query, url=check.url,
+                   of_query=check.of_query)
 
 
 def label(check) -> str:
@@ -94,8 +95,12 @@ def prefetch(plan, stage, triggers, now: datetime) -> bool:
     """Start the Prometheus queries the plan's next look needs; whether it has any."""
     windows = [(c, plan.stage_started_at or now) for c in stage.criteria.all()]
     windows += [(t, _trigger_start(plan, t, now)) for t in triggers]
-    started = [prometheus_prefetch(measure_of(c), scope_for(plan, c, start, now))
-               for c, start in windows]
+    started = []
+    for check, start in windows:
+        scope = scope_for(plan, check, start, now)
+        specs = (comparing.prometheus_arm_measures(measure_of(check), scope)
+                 if getattr(check, "compare", False) else [measure_of(check)])
+        started += [prometheus_prefetch(spec, scope) for spec in specs]
     return any(started)
 
 

@@ -8,7 +8,16 @@ in a sentence what the test concluded and why.
 
 from dataclasses import dataclass
 
-from tminus.metrics.measures import AVG, RATIO, Measure, Reading, Scope, totals_by_arm
+from tminus.metrics.measures import (
+    AVG,
+    PROMETHEUS,
+    RATIO,
+    Measure,
+    Reading,
+    Scope,
+    measure,
+    totals_by_arm,
+)
 from tminus.rollouts import statistics as st
 from tminus.rollouts.arms import CONTROL, TREATMENT
 from tminus.rollouts.choices import Comparator
@@ -46,6 +55,12 @@ class ArmComparison:
                 "control_sample": self.control_n, "sentence": self.sentence}
 
 
+def _sample_name(spec: Measure) -> str:
+    if spec.source == PROMETHEUS:
+        return "samples"
+    return spec.denominator if spec.aggregation == RATIO else spec.metric
+
+
 def direction_of(check) -> str:
     return st.LOWER_IS_BETTER if check.comparator in LOWER else st.HIGHER_IS_BETTER
 
@@ -58,13 +73,42 @@ def comparison_label(check, spec: Measure) -> str:
     text = (f"{spec.describe()} no worse than control by more than {check.threshold:g}{unit} "
             f"({way} is worse; {check.confidence * 100:g}% confidence)")
     if check.min_sample:
-        sample = spec.denominator if spec.aggregation == RATIO else spec.metric
-        text += f", at least {check.min_sample:,} {sample} per arm"
+        text += f", at least {check.min_sample:,} {_sample_name(spec)} per arm"
     return text
+
+
+PROMETHEUS_ARMS = {TREATMENT: "on", CONTROL: "off"}
+
+
+def prometheus_arm_measures(spec: Measure, scope: Scope) -> list[Measure]:
+    """A Prometheus comparison's four instant queries: numerator and denominator of the
+    treatment ($arm = on), then of the control ($arm = off), over the window ($window)."""
+    if spec.source != PROMETHEUS:
+        return []
+    window = f"{max(int((scope.end - scope.start).total_seconds()), 1)}s"
+    return [Measure(source=PROMETHEUS, url=spec.url,
+                    query=query.replace("$arm", label).replace("$window", window))
+            for label in PROMETHEUS_ARMS.values() for query in (spec.query, spec.of_query)]
+
+
+def _prometheus_counts(spec: Measure, scope: Scope) -> list[int] | str:
+    """[treatment events, treatment trials, control events, control trials], or why not."""
+    counts = []
+    for query in prometheus_arm_measures(spec, scope):
+        reading = measure(query, scope)
+        if reading.value is None:
+            return f"{query.query}: {reading.error}"
+        counts.append(round(reading.value))
+    return counts
 
 
 def arms_of(spec: Measure, scope: Scope) -> tuple[st.Arm, st.Arm]:
     """(treatment, control) of a ratio (in %) or an average."""
+    if spec.source == PROMETHEUS:
+        counts = _prometheus_counts(spec, scope)
+        if isinstance(counts, str):
+            raise Unmeasurable(counts)
+        return st.proportion_arms(*counts, scale=100)
     if spec.aggregation == RATIO:
         found = totals_by_arm([spec.metric, spec.denominator], scope)
         counts = [(found[(spec.metric, arm)].count, found[(spec.denominator, arm)].count)
@@ -76,9 +120,17 @@ def arms_of(spec: Measure, scope: Scope) -> tuple[st.Arm, st.Arm]:
                  for t in (found[(spec.metric, arm)] for arm in (TREATMENT, CONTROL)))
 
 
+class Unmeasurable(Exception):
+    """An arm could not be read (a Prometheus that is down, or a query without one number)."""
+
+
 def arms_compare(check, spec: Measure, scope: Scope) -> ArmComparison:
     """The comparing criterion measured over the scope, with its verdict in a sentence."""
-    treatment, control = arms_of(spec, scope)
+    try:
+        treatment, control = arms_of(spec, scope)
+    except Unmeasurable as error:
+        return ArmComparison(st.TOO_FEW, None, None, None, None, None, None, 0, 0, None,
+                             f"Could not read the arms: {error}")
     result = st.compare(treatment, control, margin=check.threshold,
                         direction=direction_of(check), confidence=check.confidence,
                         min_sample=check.min_sample)
@@ -115,7 +167,7 @@ def _number(value: float, unit: str) -> str:
 def _sentence(check, spec, result: st.Comparison, treatment, control) -> str:
     unit = "%" if spec.aggregation == RATIO else ""
     points = " points" if spec.aggregation == RATIO else ""
-    sample = spec.denominator if spec.aggregation == RATIO else spec.metric
+    sample = _sample_name(spec)
     needed = max(check.min_sample, st.MIN_ARM_SAMPLE)
     if result.verdict == st.TOO_FEW:
         return (f"Waiting for at least {needed:,} {sample} in each arm (treatment "

@@ -242,6 +242,7 @@ def _check(raw, path: str, problems: _Problems, *, trigger=False) -> CheckSpec:
         source=_text(raw.get("source", EVENTS), f"{path}.source", problems, limit=20),
         query=_text(raw.get("query"), f"{path}.query", problems, limit=2000),
         url=_text(raw.get("url"), f"{path}.url", problems, limit=500),
+        of_query=_text(raw.get("of_query"), f"{path}.of_query", problems, limit=2000),
     )
     for name, message in measure_problems(measure).items():
         problems.add(f"{path}.{name}", message)
@@ -277,7 +278,7 @@ def _comparison(raw: dict, check: CheckSpec, path: str, problems: _Problems) -> 
         problems.add(f"{path}.compare", 'The only comparison is with the control arm: '
                                         '"compare": "control".')
     if check.measure.source != EVENTS:
-        problems.add(f"{path}.source", "Comparisons read T-Minus events, which carry their arm.")
+        _prometheus_comparison(check.measure, path, problems)
     elif check.measure.aggregation not in COMPARABLE:
         problems.add(f"{path}.aggregation", "A comparison needs a ratio (errors per click) or "
                                             "an average (latency): counts differ by the "
@@ -287,6 +288,18 @@ def _comparison(raw: dict, check: CheckSpec, path: str, problems: _Problems) -> 
     check.confidence = _confidence(raw.get("confidence", 95), f"{path}.confidence", problems)
     check.on_regression = _action(raw.get("on_regression", TriggerAction.ROLLBACK),
                                   f"{path}.on_regression", problems)
+
+
+def _prometheus_comparison(measure: Measure, path: str, problems: _Problems) -> None:
+    """A Prometheus comparison is a ratio of two counts per arm, each query naming $arm."""
+    if measure.aggregation != "ratio":
+        problems.add(f"{path}.aggregation", "A Prometheus comparison is a ratio: query (the "
+                                            "events) of of_query (the trials).")
+    for name in ("query", "of_query"):
+        if "$arm" not in getattr(measure, name):
+            problems.add(f"{path}.{name}", 'Name the arm with $arm (on or off), e.g. '
+                                            'sum(increase(errors_total{variant="$arm"}'
+                                            '[$window])).')
 
 
 def _margin(value, path: str, problems: _Problems) -> float:
@@ -383,7 +396,7 @@ def check_data(check, *, trigger=False) -> dict:
     """A criterion or trigger row as definition data (defaults left out)."""
     data = {"metric": check.metric, "aggregation": check.aggregation}
     extra = {"of": check.denominator, "sample_metric": check.sample_metric,
-             "query": check.query, "url": check.url}
+             "query": check.query, "of_query": check.of_query, "url": check.url}
     if check.source != EVENTS:
         data["source"] = check.source
     data.update({key: value for key, value in extra.items() if value})

@@ -91,6 +91,8 @@ class Measurement(models.Model):
     sample_metric = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=20, default="events")
     query = models.TextField(blank=True)
+    # A Prometheus comparison's denominator; both queries take $arm (on, off) and $window.
+    of_query = models.TextField(blank=True)
     url = models.URLField(max_length=500, blank=True)
     # False: only events that name the plan's flag; True: every event of the metric.
     all_flags = models.BooleanField(default=False)

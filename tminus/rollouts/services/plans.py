@@ -80,6 +80,7 @@ def _check_fields(check: definition.CheckSpec) -> dict:
     m = check.measure
     return {"metric": m.metric, "aggregation": m.aggregation, "denominator": m.denominator,
             "sample_metric": m.sample_metric, "source": m.source, "query": m.query,
+            "of_query": m.of_query,
             "url": m.url, "all_flags": check.all_flags, "comparator": check.comparator,
             "threshold": check.threshold, "min_sample": check.min_sample}
 
