@@ -88,7 +88,8 @@ class PendingQuery:
 
     def _run(self, query: str, at: datetime) -> None:
         try:
-            self._answer = instant_query(self._url, query, at, timeout=self._timeout)
+            # The deadline decides; the socket's own timeout (longer) only lets the thread end.
+            self._answer = instant_query(self._url, query, at, timeout=2 * self._timeout)
         except Exception as error:  # the answer is "unknown", never a failed round
             self._answer = (None, f"Prometheus at {self._url} failed: {error}.")
         finally:
