@@ -109,3 +109,16 @@ def test_events_api_refusal_names_the_ingest_token(projects):
     assert response.status_code == 401
     assert Event.objects.count() == 0
     assert NOW  # the shared fixture's clock
+
+
+def test_ingest_token_created_on_the_tokens_page_sends_events(projects, manager):
+    from tests.conftest import signed_in
+
+    browser = signed_in(manager)
+    response = browser.post("/flags/tokens/", {"name": "svc", "kind": "ingest",
+                                               "projects": "va", "environment": "production"})
+    assert response.status_code == 302
+    page = browser.get("/flags/tokens/").content.decode()
+    assert "Metrics ingestion token" in page
+    secret = page.split('id="new-token">')[1].split("<")[0]
+    assert post(Client(HTTP_AUTHORIZATION=secret), [event(1)]).json()["accepted"] == 1
