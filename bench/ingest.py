@@ -7,7 +7,7 @@ PostgreSQL database that it empties first) with one flag and two metrics, then r
 `--events` new events (unique ids, times in the last hour, 5,000 users) twice:
 
 - through the service (`tminus.metrics.services.events_record`), in-process;
-- through the real HTTP endpoint (`POST /api/v1/events` with a backend token) on the
+- through the real HTTP endpoint (`POST /api/v1/events` with an ingest token) on the
   production ASGI server (uvicorn) started in a subprocess, from one client thread that keeps
   its connection open (bodies are serialized before the clock starts).
 
@@ -51,7 +51,7 @@ def setup_django(database_url: str) -> None:
 
 
 def build_data() -> str:
-    """A project, a flag, two metrics and a backend token; returns the token's secret."""
+    """A project, a flag, two metrics and an ingest token; returns the token's secret."""
     from tminus.core.actors import Actor
     from tminus.flags import services as flags
     from tminus.metrics import services as metrics
@@ -62,7 +62,7 @@ def build_data() -> str:
     for key in ("download_click", "download_error"):
         metrics.metric_declare(key=key, actor=actor)
     _token, secret = flags.client_token_create(name="bench", environment="production",
-                                               projects=["bench"], actor=actor)
+                                               projects=["bench"], kind="ingest", actor=actor)
     return secret
 
 

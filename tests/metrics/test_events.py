@@ -42,6 +42,15 @@ def test_events_record_batch_stores_each_once_and_adds_minute_totals(flag):
     assert MinuteTotal.objects.count() == 3  # from :30, 100 seconds touch three minutes
 
 
+def test_events_record_keeps_the_arm_an_sdk_says_it_served(flag):
+    result = services.events_record(events=[event(1, arm="treatment"), event(2, arm="off")])
+    assert result.accepted == 2
+    assert dict(Event.objects.values_list("event_id", "arm")) == {"e-1": "treatment",
+                                                                  "e-2": "control"}
+    assert dict(MinuteTotal.objects.values_list("arm", "count")) == {"treatment": 1,
+                                                                    "control": 1}
+
+
 def test_events_record_retried_batch_counts_once(flag):
     batch = [event(n) for n in range(50)]
     services.events_record(events=batch)
@@ -68,6 +77,8 @@ def test_events_record_same_id_twice_in_one_batch_counts_once(flag):
     ({"value": "ten"}, "must be a number"),
     ({"environment": "moon"}, "unknown environment"),
     ({"id": ""}, "id is required"),
+    ({"arm": "sideways"}, "not treatment or control"),
+    ({"arm": "treatment", "flag": ""}, "must name its flag"),
 ])
 def test_events_record_rejects_bad_event_alone_with_reason(flag, bad, reason):
     result = services.events_record(events=[event(1), event(2, **bad), "not an object"])
@@ -95,9 +106,10 @@ def test_accepted_events_survive_a_new_database_connection(flag):
                                   end=NOW + timedelta(minutes=1)) == 7
 
 
-def test_events_api_with_backend_token_takes_its_environment(flag):
+def test_events_api_with_ingest_token_takes_its_environment(flag):
     _token, secret = flag_services.client_token_create(name="svc", environment="staging",
-                                                       projects=["va"], actor=Actor.cli())
+                                                       projects=["va"], kind="ingest",
+                                                       actor=Actor.cli())
     client = Client(HTTP_AUTHORIZATION=secret)
     body = {"events": [event(1, environment=None), event(2, environment="production")]}
 
@@ -109,8 +121,8 @@ def test_events_api_with_backend_token_takes_its_environment(flag):
     assert Event.objects.get().environment == "staging"
 
 
-def test_events_api_with_malformed_body_answers_422_and_stores_nothing(flag, api_as, viewer):
-    api = api_as(viewer)
+def test_events_api_with_malformed_body_answers_422_and_stores_nothing(flag, api_as, manager):
+    api = api_as(manager)
     response = api.client.post("/api/v1/events", "{not json", content_type="application/json")
     assert response.status_code == 422
     assert api.post("/api/v1/events", {"things": []}).status_code == 422

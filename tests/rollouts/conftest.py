@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_release
+from tests.support.prometheus import prometheus  # noqa: F401  (a fixture)
 from tminus.core.actors import Actor
 from tminus.core.events import on
 from tminus.flags import services as flags

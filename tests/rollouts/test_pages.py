@@ -183,3 +183,18 @@ def test_release_page_warns_of_a_rollout_rolled_back_by_a_trigger(manager, plan,
 
     assert ("The rollout of 1095-b-download in production is rolled back: Trigger fired: "
             "errors above 2%") in html
+
+
+def test_create_page_offers_the_error_rate_compared_with_control(manager, release, flag):
+    response = signed_in(manager).post("/rollouts/new", {
+        "release": release.key, "flag": flag.key, "environment": "production",
+        "template": "uat-10-50-100", "users": "mike.king", "stage_duration": "1d",
+        "metric": "download_error", "aggregation": "ratio", "of": "download_click",
+        "comparator": "<=", "compare": "control", "threshold": "0.5", "min_sample": "1000",
+        "on_regression": "hold", "trigger_aggregation": "count", "trigger_comparator": ">",
+        "trigger_window": "5", "trigger_min_sample": "0", "trigger_action": "rollback"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    criterion = RolloutPlan.objects.get().stages.get(order=1).criteria.get()
+    assert (criterion.compare, criterion.threshold, criterion.min_sample, criterion.confidence,
+            criterion.on_regression) == (True, 0.5, 1000, 0.95, "hold")

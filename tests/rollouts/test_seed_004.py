@@ -19,6 +19,7 @@ from django.test import Client
 
 from tests.rollouts.conftest import FLAG, SYSTEM, UAT_USERS, minutes_ago
 from tests.rollouts.helpers import enabled_share, sdk_from_server
+from tminus.flags import services as flags
 from tminus.flags.models import FlagEnvironment
 from tminus.plans import services as plans
 from tminus.plans.exporting import export_markdown
@@ -49,6 +50,9 @@ class Seed004:
     def __init__(self, plan, secret: str, start):
         self.plan, self.secret, self.now = plan, secret, start
         self.app = Client(HTTP_AUTHORIZATION=secret)
+        _token, ingest = flags.client_token_create(name="va.gov events", environment="production",
+                                                   projects=["va"], kind="ingest", actor=SYSTEM)
+        self.events_app = Client(HTTP_AUTHORIZATION=ingest)
         self.ids, self.turn = count(), 0
         self.sdk, self.step_seen = None, None
         self.worker_said: list[str] = []
@@ -90,7 +94,7 @@ class Seed004:
                 events.append(self._event("download_error", user))
         if not events:
             return
-        response = self.app.post("/api/v1/events", json.dumps({"events": events}),
+        response = self.events_app.post("/api/v1/events", json.dumps({"events": events}),
                                  content_type="application/json")
         assert response.status_code == 200, response.content
         assert response.json()["accepted"] == len(events), response.json()

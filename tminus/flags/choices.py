@@ -30,6 +30,8 @@ DEFAULT_ENVIRONMENTS = [
 class TokenKind(models.TextChoices):
     CLIENT = "client", "Backend (client) token"
     FRONTEND = "frontend", "Frontend token"
+    # Sends metric events (POST /api/v1/events) for its projects and environment; reads nothing.
+    INGEST = "ingest", "Metrics ingestion token"
 
 
 class ChangeKind(models.TextChoices):

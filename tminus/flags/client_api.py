@@ -152,8 +152,8 @@ def client_register(request):
 def client_metrics(request):
     """An SDK reports how often each flag answered yes and no, and which variants."""
     scope = authorize(request, TokenKind.CLIENT)
-    metrics.metrics_record(scope=scope, body=_json_body(request))
-    return HttpResponse(status=202)
+    return JsonResponse(metrics.metrics_record(scope=scope, body=_json_body(request)),
+                        status=202)
 
 
 # -- frontend API --------------------------------------------------------------------------
@@ -237,8 +237,8 @@ def frontend_features(request):
 def frontend_metrics(request):
     """Metrics from frontend SDKs, counted like those of backend SDKs."""
     scope = authorize(request, TokenKind.FRONTEND)
-    metrics.metrics_record(scope=scope, body=_json_body(request))
-    return HttpResponse(status=202)
+    return JsonResponse(metrics.metrics_record(scope=scope, body=_json_body(request)),
+                        status=202)
 
 
 @csrf_exempt

@@ -215,6 +215,7 @@ class WhoGetsWhatForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100)
     kind = forms.ChoiceField(choices=[("client", "Backend (server SDKs)"),
-                                      ("frontend", "Frontend (browsers, phones)")])
+                                      ("frontend", "Frontend (browsers, phones)"),
+                                      ("ingest", "Metrics ingestion (events from services)")])
     projects = forms.CharField(help_text="Project keys, comma-separated; * for every project.")
     environment = forms.CharField(max_length=100, initial="production")

@@ -1,7 +1,10 @@
 """What SDKs report: registrations and yes/no/variant counts, checked before anything is stored.
 
 SDKs are not people: these services take the token's scope instead of an actor, and are not
-audited (they change no definition). A malformed body is refused whole.
+audited (they change no definition). A malformed body is refused whole; a bad entry in a good
+body (a name too long to store, counts that are not counts, a flag of a project the token does
+not cover) is skipped and reported, and the rest counted: an SDK resends a refused post, so one
+bad name would otherwise fail every later post of that SDK.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -15,6 +18,7 @@ from tminus.flags.models import ClientApplication, Environment, Flag, MetricsBuc
 from tminus.flags.tokens import TokenScope
 
 MAX_TOGGLES = 10_000
+MAX_NAME = 255  # as stored; a longer name is no flag (flag keys are at most 255 characters)
 MAX_COUNT = 10**12
 
 
@@ -47,21 +51,31 @@ def client_register(*, scope: TokenScope, body) -> ClientApplication:
     return application
 
 
-def metrics_record(*, scope: TokenScope, body) -> int:
-    """Add an SDK's yes/no/variant counts to the per-minute buckets; returns the rows touched."""
+def metrics_record(*, scope: TokenScope, body) -> dict:
+    """Add an SDK's yes/no/variant counts to the per-minute buckets.
+
+    Returns {"counted": flags counted, "skipped": [{"name", "reason"}]}.
+    """
     app_name, start, toggles = _metrics_body(body)
     minute = start.replace(second=0, microsecond=0)
-    known = _known_flags(scope, list(toggles))
+    skipped = [{"name": name, "reason": reason} for name, reason in _entry_problems(toggles)]
+    toggles = {name: counts for name, counts in toggles.items()
+               if name not in {s["name"] for s in skipped}}
+    known, foreign = _known_flags(scope, list(toggles))
+    skipped += [{"name": name, "reason": "not a flag of this token's projects"}
+                for name in toggles if name in foreign]
+    toggles = {name: counts for name, counts in toggles.items() if name not in foreign}
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _add_counts(scope, app_name, minute, toggles, known)
+                _add_counts(scope, app_name, minute, toggles, known)
+            break
         except IntegrityError:
             # Another process created one of the same buckets at the same moment; the second
             # attempt finds it and adds to it.
             if attempt:
                 raise
-    return 0
+    return {"counted": len(toggles), "skipped": skipped}
 
 
 def _metrics_body(body) -> tuple[str, datetime, dict]:
@@ -82,14 +96,24 @@ def _metrics_body(body) -> tuple[str, datetime, dict]:
         errors["bucket.toggles"] = "toggles must be an object of flag name to counts."
     elif len(toggles) > MAX_TOGGLES:
         errors["bucket.toggles"] = f"At most {MAX_TOGGLES} flags per bucket."
-    else:
-        for name, counts in toggles.items():
-            problem = _counts_problem(counts)
-            if problem:
-                errors[f"bucket.toggles.{name}"] = problem
     if errors:
         raise ValidationFailed(errors)
     return app_name.strip()[:255], start, toggles
+
+
+def _entry_problems(toggles: dict):
+    """(name, reason) of each entry that cannot be counted."""
+    for name, counts in toggles.items():
+        if not name:
+            yield name, "a flag name cannot be empty"
+            continue
+        if len(name) > MAX_NAME:
+            yield name, f"a flag name is at most {MAX_NAME} characters; this one is longer than " \
+                        f"{MAX_NAME}"
+            continue
+        problem = _counts_problem(counts)
+        if problem:
+            yield name, problem
 
 
 def _counts_problem(counts) -> str:
@@ -124,16 +148,19 @@ def _datetime(value, field: str, errors: dict, required: bool = True) -> datetim
     return parsed
 
 
-def _known_flags(scope: TokenScope, names: list[str]) -> dict[str, tuple[int, int]]:
-    """Flag name -> (flag id, environment id) for the flags this token may see."""
-    flags = Flag.objects.filter(key__in=names)
-    if not scope.all_projects:
-        flags = flags.filter(project__key__in=scope.projects)
-    rows = list(flags.values_list("key", "pk", "project_id"))
+def _known_flags(scope: TokenScope, names: list[str]
+                 ) -> tuple[dict[str, tuple[int, int]], set[str]]:
+    """(flag name -> (flag id, environment id) for the flags this token may see, names of
+    flags of other projects). Names of no flag at all are neither: SDKs report flags they were
+    asked about that do not exist, which are kept but never count as a flag's exposures."""
+    rows = list(Flag.objects.filter(key__in=names).values_list("key", "pk", "project_id",
+                                                               "project__key"))
+    foreign = {key for key, _, _, project in rows if not scope.allows_project(project)}
+    rows = [row for row in rows if row[0] not in foreign]
     environments = dict(Environment.objects.filter(
-        key=scope.environment, project_id__in={p for _, _, p in rows})
+        key=scope.environment, project_id__in={p for _, _, p, _ in rows})
         .values_list("project_id", "pk"))
-    return {key: (pk, environments.get(project_id)) for key, pk, project_id in rows}
+    return {key: (pk, environments.get(project_id)) for key, pk, project_id, _ in rows}, foreign
 
 
 def _add_counts(scope, app_name, minute, toggles, known) -> int:
@@ -149,7 +176,7 @@ def _add_counts(scope, app_name, minute, toggles, known) -> int:
         if bucket is None:
             flag_id, environment_id = known.get(name, (None, None))
             bucket = MetricsBucket(flag_id=flag_id, environment_id=environment_id,
-                                   flag_name=name[:255], environment_key=scope.environment,
+                                   flag_name=name, environment_key=scope.environment,
                                    app_name=app_name, start=minute, variants={})
             new.append(bucket)
         else:

@@ -10,25 +10,29 @@ from ninja.security import APIKeyHeader
 
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.api import BrowserSessionAuth, TokenAuth, api_actor
-from tminus.core.errors import NotFound, ValidationFailed
+from tminus.core.errors import NotAllowed, NotFound, ValidationFailed
+from tminus.flags.choices import TokenKind
+from tminus.flags.tokens import TokenScope
 from tminus.metrics import selectors, services
 from tminus.metrics.builtin import builtin_series, is_builtin
 from tminus.metrics.gcpause import cyclic_gc_paused
 from tminus.metrics.measures import Measure, Scope, measure, measure_problems
 
 router = Router(tags=["metrics"])
+# Events can roll a flag back or move a rollout on: writing them takes what running one takes.
+WRITE_METRICS = MANAGE
 
 
-class FlagClientTokenAuth(APIKeyHeader):
-    """A backend SDK token (`Authorization: project:environment.secret`) may send events."""
+class FlagTokenAuth(APIKeyHeader):
+    """A token of the flags area (`Authorization: project:environment.secret`); only an
+    ingest token may send events, which the endpoint checks to say so clearly."""
 
     param_name = "Authorization"
 
     def authenticate(self, request, key):
         from tminus.flags.tokens import token_scope
 
-        scope = token_scope(key)
-        return scope if scope is not None and scope.kind == "client" else None
+        return token_scope(key)
 
 
 class MetricIn(Schema):
@@ -84,14 +88,69 @@ EVENTS_BODY = {
 
 
 @router.post("/events", response=IngestOut, openapi_extra=EVENTS_BODY,
-             auth=[FlagClientTokenAuth(), TokenAuth(), BrowserSessionAuth()])
+             auth=[FlagTokenAuth(), TokenAuth(), BrowserSessionAuth()])
 def events_ingest(request: HttpRequest):
-    environment = getattr(request.auth, "environment", None)
-    if environment is None:
-        api_actor(request, VIEW)
+    """Metric events from an ingest token (its projects, its environment) or from a person
+    whose role may write metrics (release managers and admins): events can roll a flag back
+    or move a rollout on, so reading rights are not enough."""
+    scope = request.auth if isinstance(request.auth, TokenScope) else None
+    if scope is None:
+        api_actor(request, WRITE_METRICS)
+    elif scope.kind != TokenKind.INGEST:
+        raise NotAllowed(f"A {scope.kind} token cannot send events: create an ingest token "
+                         f"for this project and environment.")
     with cyclic_gc_paused():
-        result = services.events_record(events=_events_of(request), environment=environment)
+        result = services.events_record(
+            events=_events_of(request), environment=scope.environment if scope else None,
+            projects=None if scope is None or scope.all_projects else scope.projects)
     return result.as_dict()
+
+
+class IngestTokenIn(Schema):
+    name: str = Field(..., max_length=100)
+    projects: list[str]
+    environment: str = Field(..., max_length=100)
+
+
+class IngestTokenOut(Schema):
+    id: int
+    name: str
+    environment: str
+    projects: list[str]
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class NewIngestTokenOut(IngestTokenOut):
+    secret: str
+
+
+def _token_out(token) -> dict:
+    return {"id": token.pk, "name": token.name, "environment": token.environment,
+            "projects": ["*"] if token.all_projects else sorted(
+                p.key for p in token.projects.all()),
+            "prefix": token.prefix, "created_at": token.created_at,
+            "revoked_at": token.revoked_at}
+
+
+@router.get("/ingest-tokens", response=list[IngestTokenOut])
+def ingest_token_list(request):
+    """Tokens that may send metric events (never their secrets)."""
+    api_actor(request, VIEW)
+    return [_token_out(t) for t in selectors.ingest_tokens()]
+
+
+@router.post("/ingest-tokens", response={201: NewIngestTokenOut})
+def ingest_token_create(request, data: IngestTokenIn):
+    """A token for POST /events, bound to projects and one environment; the secret is shown
+    once."""
+    from tminus.flags.services import client_token_create
+
+    token, secret = client_token_create(
+        name=data.name, environment=data.environment, projects=data.projects,
+        kind=TokenKind.INGEST, actor=api_actor(request, MANAGE))
+    return Status(201, {**_token_out(token), "secret": secret})
 
 
 def _events_of(request: HttpRequest) -> list:
@@ -134,7 +193,7 @@ def metric_measure(request, query: Query[MeasureQuery]):
     scope = Scope(environment=query.environment, flag=query.flag,
                   start=end - timedelta(minutes=query.minutes), end=end)
     reading = measure(spec, scope)
-    return {"measure": spec.describe(), "start": scope.first_minute, "end": end,
+    return {"measure": spec.describe(), "start": scope.start, "end": end,
             "value": reading.value, "sample": reading.sample, "error": reading.error}
 
 

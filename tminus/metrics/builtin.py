@@ -22,7 +22,13 @@ def is_builtin(key: str) -> bool:
     return key in BUILTIN_METRICS
 
 
-def _counted(metric: str):
+def _counted(metric: str, arm: str | None = None):
+    # Per arm, an evaluation that answered on is the treatment's, one that answered off the
+    # control's: for one arm, exposures and evaluations are the same number.
+    if arm == "treatment":
+        return F("yes")
+    if arm == "control":
+        return F("no")
     return F("yes") if metric == "exposures" else F("yes") + F("no")
 
 
@@ -33,15 +39,26 @@ def _buckets(*, environment: str | None, start: datetime, end: datetime, flag: s
     if environment is not None:
         rows = rows.filter(environment_key=environment)
     if flag is not None:
-        rows = rows.filter(flag_name=flag)
+        # By the flag itself, not by name: counts an SDK sent for a name before that flag
+        # existed, or with a token of another project, are not this flag's.
+        rows = rows.filter(flag__key=flag)
     return rows
 
 
 def builtin_count(*, metric: str, environment: str | None, start: datetime, end: datetime,
-                  flag: str | None = None) -> int:
-    """How many exposures or evaluations SDKs reported in [start, end) by whole minutes."""
+                  flag: str | None = None, arm: str | None = None) -> int:
+    """How many exposures or evaluations SDKs reported in [start, end) by whole minutes
+    (of one arm: treatment, the answers on; control, the answers off)."""
     rows = _buckets(environment=environment, start=start, end=end, flag=flag)
-    return rows.aggregate(n=Sum(_counted(metric)))["n"] or 0
+    return rows.aggregate(n=Sum(_counted(metric, arm)))["n"] or 0
+
+
+def arm_counts(*, environment: str | None, start: datetime, end: datetime,
+               flag: str) -> tuple[int, int]:
+    """(treatment, control): the answers on and off SDKs reported for a flag, in one query."""
+    rows = _buckets(environment=environment, start=start, end=end, flag=flag)
+    found = rows.aggregate(on=Sum("yes"), off=Sum("no"))
+    return found["on"] or 0, found["off"] or 0
 
 
 def builtin_series(*, metric: str, environment: str | None, start: datetime, end: datetime,

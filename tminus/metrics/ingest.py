@@ -22,6 +22,7 @@ class CleanEvent(NamedTuple):
     flag_key: str
     variant: str
     user_key: str
+    arm: str  # "treatment", "control", or "" (unknown)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Limits:
     newest: datetime
     metrics: frozenset[str]
     flags: frozenset[str]
+    foreign_flags: frozenset[str]  # flags outside the token's projects
     environments: frozenset[str]
     environment: str | None  # the token's environment, when the token names one
 
@@ -52,12 +54,15 @@ def clean_event(raw, limits: Limits) -> CleanEvent:
     occurred_at = _time(get("time"), limits)
     flag = _text(get("flag"), "flag", MAX_TEXT_LENGTH)
     if flag and flag not in limits.flags:
+        if flag in limits.foreign_flags:
+            raise ValueError(f"flag {flag!r} is not in this token's projects")
         raise ValueError(f"unknown flag {flag!r}")
     value = get("value", 1)
     if type(value) is not float or not math.isfinite(value):
         value = _value(value)
     return CleanEvent(event_id, metric, occurred_at, value, _environment(raw, limits), flag,
-                      _text(get("variant"), "variant", MAX_TEXT_LENGTH), _user(get("context")))
+                      _text(get("variant"), "variant", MAX_TEXT_LENGTH), _user(get("context")),
+                      _arm(get("arm"), flag))
 
 
 def _text(value, field: str, limit: int, *, required=False) -> str:
@@ -106,6 +111,20 @@ def _environment(raw: dict, limits: Limits) -> str:
     if limits.environments and environment not in limits.environments:
         raise ValueError(f"unknown environment {environment!r}")
     return environment
+
+
+ARMS = {"treatment": "treatment", "control": "control", "on": "treatment", "off": "control"}
+
+
+def _arm(value, flag: str) -> str:
+    """The arm an SDK says it served (treatment or control; on and off are accepted too)."""
+    if value is None or value == "":
+        return ""
+    if value not in ARMS:
+        raise ValueError(f"arm {value!r} is not treatment or control")
+    if not flag:
+        raise ValueError("an event with an arm must name its flag")
+    return ARMS[value]
 
 
 def _user(context) -> str:

@@ -7,19 +7,22 @@ the reason: no data yet, a ratio over zero, a Prometheus that is down. Callers t
 without a value as unknown, never as zero.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
 from tminus.core.outbound import url_problem
 from tminus.metrics import builtin, selectors
-from tminus.metrics.prometheus import instant_query
+from tminus.metrics.prometheus import PendingQuery
 
 EVENTS, PROMETHEUS = "events", "prometheus"
 SOURCES = {EVENTS: "T-Minus events and exposures", PROMETHEUS: "Prometheus query"}
 
 COUNT, SUM, AVG, RATE, RATIO = "count", "sum", "avg", "rate", "ratio"
+ARMS = ("treatment", "control")
 AGGREGATIONS = {
     COUNT: "count of",
     SUM: "sum of",
@@ -38,6 +41,7 @@ class Measure:
     source: str = EVENTS
     query: str = ""  # PromQL, for the Prometheus source
     url: str = ""  # a Prometheus server other than TMINUS_PROMETHEUS_URL
+    of_query: str = ""  # PromQL of a ratio's denominator (comparisons by arm)
 
     def describe(self) -> str:
         """'% download_error of download_click', 'count of download_click'."""
@@ -56,21 +60,33 @@ class Measure:
 
 @dataclass(frozen=True)
 class Scope:
-    """Where and when to measure: an environment (None: all), a flag (None: any), a window."""
+    """Where and when to measure: an environment (None: all), a flag (None: any), a window,
+    and a rollout arm (None: everyone; "treatment" or "control")."""
 
     environment: str | None
     flag: str | None
     start: datetime
     end: datetime
+    arm: str | None = None
 
     @property
     def first_minute(self) -> datetime:
-        # Totals are kept per minute: the minute in which the window starts counts whole.
         return self.start.replace(second=0, microsecond=0)
 
     @property
+    def first_whole_minute(self) -> datetime:
+        """Where per-minute totals take over from raw events: a window counts from its exact
+        start, never from the whole minute it starts in (that minute may belong to the stage
+        before, or to the errors a resume is meant to leave behind)."""
+        first = self.first_minute
+        return first if first == self.start else first + timedelta(minutes=1)
+
+    def for_arm(self, arm: str) -> "Scope":
+        return replace(self, arm=arm)
+
+    @property
     def minutes(self) -> float:
-        return max((self.end - self.first_minute).total_seconds() / 60, 1.0)
+        return max((self.end - self.start).total_seconds() / 60, 1.0)
 
 
 @dataclass(frozen=True)
@@ -84,26 +100,56 @@ class Reading:
         return self.value is not None
 
 
+def totals_by_arm(metrics: list[str], scope: Scope
+                  ) -> dict[tuple[str, str], selectors.WindowTotals]:
+    """(metric, arm) -> totals of the scope for "treatment" and "control", built-in metrics
+    (exposures and evaluations: an arm's answers) included; a few queries in all."""
+    window = {"environment": scope.environment, "flag": scope.flag, "end": scope.end}
+    declared = [m for m in metrics if not builtin.is_builtin(m)]
+    found = selectors.totals_by_arm(metrics=declared, start=scope.start,
+                                    whole_from=scope.first_whole_minute, **window) \
+        if declared else {}
+    if len(declared) < len(metrics):
+        counts = builtin.arm_counts(start=scope.first_whole_minute, **window)
+        for metric in metrics:
+            if builtin.is_builtin(metric):
+                for arm, count in zip(ARMS, counts, strict=True):
+                    found[(metric, arm)] = selectors.WindowTotals(
+                        count, float(count), None, None, float(count))
+    empty = selectors.WindowTotals(0, 0.0, None, None)
+    return {(m, arm): found.get((m, arm), empty) for m in metrics for arm in ARMS}
+
+
 def count_of(metric: str, scope: Scope) -> int:
     """How many events (or exposures, or evaluations) of a metric fall in the scope."""
-    return _totals(metric, scope).count
+    return totals_of(metric, scope).count
 
 
-def _totals(metric: str, scope: Scope) -> selectors.WindowTotals:
-    window = {"environment": scope.environment, "flag": scope.flag,
-              "start": scope.first_minute, "end": scope.end}
+def totals_of(metric: str, scope: Scope) -> selectors.WindowTotals:
+    """Count, sum and sum of squares of a metric in the scope, from its exact start.
+
+    Events of the minute the window starts in are read raw, from the start on; SDKs report
+    exposures per whole minute, so those count from the first whole minute.
+    """
+    whole = scope.first_whole_minute
+    window = {"environment": scope.environment, "flag": scope.flag, "start": whole,
+              "end": scope.end, "arm": scope.arm}
     if builtin.is_builtin(metric):
         count = builtin.builtin_count(metric=metric, **window)
         return selectors.WindowTotals(count=count, total=float(count), minimum=None,
-                                      maximum=None)
-    return selectors.metric_totals(metric=metric, **window)
+                                      maximum=None, total_squares=float(count))
+    totals = selectors.metric_totals(metric=metric, **window)
+    if whole > scope.start:
+        totals = totals + selectors.event_totals(metric=metric, **{
+            **window, "start": scope.start, "end": min(whole, scope.end)})
+    return totals
 
 
 def measure(spec: Measure, scope: Scope) -> Reading:
     """The measure's value in the scope, with its sample, or None and why."""
     if spec.source == PROMETHEUS:
         return _prometheus(spec, scope)
-    totals = _totals(spec.metric, scope)
+    totals = totals_of(spec.metric, scope)
     reading = _aggregate(spec, scope, totals)
     if spec.sample_metric:
         reading = Reading(reading.value, count_of(spec.sample_metric, scope), reading.error)
@@ -127,14 +173,48 @@ def _aggregate(spec: Measure, scope: Scope, totals: selectors.WindowTotals) -> R
     return Reading(float(totals.count), totals.count)
 
 
+# Queries started ahead by `prometheus_prefetch`, within a `prometheus_batch`.
+_started: ContextVar[dict | None] = ContextVar("prometheus_started", default=None)
+
+
+@contextmanager
+def prometheus_batch():
+    """Queries prefetched inside are started at once and read by `measure` when needed."""
+    token = _started.set({})
+    try:
+        yield
+    finally:
+        _started.reset(token)
+
+
+def _prometheus_url(spec: Measure) -> str:
+    return spec.url or getattr(settings, "PROMETHEUS_URL", "")
+
+
+def _start(url: str, spec: Measure, scope: Scope) -> PendingQuery:
+    return PendingQuery(url, spec.query, scope.end,
+                        timeout=getattr(settings, "PROMETHEUS_TIMEOUT_SECONDS", 5))
+
+
+def prometheus_prefetch(spec: Measure, scope: Scope) -> bool:
+    """Start the measure's Prometheus query now (inside a batch); whether there is one."""
+    started, url = _started.get(), _prometheus_url(spec)
+    if spec.source != PROMETHEUS or not url or started is None:
+        return False
+    key = (url, spec.query, scope.end)
+    if key not in started:
+        started[key] = _start(url, spec, scope)
+    return True
+
+
 def _prometheus(spec: Measure, scope: Scope) -> Reading:
-    url = spec.url or getattr(settings, "PROMETHEUS_URL", "")
+    url = _prometheus_url(spec)
     sample = count_of(spec.sample_metric, scope) if spec.sample_metric else None
     if not url:
         return Reading(None, sample, "No Prometheus server: set TMINUS_PROMETHEUS_URL or the "
                                      "criterion's own URL.")
-    value, error = instant_query(url, spec.query, scope.end,
-                                 timeout=getattr(settings, "PROMETHEUS_TIMEOUT_SECONDS", 5))
+    pending = (_started.get() or {}).get((url, spec.query, scope.end)) or _start(url, spec, scope)
+    value, error = pending.result()
     return Reading(value, sample, error)
 
 

@@ -34,6 +34,8 @@ class Event(models.Model):
     environment = models.CharField(max_length=100)
     flag_key = models.CharField(max_length=255, blank=True)
     variant = models.CharField(max_length=255, blank=True)
+    # The rollout arm the user was in: "treatment" (served the flag), "control", or unknown.
+    arm = models.CharField(max_length=10, blank=True)
     user_key = models.CharField(max_length=255, blank=True)
     received_at = models.DateTimeField()
 
@@ -45,26 +47,29 @@ class Event(models.Model):
 
 
 class MinuteTotal(models.Model):
-    """Events of one metric, flag, variant and environment within one minute, added up.
+    """Events of one metric, flag, variant, arm and environment within one minute, added up.
 
     Criteria read these, never the raw events, so checking a rollout stays cheap at any volume.
+    The sum of squares gives a mean's variance, which comparisons between arms need.
     """
 
     metric_key = models.CharField(max_length=100)
     environment = models.CharField(max_length=100)
     flag_key = models.CharField(max_length=255, blank=True)
     variant = models.CharField(max_length=255, blank=True)
+    arm = models.CharField(max_length=10, blank=True)
     minute = models.DateTimeField()
     count = models.BigIntegerField(default=0)
     total = models.FloatField(default=0.0)
+    total_squares = models.FloatField(default=0.0)
     minimum = models.FloatField(null=True)
     maximum = models.FloatField(null=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["metric_key", "environment", "flag_key", "variant", "minute"],
-                name="metrics_minute_total_unique",
+                fields=["metric_key", "environment", "flag_key", "variant", "arm", "minute"],
+                name="metrics_minute_total_arm_unique",
             )
         ]
         indexes = [models.Index(fields=["flag_key", "environment", "metric_key", "minute"])]

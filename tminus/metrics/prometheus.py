@@ -7,6 +7,8 @@ a criterion read from it is then "unknown", never zero and never met.
 
 import json
 import math
+import threading
+import time
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -63,3 +65,35 @@ def _number(text) -> tuple[float | None, str]:
     if not math.isfinite(value):
         return None, f"The query returned {text}, which is not a measurement."
     return value, ""
+
+
+class PendingQuery:
+    """An instant query running in its own thread, answered within a time box.
+
+    The socket timeout alone does not bound a query (a server that trickles bytes resets it
+    at every read); the deadline does. A query past it is left to finish on its daemon thread
+    and its answer ignored.
+    """
+
+    def __init__(self, base_url: str, query: str, at: datetime, timeout: float):
+        self._url, self._timeout = base_url, timeout
+        self._deadline = time.monotonic() + timeout
+        self._done = threading.Event()
+        self._answer: tuple[float | None, str] = (None, "")
+        threading.Thread(target=self._run, args=(query, at), daemon=True,
+                         name="prometheus-query").start()
+
+    def _run(self, query: str, at: datetime) -> None:
+        try:
+            # The deadline decides; the socket's own timeout (longer) only lets the thread end.
+            self._answer = instant_query(self._url, query, at, timeout=2 * self._timeout)
+        except Exception as error:  # the answer is "unknown", never a failed round
+            self._answer = (None, f"Prometheus at {self._url} failed: {error}.")
+        finally:
+            self._done.set()
+
+    def result(self) -> tuple[float | None, str]:
+        if not self._done.wait(max(0.0, self._deadline - time.monotonic())):
+            return None, (f"Prometheus at {self._url} did not answer within "
+                          f"{self._timeout:g} s.")
+        return self._answer

@@ -19,13 +19,13 @@ from django.db import connection
 from tminus.metrics.ingest import CleanEvent
 from tminus.metrics.models import Event, MinuteTotal
 
-# Rows per statement: 2,000 rows of 9 values stay under the parameter limits of SQLite (32,766)
+# Rows per statement: 2,000 rows of 11 values stay under the parameter limits of SQLite (32,766)
 # and PostgreSQL (65,535).
 CHUNK = 2000
 _EVENT_COLUMNS = ("event_id", "metric_key", "occurred_at", "value", "environment", "flag_key",
-                  "variant", "user_key", "received_at")
-_TOTAL_KEY = ("metric_key", "environment", "flag_key", "variant", "minute")
-_TOTAL_COLUMNS = (*_TOTAL_KEY, "count", "total", "minimum", "maximum")
+                  "variant", "user_key", "arm", "received_at")
+_TOTAL_KEY = ("metric_key", "environment", "flag_key", "variant", "arm", "minute")
+_TOTAL_COLUMNS = (*_TOTAL_KEY, "count", "total", "total_squares", "minimum", "maximum")
 
 
 def insert_new_events(events: list[CleanEvent], received_at: datetime) -> list[CleanEvent]:
@@ -47,34 +47,35 @@ def _insert_chunk(cursor, chunk: list[CleanEvent], received_at: datetime) -> Non
     params = []
     for e in chunk:
         params += (e.event_id, e.metric_key, stored(e.occurred_at), e.value, e.environment,
-                   e.flag_key, e.variant, e.user_key, received)
+                   e.flag_key, e.variant, e.user_key, e.arm, received)
     cursor.execute(_insert_events_sql(len(chunk)), params)
 
 
 def _insert_chunk_postgres(cursor, chunk: list[CleanEvent], received_at: datetime) -> None:
     # One array per column: a short statement the driver parses once, instead of 18,000
     # placeholders it would scan on every chunk.
-    columns = [list(column) for column in zip(*(e[:8] for e in chunk), strict=True)]
+    columns = [list(column) for column in zip(*(e[:9] for e in chunk), strict=True)]
     cursor.execute(_insert_events_unnest_sql(), [received_at, *columns])
 
 
 def add_to_minute_totals(events: list[CleanEvent]) -> int:
     """Add events to their minute totals; returns how many minute rows were touched."""
-    totals: dict[tuple, list] = defaultdict(lambda: [0, 0.0, None, None])
+    totals: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0, None, None])
     for event in events:
         # Whole minutes since the epoch: cheaper than building a datetime for every event.
         minute = int(event.occurred_at.timestamp()) // 60
         total = totals[(event.metric_key, event.environment, event.flag_key, event.variant,
-                        minute)]
+                        event.arm, minute)]
         value = event.value
         total[0] += 1
         total[1] += value
-        if total[2] is None or value < total[2]:
-            total[2] = value
-        if total[3] is None or value > total[3]:
+        total[2] += value * value
+        if total[3] is None or value < total[3]:
             total[3] = value
+        if total[4] is None or value > total[4]:
+            total[4] = value
     stored = _stored_datetime()
-    rows = [(*key[:4], stored(datetime.fromtimestamp(key[4] * 60, UTC)), *values)
+    rows = [(*key[:5], stored(datetime.fromtimestamp(key[5] * 60, UTC)), *values)
             for key, values in totals.items()]
     with _raw_cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
@@ -113,7 +114,7 @@ def _insert_events_sql(rows: int) -> str:
 def _insert_events_unnest_sql() -> str:
     table = Event._meta.db_table
     arrays = ", ".join(f"%s::{kind}[]" for kind in (
-        "text", "text", "timestamptz", "float8", "text", "text", "text", "text"))
+        "text", "text", "timestamptz", "float8", "text", "text", "text", "text", "text"))
     return (
         f"INSERT INTO {table} ({', '.join(_EVENT_COLUMNS)}) "
         f"SELECT rows.*, %s::timestamptz FROM unnest({arrays}) AS rows "
@@ -129,6 +130,7 @@ def _upsert_totals_sql(rows: int) -> str:
         f"ON CONFLICT ({', '.join(_TOTAL_KEY)}) DO UPDATE SET "
         f"count = {table}.count + excluded.count, "
         f"total = {table}.total + excluded.total, "
+        f"total_squares = {table}.total_squares + excluded.total_squares, "
         f"minimum = CASE WHEN {table}.minimum IS NULL OR excluded.minimum < {table}.minimum "
         f"THEN excluded.minimum ELSE {table}.minimum END, "
         f"maximum = CASE WHEN {table}.maximum IS NULL OR excluded.maximum > {table}.maximum "

@@ -18,6 +18,10 @@ class RolloutsConfig(AppConfig):
                              panels.release_rollouts, order=65, tab="deployment"))
         register_alert_source(panels.release_alerts)
         _register_export()
+        from tminus.metrics.arms import register_arm_assigner
+        from tminus.rollouts.arms import arms_assign
+
+        register_arm_assigner(arms_assign)
 
 
 def _check_settings() -> None:

@@ -49,22 +49,32 @@ def check_chart_svg(readings, *, threshold: float, label: str, unit: str = "",
     parts = [f'<svg class="check-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-label="{escape(label)}: readings against the threshold" '
              f'xmlns="http://www.w3.org/2000/svg">']
-    tick = low
-    while tick <= high + step / 2:
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" '
-                     f'y2="{y(tick):.1f}"/><text class="tick-label" x="{LEFT - 6}" '
-                     f'y="{y(tick) + 4:.1f}" text-anchor="end">{_fmt(tick)}{unit}</text>')
-        tick += step
+    parts += _grid(low, high, step, y, lambda tick: f"{_fmt(tick)}{unit}")
     parts.append(f'<line class="threshold" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
                  f'y1="{y(threshold):.1f}" y2="{y(threshold):.1f}"><title>threshold '
                  f'{_fmt(threshold)}{unit}</title></line>')
     parts += _line(readings, x, y)
     parts += _points(readings, x, y, unit, bad_when_met)
-    parts.append(f'<text class="tick-label" x="{LEFT}" y="{HEIGHT - 8}">'
-                 f'{start:%H:%M}</text><text class="tick-label" x="{WIDTH - RIGHT}" '
-                 f'y="{HEIGHT - 8}" text-anchor="end">{end:%H:%M} UTC</text>')
+    parts.append(_time_axis(start, end))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _grid(low: float, high: float, step: float, y, label) -> list[str]:
+    """Horizontal grid lines with their labels, from low to high."""
+    lines, tick = [], low
+    while tick <= high + step / 2:
+        lines.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" '
+                     f'y2="{y(tick):.1f}"/><text class="tick-label" x="{LEFT - 6}" '
+                     f'y="{y(tick) + 4:.1f}" text-anchor="end">{label(tick)}</text>')
+        tick += step
+    return lines
+
+
+def _time_axis(start, end) -> str:
+    return (f'<text class="tick-label" x="{LEFT}" y="{HEIGHT - 8}">{start:%H:%M}</text>'
+            f'<text class="tick-label" x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" '
+            f'text-anchor="end">{end:%H:%M} UTC</text>')
 
 
 def _line(readings, x, y) -> list[str]:
@@ -97,3 +107,50 @@ def _points(readings, x, y, unit: str, bad_when_met: bool) -> list[str]:
                      f'cy="{y(reading.value):.1f}" r="2.5"><title>{moment}: '
                      f'{_fmt(reading.value)}{unit}</title></circle>')
     return marks
+
+
+def comparison_chart_svg(readings, *, margin: float, label: str, unit: str = "") -> str:
+    """Treatment minus control over time (oldest first): the difference, its confidence band,
+    the line of no difference and the allowed margin (drawn on the worse side)."""
+    known = [r for r in readings if r.value is not None and r.low is not None]
+    if not known:
+        return (f'<svg class="check-chart empty" viewBox="0 0 {WIDTH} 40" role="img" '
+                f'aria-label="{escape(label)}: no comparison yet" '
+                f'xmlns="http://www.w3.org/2000/svg"><text x="8" y="24">No comparison yet: each '
+                f'arm needs its sample first.</text></svg>')
+    start = readings[0].minute
+    end = max(readings[-1].minute, start + timedelta(minutes=10))
+    bounds = [v for r in known for v in (r.low, r.high)]
+    low, high, step = _range([*bounds, margin, -abs(margin) * 0.2])
+    span = (end - start).total_seconds()
+
+    def x(moment) -> float:
+        return LEFT + (WIDTH - LEFT - RIGHT) * (moment - start).total_seconds() / span
+
+    def y(value: float) -> float:
+        value = min(max(value, low), high)
+        return HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * (value - low) / (high - low)
+
+    parts = [f'<svg class="check-chart comparison-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+             f'role="img" aria-label="{escape(label)}: treatment minus control with its '
+             f'confidence band, against the margin" xmlns="http://www.w3.org/2000/svg">']
+    parts += _grid(low, high, step, y, lambda tick: f"{tick:+.3g}{unit}")
+    upper = " ".join(f"{x(r.minute):.1f},{y(r.high):.1f}" for r in known)
+    lower = " ".join(f"{x(r.minute):.1f},{y(r.low):.1f}" for r in reversed(known))
+    parts.append(f'<polygon class="band" points="{upper} {lower}"><title>confidence band'
+                 f'</title></polygon>')
+    parts.append(f'<line class="zero" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" '
+                 f'y2="{y(0):.1f}"><title>no difference</title></line>')
+    parts.append(f'<line class="threshold" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+                 f'y1="{y(margin):.1f}" y2="{y(margin):.1f}"><title>allowed margin '
+                 f'{margin:+.3g}{unit}</title></line>')
+    parts += _line(readings, x, y)
+    for reading in known:
+        state = {"regression": "bad", "non_inferior": "good"}.get(reading.verdict, "unknown")
+        parts.append(f'<circle class="{state}" cx="{x(reading.minute):.1f}" '
+                     f'cy="{y(reading.value):.1f}" r="2.5"><title>{reading.minute:%H:%M}: '
+                     f'{reading.value:+.3g}{unit} ({reading.low:+.3g} to {reading.high:+.3g})'
+                     f'</title></circle>')
+    parts.append(_time_axis(start, end))
+    parts.append("</svg>")
+    return "".join(parts)

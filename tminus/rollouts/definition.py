@@ -44,6 +44,9 @@ class CheckSpec:
     all_flags: bool = False
     window_minutes: int = 5  # triggers only
     action: str = TriggerAction.ROLLBACK  # triggers only
+    compare: bool = False  # criteria only: treatment against control; threshold is the margin
+    confidence: float = 0.95
+    on_regression: str = TriggerAction.ROLLBACK
 
 
 @dataclass
@@ -239,22 +242,87 @@ def _check(raw, path: str, problems: _Problems, *, trigger=False) -> CheckSpec:
         source=_text(raw.get("source", EVENTS), f"{path}.source", problems, limit=20),
         query=_text(raw.get("query"), f"{path}.query", problems, limit=2000),
         url=_text(raw.get("url"), f"{path}.url", problems, limit=500),
+        of_query=_text(raw.get("of_query"), f"{path}.of_query", problems, limit=2000),
     )
     for name, message in measure_problems(measure).items():
         problems.add(f"{path}.{name}", message)
+    compare = not trigger and raw.get("compare") is not None
     check = CheckSpec(
         measure=measure,
         comparator=_comparator(raw.get("comparator"), f"{path}.comparator", problems),
-        threshold=_threshold(raw.get("threshold"), f"{path}.threshold", problems),
+        threshold=(_margin(raw.get("margin"), f"{path}.margin", problems) if compare
+                   else _threshold(raw.get("threshold"), f"{path}.threshold", problems)),
         min_sample=_count(raw.get("min_sample", 0), f"{path}.min_sample", problems),
         all_flags=_flag(raw.get("all_flags", False), f"{path}.all_flags", problems),
     )
+    if compare:
+        _comparison(raw, check, path, problems)
+    elif trigger and raw.get("compare") is not None:
+        problems.add(f"{path}.compare", "Triggers compare with a threshold; put a comparison "
+                                        "with control among a stage's criteria.")
     if trigger:
         check.window_minutes = _count(raw.get("window_minutes", 5), f"{path}.window_minutes",
                                       problems, minimum=1)
         check.action = _action(raw.get("action", TriggerAction.ROLLBACK), f"{path}.action",
                                problems)
     return check
+
+
+COMPARABLE = ("ratio", "avg")
+
+
+def _comparison(raw: dict, check: CheckSpec, path: str, problems: _Problems) -> None:
+    """The fields of a criterion that compares the treatment arm with the control arm."""
+    check.compare = True
+    if raw.get("compare") != "control":
+        problems.add(f"{path}.compare", 'The only comparison is with the control arm: '
+                                        '"compare": "control".')
+    if check.measure.source != EVENTS:
+        _prometheus_comparison(check.measure, path, problems)
+    elif check.measure.aggregation not in COMPARABLE:
+        problems.add(f"{path}.aggregation", "A comparison needs a ratio (errors per click) or "
+                                            "an average (latency): counts differ by the "
+                                            "size of each arm.")
+    if "threshold" in raw:
+        problems.add(f"{path}.threshold", "A comparison has a margin, not a threshold.")
+    check.confidence = _confidence(raw.get("confidence", 95), f"{path}.confidence", problems)
+    check.on_regression = _action(raw.get("on_regression", TriggerAction.ROLLBACK),
+                                  f"{path}.on_regression", problems)
+
+
+def _prometheus_comparison(measure: Measure, path: str, problems: _Problems) -> None:
+    """A Prometheus comparison is a ratio of two counts per arm, each query naming $arm."""
+    if measure.aggregation != "ratio":
+        problems.add(f"{path}.aggregation", "A Prometheus comparison is a ratio: query (the "
+                                            "events) of of_query (the trials).")
+    for name in ("query", "of_query"):
+        if "$arm" not in getattr(measure, name):
+            problems.add(f"{path}.{name}", 'Name the arm with $arm (on or off), e.g. '
+                                            'sum(increase(errors_total{variant="$arm"}'
+                                            '[$window])).')
+
+
+def _margin(value, path: str, problems: _Problems) -> float:
+    if value is None:
+        problems.add(path, "A comparison needs a margin: how much worse than control is still "
+                           "acceptable (in the metric's unit; points for a ratio).")
+        return 0.0
+    margin = _threshold(value, path, problems)
+    if margin <= 0 and path not in problems:
+        problems.add(path, "The margin must be above 0; it also sets the test's sensitivity.")
+    return margin
+
+
+def _confidence(value, path: str, problems: _Problems) -> float:
+    """A confidence level, in % (95) or as a fraction (0.95)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problems.add(path, f"{value!r} is not a confidence level such as 95.")
+        return 0.95
+    level = value / 100 if value > 1 else value
+    if not 0.5 <= level < 1:
+        problems.add(path, "A confidence level is from 50 to below 100 (%).")
+        return 0.95
+    return float(level)
 
 
 def _comparator(value, path: str, problems: _Problems) -> str:
@@ -328,10 +396,15 @@ def check_data(check, *, trigger=False) -> dict:
     """A criterion or trigger row as definition data (defaults left out)."""
     data = {"metric": check.metric, "aggregation": check.aggregation}
     extra = {"of": check.denominator, "sample_metric": check.sample_metric,
-             "query": check.query, "url": check.url}
+             "query": check.query, "of_query": check.of_query, "url": check.url}
     if check.source != EVENTS:
         data["source"] = check.source
     data.update({key: value for key, value in extra.items() if value})
+    if getattr(check, "compare", False):
+        data.update({"compare": "control", "comparator": check.comparator,
+                     "margin": check.threshold, "confidence": round(check.confidence * 100, 4),
+                     "min_sample": check.min_sample, "on_regression": check.on_regression})
+        return data
     data.update({"comparator": check.comparator, "threshold": check.threshold,
                  "min_sample": check.min_sample})
     if check.all_flags:

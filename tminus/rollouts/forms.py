@@ -43,8 +43,17 @@ class PlanCreateForm(forms.Form):
     aggregation = forms.ChoiceField(choices=_AGGREGATION_CHOICES, initial="ratio")
     of = forms.ChoiceField(required=False, label="of (for a ratio)")
     comparator = forms.ChoiceField(choices=Comparator.choices, initial=Comparator.LT)
+    compare = forms.ChoiceField(required=False, label="against", choices=[
+        ("", "a fixed threshold"),
+        ("control", "the control arm (the threshold is the margin: how much worse is allowed)"),
+    ], help_text="Against control, a sequential test compares those served the flag with "
+                 "those not served it: '% download_error of download_click no worse than "
+                 "control by more than 0.5 points, at 95% confidence'.")
     threshold = forms.CharField(required=False, initial="2")
-    min_sample = forms.IntegerField(min_value=0, initial=100, label="Minimum sample")
+    min_sample = forms.IntegerField(min_value=0, initial=100, label="Minimum sample",
+                                    help_text="Against control: in each arm.")
+    on_regression = forms.ChoiceField(choices=TriggerAction.choices, required=False,
+                                      label="on a regression against control")
     trigger_metric = forms.ChoiceField(required=False, label="Rollback trigger: metric")
     trigger_aggregation = forms.ChoiceField(choices=_AGGREGATION_CHOICES, initial="ratio",
                                             label="aggregation")
@@ -70,7 +79,12 @@ class PlanCreateForm(forms.Form):
         data = self.cleaned_data
         criteria, triggers = [], []
         if data["metric"]:
-            criteria.append(self._check(""))
+            criterion = self._check("")
+            if data["compare"]:
+                criterion["margin"] = criterion.pop("threshold")
+                criterion.update(compare="control", confidence=95,
+                                 on_regression=data["on_regression"] or TriggerAction.ROLLBACK)
+            criteria.append(criterion)
         if data["trigger_metric"]:
             trigger = self._check("trigger_")
             trigger.update(window_minutes=data["trigger_window"],

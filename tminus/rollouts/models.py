@@ -91,6 +91,8 @@ class Measurement(models.Model):
     sample_metric = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=20, default="events")
     query = models.TextField(blank=True)
+    # A Prometheus comparison's denominator; both queries take $arm (on, off) and $window.
+    of_query = models.TextField(blank=True)
     url = models.URLField(max_length=500, blank=True)
     # False: only events that name the plan's flag; True: every event of the metric.
     all_flags = models.BooleanField(default=False)
@@ -105,9 +107,20 @@ class Measurement(models.Model):
 
 
 class Criterion(Measurement):
-    """A success criterion of a stage, measured over the stage's window."""
+    """A success criterion of a stage, measured over the stage's window.
+
+    A comparing criterion (`compare`) measures the treatment arm against the control arm with
+    a sequential test instead of against a fixed value: `threshold` is then the margin (how
+    much worse than control is still acceptable), the comparator says which way is worse
+    (< and <=: lower is better), `min_sample` is per arm, and a regression does
+    `on_regression`.
+    """
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="criteria")
+    compare = models.BooleanField(default=False)
+    confidence = models.FloatField(default=0.95)
+    on_regression = models.CharField(max_length=10, choices=TriggerAction.choices,
+                                     default=TriggerAction.ROLLBACK)
 
     def __str__(self) -> str:
         return f"{self.metric} {self.comparator} {self.threshold:g}"
@@ -163,7 +176,12 @@ class Reading(models.Model):
     value = models.FloatField(null=True, blank=True)
     sample = models.BigIntegerField(null=True, blank=True)
     met = models.BooleanField(null=True)  # None: unknown
-    error = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=600, blank=True)  # why unknown; a comparison's verdict
+    # A comparison's confidence sequence (value is treatment minus control) and its verdict.
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    control_sample = models.BigIntegerField(null=True, blank=True)
+    verdict = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["minute"]

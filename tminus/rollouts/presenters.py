@@ -55,6 +55,21 @@ def check_dict(view: CheckView) -> dict:
         "met": latest.met if latest else None,
         "why": latest.error if latest else "not checked yet",
         "checked_minute": _iso(latest.minute) if latest else None,
+        **(_comparison_dict(check, latest, view.history) if getattr(check, "compare", False)
+           else {}),
+    }
+
+
+def _comparison_dict(check, latest, history) -> dict:
+    """A comparing criterion: its settings, the last interval and the interval over time."""
+    return {
+        "compare": "control", "margin": check.threshold, "confidence": check.confidence,
+        "on_regression": check.on_regression,
+        "low": latest.low if latest else None, "high": latest.high if latest else None,
+        "control_sample": latest.control_sample if latest else None,
+        "verdict": latest.verdict if latest else "",
+        "history": [{"minute": _iso(r.minute), "difference": r.value, "low": r.low,
+                     "high": r.high, "verdict": r.verdict} for r in history],
     }
 
 
@@ -100,6 +115,14 @@ def plan_detail(view: PlanView, definition: dict) -> dict:
         "stages": [stage_dict(view, i, s, names) for i, s in enumerate(view.stages)],
         "criteria": [check_dict(c) for c in view.criteria],
         "triggers": [check_dict(t) for t in view.triggers],
+        "sample_ratio": _sample_ratio(view),
         "checkins": [checkin_dict(c) for c in view.checkins],
         "timeline": [timeline_dict(e) for e in view.timeline],
     }
+
+
+def _sample_ratio(view: PlanView) -> dict | None:
+    from tminus.rollouts.selectors import sample_ratio_now
+
+    found = sample_ratio_now(view)
+    return found.as_dict() if found else None

@@ -19,7 +19,11 @@ def readings_record(plan, results: list[CheckResult], now: datetime) -> None:
         target = ({"criterion": result.check} if isinstance(result.check, Criterion)
                   else {"trigger": result.check})
         values = {"plan": plan, "value": result.value, "sample": result.reading.sample,
-                  "met": result.met, "error": (result.why or "")[:300]}
+                  "met": result.met, "error": (result.why or "")[:600]}
+        if result.comparison is not None:
+            found = result.comparison
+            values.update(low=found.low, high=found.high, control_sample=found.control_n,
+                          verdict=found.verdict)
         try:
             with transaction.atomic():
                 Reading.objects.update_or_create(minute=minute, **target, defaults=values)

@@ -90,6 +90,11 @@ def _result_lines(results: dict, indent: str) -> list[str]:
              f"{indent}- Exposures: {number_text(results.get('exposures'))}",
              f"{indent}- Metrics at this stage (per the success criteria):"]
     for criterion in results.get("criteria", []):
+        if criterion.get("comparison"):
+            verdict = {True: "met", False: "NOT met", None: "waiting"}[criterion["met"]]
+            lines.append(f"{indent}  - {criterion['label']}: {verdict}. "
+                         f"{criterion['comparison']['sentence']}")
+            continue
         verdict = {True: "met", False: "NOT met", None: f"unknown: {criterion['why']}"}[
             criterion["met"]]
         unit = "%" if criterion["measure"].startswith("%") else ""
@@ -97,6 +102,8 @@ def _result_lines(results: dict, indent: str) -> list[str]:
         lines.append(f"{indent}  - {criterion['label']}: {value} ({verdict})")
     for metric, total in (results.get("metrics") or {}).items():
         lines.append(f"{indent}  - Number of {metric}: {number_text(total)}")
+    if results.get("sample_ratio"):
+        lines.append(f"{indent}- {results['sample_ratio']['sentence']}")
     errors = results.get("errors") or {}
     logged = ", ".join(f"{metric} {number_text(n)}" for metric, n in errors.items()) or "none"
     lines.append(f"{indent}- Errors logged: {logged}")

@@ -118,5 +118,17 @@ def _check_view(check, kind: str, readings: dict) -> CheckView:
                      history=history)
 
 
+def sample_ratio_now(view: PlanView):
+    """The current stage's split of exposures against its percentage, while the plan is live
+    (None where there is nothing to check)."""
+    from django.utils import timezone
+
+    from tminus.rollouts.checks import sample_ratio
+
+    if view.plan.status not in LIVE_STATUSES or view.stage is None:
+        return None
+    return sample_ratio(view.plan, view.stage, timezone.now())
+
+
 def plans_for_release(release) -> list[RolloutPlan]:
     return list(plans(release=release).order_by("created_at"))

@@ -15,7 +15,9 @@ from tminus.core.errors import NotFound, ServiceError, ValidationFailed
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.rollouts import charts, checks, forms, selectors, services
 from tminus.rollouts.choices import RolloutStatus
+from tminus.rollouts.comparing import direction_of
 from tminus.rollouts.report import plan_markdown
+from tminus.rollouts.statistics import LOWER_IS_BETTER
 
 CONTROLS = {
     "start": services.rollout_start,
@@ -78,6 +80,7 @@ def rollout_create(request):
 def _page_context(plan) -> dict:
     view = selectors.plan_view(plan)
     return {"plan": plan, "view": view, "checks": _check_rows(view),
+            "sample_ratio": selectors.sample_ratio_now(view),
             "stages": _stage_rows(view), "poll_seconds": settings.ROLLOUT_PAGE_POLL_SECONDS}
 
 
@@ -93,12 +96,17 @@ def _check_rows(view) -> list[dict]:
     for item in [*view.criteria, *view.triggers]:
         check = item.check
         unit = checks.measure_of(check).unit
-        rows.append({
-            "item": item, "label": checks.label(check), "unit": unit,
-            "chart": charts.check_chart_svg(item.history, threshold=check.threshold,
-                                            label=checks.label(check), unit=unit,
-                                            bad_when_met=item.kind == "trigger"),
-        })
+        if getattr(check, "compare", False):
+            margin = check.threshold if direction_of(check) == LOWER_IS_BETTER \
+                else -check.threshold
+            unit = " pts" if unit else ""
+            chart = charts.comparison_chart_svg(item.history, margin=margin, unit=unit,
+                                                label=checks.label(check))
+        else:
+            chart = charts.check_chart_svg(item.history, threshold=check.threshold,
+                                           label=checks.label(check), unit=unit,
+                                           bad_when_met=item.kind == "trigger")
+        rows.append({"item": item, "label": checks.label(check), "unit": unit, "chart": chart})
     return rows
 
 

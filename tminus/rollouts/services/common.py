@@ -132,6 +132,9 @@ def close_run(plan: RolloutPlan, stage: Stage, *, outcome: str, reason: str, act
         return
     results = checks.criteria_results(plan, stage, now)
     run.results = window_results(plan, run.started_at, now, results, plan.triggers.all())
+    split = checks.sample_ratio(plan, stage, now)
+    if split is not None:
+        run.results["sample_ratio"] = split.as_dict()
     run.ended_at, run.outcome, run.reason, run.ended_by = now, outcome, reason, actor.label
     run.save(update_fields=["results", "ended_at", "outcome", "reason", "ended_by"])
 

@@ -67,7 +67,8 @@ def _write_definition(plan: RolloutPlan, spec: definition.PlanSpec) -> None:
             min_duration_minutes=stage_spec.min_duration_minutes,
             not_before=stage_spec.not_before, approval_required=stage_spec.approval)
         Criterion.objects.bulk_create(
-            Criterion(stage=stage, order=i, **_check_fields(c))
+            Criterion(stage=stage, order=i, compare=c.compare, confidence=c.confidence,
+                      on_regression=c.on_regression, **_check_fields(c))
             for i, c in enumerate(stage_spec.criteria))
     Trigger.objects.bulk_create(
         Trigger(plan=plan, order=i, window_minutes=t.window_minutes, action=t.action,
@@ -79,6 +80,7 @@ def _check_fields(check: definition.CheckSpec) -> dict:
     m = check.measure
     return {"metric": m.metric, "aggregation": m.aggregation, "denominator": m.denominator,
             "sample_metric": m.sample_metric, "source": m.source, "query": m.query,
+            "of_query": m.of_query,
             "url": m.url, "all_flags": check.all_flags, "comparator": check.comparator,
             "threshold": check.threshold, "min_sample": check.min_sample}
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tminus.core.actors import Actor
 from tminus.core.errors import Conflict, TransitionNotAllowed
+from tminus.metrics.measures import prometheus_batch
 from tminus.rollouts import checks
 from tminus.rollouts.choices import LIVE_STATUSES, TriggerAction
 from tminus.rollouts.choices import RolloutStatus as S
@@ -18,6 +19,7 @@ from tminus.rollouts.services.controls import (
     ask_approval,
     hold,
     rollout_advance,
+    rollout_pause,
     rollout_rollback,
 )
 
@@ -42,23 +44,30 @@ def rollout_evaluate(*, plan: RolloutPlan, now: datetime | None = None) -> str:
     fired = checks.trigger_results(plan, triggers, now)
     measured = checks.criteria_results(plan, stage, now)
     readings_record(plan, measured + fired, now)
+    split = checks.sample_ratio(plan, stage, now)
     try:
-        return _decide(plan, stages, stage, [r for r in fired if r.met], measured, now)
+        return _decide(plan, stages, stage, [r for r in fired if r.met], measured, split, now)
     except (Conflict, TransitionNotAllowed):
         return "skipped"  # someone else acted on this state first
 
 
-def _decide(plan, stages, stage, fired, measured, now: datetime) -> str:
-    for result in fired:
-        reason = f"Trigger fired: {checks.label(result.check)}; measured {_value(result)}."
-        if result.check.action == TriggerAction.ROLLBACK:
+def _decide(plan, stages, stage, fired, measured, split, now: datetime) -> str:
+    alarms = [(f"Trigger fired: {checks.label(r.check)}; measured {_value(r)}.", r.check.action)
+              for r in fired]
+    alarms += [(f"Regression against control: {checks.label(r.check)}. {r.why}",
+                r.check.on_regression) for r in measured if r.regression]
+    for reason, action in alarms:
+        if action == TriggerAction.ROLLBACK:
             rollout_rollback(plan=plan, actor=Actor.worker(), reason=reason, step=plan.step,
                              now=now)
             return "rolled back"
-    if fired and plan.status in (S.RUNNING, S.AWAITING_APPROVAL):
-        reason = f"Trigger fired: {checks.label(fired[0].check)}; measured {_value(fired[0])}."
-        hold(plan, plan.step, reason, now)
+    if alarms and plan.status in (S.RUNNING, S.AWAITING_APPROVAL):
+        hold(plan, plan.step, alarms[0][0], now)
         return "held"
+    if split is not None and split.mismatch and plan.status in (S.RUNNING, S.AWAITING_APPROVAL):
+        rollout_pause(plan=plan, actor=Actor.worker(), reason=split.sentence, step=plan.step,
+                      now=now)
+        return "paused"
     if plan.status != S.RUNNING:
         return "watching"
     if not all(result.met for result in measured):
@@ -98,7 +107,8 @@ def _span(duration: timedelta) -> str:
 def _held_reason(stage, measured, held_for: timedelta) -> str:
     if not measured:
         return f"{stage.name} ran for its minimum duration ({_span(held_for)})."
-    parts = "; ".join(f"{checks.label(r.check)}: {_value(r)}" for r in measured)
+    parts = "; ".join(f"{checks.label(r.check)}: {r.why if r.comparison else _value(r)}"
+                      for r in measured)
     return f"Criteria held for {_span(held_for)}: {parts}."
 
 
@@ -109,12 +119,42 @@ def _healthy_since_set(plan: RolloutPlan, moment: datetime | None) -> None:
 
 
 def rollouts_check(*, now: datetime | None = None) -> dict[str, str]:
-    """Evaluate every live plan once; one plan's failure does not stop the others."""
-    done = {}
-    for plan in RolloutPlan.objects.filter(status__in=LIVE_STATUSES).order_by("pk"):
-        try:
-            done[plan.key] = rollout_evaluate(plan=plan, now=now)
-        except Exception:
-            log.exception("checking rollout %s failed", plan.key)
-            done[plan.key] = "failed"
+    """Evaluate every live plan once; one plan's failure or slowness never holds another.
+
+    Every Prometheus query of the round starts at once, each time-boxed; plans that read none
+    are decided first, so a source that hangs delays only the plans that read it, and those by
+    at most its time box.
+    """
+    now = now or timezone.now()
+    done, waiting = {}, []
+    with prometheus_batch():
+        for plan in (RolloutPlan.objects.filter(status__in=LIVE_STATUSES)
+                     .select_related("flag", "environment").order_by("pk")):
+            if _guarded(done, plan, _prefetch, now):
+                waiting.append(plan)
+            else:
+                _guarded(done, plan, _evaluate, now)
+        for plan in waiting:
+            _guarded(done, plan, _evaluate, now)
     return done
+
+
+def _prefetch(plan, now: datetime) -> bool:
+    stages = stages_of(plan)
+    return checks.prefetch(plan, stages[plan.stage_index], plan.triggers.all(), now)
+
+
+def _evaluate(plan, now: datetime) -> str:
+    return rollout_evaluate(plan=plan, now=now)
+
+
+def _guarded(done: dict, plan, step, now: datetime):
+    try:
+        result = step(plan, now)
+    except Exception:
+        log.exception("checking rollout %s failed", plan.key)
+        done[plan.key] = "failed"
+        return None
+    if isinstance(result, str):
+        done[plan.key] = result
+    return result

@@ -29,3 +29,9 @@ def who(entry) -> str:
 def duration(minutes) -> str:
     """720 minutes as '12h', 1440 as '1d'."""
     return str(duration_text(minutes or 0))
+
+
+@register.filter
+def percent_level(level) -> str:
+    """A confidence level of 0.95 as '95%'."""
+    return f"{(level or 0) * 100:g}%"

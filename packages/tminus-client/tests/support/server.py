@@ -41,6 +41,7 @@ class FakeTMinusServer:
         self.garbage = False
         self.features_delay = 0.0
         self.metrics_status = 202
+        self.events_status = 200
         self._subscribers: list[queue.Queue] = []
         self._lock = threading.Lock()
         self._event_id = 1
@@ -170,6 +171,8 @@ def _handler_for(server: FakeTMinusServer) -> type[BaseHTTPRequestHandler]:
             self._record(json.loads(self.rfile.read(length) or b"null"))
             if self.path == "/api/client/metrics":
                 self._send(server.metrics_status, b"")
+            elif self.path == "/api/v1/events":
+                self._send(server.events_status, b'{"accepted": 0, "rejected": []}')
             else:
                 self._send(202, b"")
 

@@ -34,6 +34,8 @@ class Command(TMinusCommand):
         create.add_argument("--environment", required=True)
         create.add_argument("--frontend", action="store_true",
                             help="A frontend token (for /api/frontend) instead of a backend one.")
+        create.add_argument("--kind", choices=TokenKind.values, default=None,
+                            help="client (default), frontend, or ingest (metric events only).")
         create.add_argument("--name", default="")
         token_sub.add_parser("list", help="List tokens (never their secrets).")
         revoke = token_sub.add_parser("revoke", help="Revoke a token.")
@@ -82,7 +84,8 @@ class Command(TMinusCommand):
             self.stdout.write(text, ending="")
 
     def _token_create(self, options):
-        kind = TokenKind.FRONTEND if options["frontend"] else TokenKind.CLIENT
+        kind = options["kind"] or (TokenKind.FRONTEND if options["frontend"]
+                                   else TokenKind.CLIENT)
         _token, secret = services.client_token_create(
             name=options["name"], environment=options["environment"],
             projects=options["project"], kind=kind, actor=self.actor(options))

@@ -11,6 +11,7 @@ from .._version import __version__
 from ..engine import BUILT_IN_STRATEGIES, EvaluationErrors, FlagEngine, disabled_variant
 from ..engine.compilation import CustomStrategy
 from .bootstrap import Bootstrap, read_bootstrap
+from .events import EventSender, event_body
 from .http import HttpClient
 from .metrics import MetricsRecorder
 from .reporting import CLIENT_SPEC_VERSION, SDK_NAME, SDK_VERSION, MetricsReporter
@@ -49,6 +50,8 @@ class TMinusClient:
         custom_headers: Mapping[str, str] | None = None,
         custom_strategies: Mapping[str, CustomStrategy] | None = None,
         start: bool = True,
+        events_token: str | None = None,
+        events_interval: float = 5,
     ) -> None:
         self.app_name = app_name
         self.instance_id = instance_id or _instance_id(app_name)
@@ -61,12 +64,19 @@ class TMinusClient:
         self._metrics = MetricsRecorder()
         self._sync: FeatureSync | None = None
         self._reporter: MetricsReporter | None = None
+        self._events: EventSender | None = None
         self._started = self._closed = False
         if bootstrap is not None:
             self._load_bootstrap(bootstrap)
         if url is not None:
             headers = self._headers(token, custom_headers, refresh_interval, metrics_interval)
             http = HttpClient(url, headers, request_timeout)
+            if events_token is not None:
+                self._events = EventSender(
+                    HttpClient(url, {**headers, "Authorization": events_token}, request_timeout),
+                    interval=events_interval,
+                    thread_name=f"tminus-events:{self.instance_id}",
+                )
             self._sync = FeatureSync(
                 http,
                 self.engine,
@@ -130,6 +140,35 @@ class TMinusClient:
             return disabled_variant(False)
         return variant
 
+    def track(
+        self,
+        event: str,
+        context: Context | None = None,
+        *,
+        flag: str | None = None,
+        value: float | None = None,
+    ) -> None:
+        """Record a metric event (``download_error``) for ``context``, sent in the background.
+
+        With ``flag``, the event carries the arm this client serves ``context`` (treatment:
+        the flag is on for it; control: off), so a guarded rollout can compare the two. Needs
+        ``events_token`` (an ingest token); without it, or on any error, nothing is sent.
+        Never raises.
+        """
+        if self._events is None:
+            return
+        try:
+            arm = None
+            if flag is not None and flag in self.engine:
+                arm = "treatment" if self.engine.is_enabled(flag, context) else "control"
+            self._events.add(event_body(event, context, flag=flag, arm=arm, value=value))
+        except Exception:
+            logger.debug("track(%r) failed", event, exc_info=True)
+
+    def flush_events(self) -> bool:
+        """Send the tracked events now; True when the server took them all."""
+        return self._events.flush() if self._events is not None else True
+
     @property
     def errors(self) -> EvaluationErrors:
         """Evaluations answered "off" because a flag or context could not be evaluated."""
@@ -169,6 +208,8 @@ class TMinusClient:
             self._sync.stop()
         if self._reporter is not None and self._started:
             self._reporter.stop()
+        if self._events is not None:
+            self._events.stop()
 
     @property
     def closed(self) -> bool:
