@@ -53,7 +53,7 @@ def item_value(item: dict) -> dict:
 def release_value(reader, element, target: str, field):
     raw = field.value
     if target == "go_live":
-        when = None if markdown.is_placeholder(raw) else dates.parse_when(raw, reader.reference)
+        when = None if markdown.is_placeholder(raw) else reader.when(raw, element)
         if when is not None and when.offset is not None:
             return None  # "T-0" in a template: the release's own go-live fills it in
         if when is None:
@@ -83,7 +83,7 @@ def section_meta_values(reader, element, entry, found, keys) -> dict:
             values["owner"] = value.value.strip()[:150]
             entry["owner"] = values["owner"]
         elif key == "due_date" and not markdown.is_placeholder(value.value):
-            when = dates.parse_when(value.value, reader.reference)
+            when = reader.when(value.value, element)
             if when is None:
                 reader.warn(element, f"The due date '{value.value}' of '{entry['title']}' cannot "
                             "be read; it is kept as text.")

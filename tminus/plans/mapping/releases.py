@@ -104,9 +104,6 @@ class ReleaseMapper(Mapper):
         reader.notes["title"] = markdown.strip_markup(top[0].title) if top else ""
         reader.notes["used_keys"] = set()
         reader.notes["sections"] = {}  # id(Section) -> checklist entry
-        found = self._release_date(reader)
-        if found is not None:
-            reader.reference = found
         has_name = self._has_key(reader, NAME_KEYS)
         reader.notes["name_from_title"] = not has_name
 
@@ -115,15 +112,6 @@ class ReleaseMapper(Mapper):
             for element in section.elements:
                 if element.kind in ("text", "item") and not element.is_checkbox:
                     yield section, element, markdown.fields_in(element.lines[0])
-
-    def _release_date(self, reader):
-        for _section, _element, found in self._fields(reader):
-            for value in found:
-                if norm_key(value.key) in GO_LIVE_KEYS:
-                    when = dates.parse_when(value.value, reader.today)
-                    if when is not None and when.day is not None:
-                        return when.day
-        return None
 
     def _has_key(self, reader, keys) -> bool:
         return any(norm_key(v.key) in keys for _s, _e, found in self._fields(reader)
@@ -157,7 +145,7 @@ class ReleaseMapper(Mapper):
         if not match:
             return None
         when_text = match["when"]
-        span = dates.parse_span(when_text, reader.reference)
+        span = reader.span(when_text, section.heading)
         if span is None:
             if dates.looks_like_date(when_text):
                 reader.warn(section.heading, f"Could not read the dates '{when_text}' of "
@@ -281,7 +269,7 @@ class ReleaseMapper(Mapper):
         key = markdown.strip_markup(field.key)
         if markdown.is_placeholder(field.value):
             return None
-        span = dates.parse_span(field.value, reader.reference)
+        span = reader.span(field.value, element)
         if span is None:
             if MILESTONE_WORDS.search(key) and dates.looks_like_date(field.value):
                 reader.warn(element, f"Could not read the date '{field.value}' of '{key}'; "

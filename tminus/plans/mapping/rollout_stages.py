@@ -76,7 +76,7 @@ class RolloutStageMapper(Mapper):
             stage["percentage"] = int(percent.group(1))
             field = "percentage"
         elif key in ("length of time", "date", "start date", "dates") and (
-                when := dates.parse_span(value, reader.reference)) and when.start.day:
+                when := reader.span(value, element)) and when.start.day:
             stage["not_before"] = when.start.day.isoformat()
             field = "not_before"
         else:
