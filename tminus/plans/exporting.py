@@ -78,7 +78,8 @@ def plan_as_code(release) -> dict:
             for p in live["phases"].values()
         ],
         "milestones": [
-            {"name": m.name, "kind": m.kind, "date": when_text(m.date, m.date_offset)}
+            {"name": m.name, "kind": m.kind, "date": when_text(m.date, m.date_offset),
+             **({"responsible": m.responsible} if m.responsible else {})}
             for m in live["milestones"].values()
         ],
         "checklists": [_section_code(section, live) for section in live["sections"].values()],
@@ -120,6 +121,8 @@ def _items_code(children: dict, parent_id, section) -> list[dict]:
         entry = {"text": item.text, "status": item.status}
         if item.owner:
             entry["owner"] = item.owner.username
+        if item.responsible:
+            entry["responsible"] = item.responsible
         if item.due_date and item.due_date != section.due_date:
             entry["due_date"] = item.due_date.isoformat()
         kids = _items_code(children, item.pk, section)

@@ -5,6 +5,7 @@ Every line of the document ends up in exactly one block: either a block a mapper
 that blocks point at; applying the spec to a release turns each uid into a record.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +38,9 @@ class Reader:
         self.root = markdown.parse_sections(text)
         self.today = today
         self.years = dates.stated_years(self.lines)
+        # "[Test Freeze]: ../phases.md#test-freeze" makes "[Test Freeze]" a link, not a blank.
+        self.link_refs = {m.group(1).casefold() for line in self.lines
+                          if (m := re.match(r"^ {0,3}\[([^\]]+)\]:[ \t]*\S", line))}
         self.fallback_year = None if self.years else dates.fallback_year(self.lines, today)
         self._guessed_warned = False
         self.mappers = active_mappers() if mappers is None else mappers
@@ -60,6 +64,14 @@ class Reader:
     @property
     def reference(self) -> dates.YearHint:
         return self.hint(0)
+
+    def placeholder(self, text: str) -> bool:
+        """A value still to be filled in ('[Name]', 'TBD', '___'), not a reference link."""
+        stripped = text.strip()
+        if stripped.startswith("[") and stripped.rstrip("]").lstrip("[").casefold() \
+                in self.link_refs:
+            return False
+        return markdown.is_placeholder(stripped)
 
     def span(self, text: str, element=None) -> dates.Span | None:
         """A date or range that is the whole text, read at this element's place."""

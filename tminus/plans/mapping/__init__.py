@@ -31,6 +31,7 @@ MAPPER_MODULES = [
     "tminus.plans.mapping.signoffs",
     "tminus.plans.mapping.lessons",
     "tminus.plans.mapping.release_notes",
+    "tminus.plans.mapping.tables",
 ]
 
 

@@ -74,7 +74,7 @@ def apply_milestones(ctx) -> None:
     for entry in ctx.spec.get("milestones", []):
         on, offset = offset_or_date(entry.get("date"))
         values = {"name": entry["name"], "kind": entry.get("kind") or "other", "date": on,
-                  "date_offset": offset}
+                  "date_offset": offset, "responsible": (entry.get("responsible") or "")[:200]}
         # Two milestones may share a name (two target dates under one heading): the one on the
         # same date first.
         milestone = _take(existing, lambda m, v=values: _same(m.name, v["name"])
@@ -83,6 +83,7 @@ def apply_milestones(ctx) -> None:
         if milestone is None:
             milestone = services.milestone_add(release=ctx.release, name=values["name"],
                                                kind=values["kind"], on=on, offset=offset,
+                                               responsible=values["responsible"],
                                                actor=ctx.actor)
             ctx.change(f"added milestone '{milestone.name}'")
         elif changes := _dated_changes(milestone, values, (("date", "date_offset"),)):
@@ -159,6 +160,8 @@ def _item_update(ctx, item, entry: dict):
         changes["owner"] = owner
     if due and item.due_date != due:
         changes["due_date"] = due
+    if item.responsible != (entry.get("responsible") or "")[:200]:
+        changes["responsible"] = (entry.get("responsible") or "")[:200]
     if changes:
         item = services.checklist_item_update(item=item, revision=None, changes=changes,
                                               actor=ctx.actor)
@@ -182,6 +185,7 @@ def _new_item(ctx, entry: dict, flat: list) -> dict:
     due = date.fromisoformat(entry["due_date"]) if entry.get("due_date") else None
     return {"text": entry["text"], "status": entry.get("status") or "todo",
             "owner": ctx.user(entry.get("owner")), "due_date": due,
+            "responsible": entry.get("responsible") or "",
             "children": [_new_item(ctx, child, flat) for child in entry.get("children", [])]}
 
 

@@ -44,6 +44,25 @@ STAKEHOLDER_LABELS = re.compile(r"^(?:key |project )?(?:stakeholders?(?: roles)?
                                 r"roles and responsibilities)$", re.I)
 
 
+def person_entry(reader, name: str, *, title: str = "", responsible_for: str = "",
+                 email: str = "", phone: str = "") -> dict:
+    """The release's stakeholder entry for a person the plan names (one per person and role):
+    whoever owns a task, sits on a roster or is listed as a contact becomes a person of the
+    release, matched to an existing person by name when the plan is applied."""
+    name = " ".join(markdown.strip_markup(name).split())[:200]
+    role = discipline(title) if title else "other"
+    for entry in reader.spec.get("stakeholders", []):
+        if same(entry["name"], name) and entry["role"] == role:
+            if responsible_for and responsible_for not in entry["responsible_for"]:
+                entry["responsible_for"] = "; ".join(
+                    part for part in (entry["responsible_for"], responsible_for) if part)[:2000]
+            entry["title"] = entry["title"] or title[:200]
+            return entry
+    return reader.add_entry("stakeholders", {
+        "uid": reader.new_uid("h"), "name": name, "title": title[:200], "role": role,
+        "email": email[:254], "phone": phone[:50], "responsible_for": responsible_for[:2000]})
+
+
 def discipline(label: str) -> str:
     """The stakeholder role (discipline) a role or team name points at."""
     return next((role for pattern, role in DISCIPLINES if pattern.search(label)), "other")
@@ -162,11 +181,9 @@ class StakeholderMapper(RecordMapper):
         if markdown.is_placeholder(name):
             return None
         email = email.strip() if "@" in email else ""
-        entry = reader.add_entry(self.key, {
-            "uid": reader.new_uid("h"), "name": name[:200], "title": label[:200],
-            "role": discipline(label), "email": email[:254],
-            "phone": "" if markdown.is_placeholder(phone) else phone.strip()[:50],
-            "responsible_for": responsible_for.strip()})
+        entry = person_entry(reader, name, title=label, responsible_for=responsible_for.strip(),
+                             email=email,
+                             phone="" if markdown.is_placeholder(phone) else phone.strip())
         reader.notes.setdefault("contact_entries", []).append(entry)
         return entry
 
