@@ -116,6 +116,9 @@ class TableMapper(Mapper):
             return self._timeline(reader, section, table, what, date_columns)
         if what is not None and table.column("status") is not None and not date_columns:
             return self._tasks(reader, section, table, what)
+        if not date_columns and table.columns("who") and table.kinds[0] in ("role", "quarter",
+                                                                           "version", "stage"):
+            return self._roster(reader, table)
         return None
 
     # ---- timelines ---------------------------------------------------------------------------
@@ -210,6 +213,34 @@ class TableMapper(Mapper):
         reader.became(table.element, f"checklist '{entry['title']}' of "
                       f"{len(entry['items'])} task(s)", kind="checklist")
         return Claim(1, [block])
+
+    # ---- rosters -----------------------------------------------------------------------------
+    @staticmethod
+    def _roster(reader, table: Table) -> Claim | None:
+        """Role | Lead | Team members, or Quarter | Release Manager | Fix Lead: the people of the
+        release with their role (the row's role, else the column's)."""
+        from tminus.plans.mapping.stakeholders import person_entry
+
+        people = 0
+        for _line, cells in table.body:
+            row_role = semantics.cell_text(cells[0]) if table.kinds[0] == "role" else ""
+            for column in table.columns("who"):
+                if column >= len(cells):
+                    continue
+                header = _column_label(table.header[column])
+                for name in semantics.names_in(cells[column], lenient=True):
+                    title = row_role or header
+                    if row_role and header not in ("lead", "leads"):
+                        title = f"{row_role} ({header})"
+                    person_entry(reader, name, title=title[:200],
+                                 responsible_for=semantics.cell_text(cells[0])
+                                 if not row_role else "")
+                    people += 1
+        if not people:
+            return None
+        reader.became(table.element, f"roster of {people} person(s) of the release",
+                      kind="people")
+        return Claim(1, [{"kind": "text", "lines": list(table.element.lines)}])
 
     # ---- release trains ----------------------------------------------------------------------
     def _train(self, reader, section, table: Table, date_columns: list[int]) -> Claim:
