@@ -120,7 +120,6 @@ def main() -> None:
     scorer = load_scorer()
     started = time.perf_counter()
     from tminus.plans import dates
-
     from tminus.plans.mapping import active_mappers
 
     dates.parse_when("Tuesday 10th September 2024", None)  # dateparser loads its data once

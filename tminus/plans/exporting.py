@@ -61,6 +61,7 @@ def _username(user) -> str | None:
 def plan_as_code(release) -> dict:
     """The plan as data: what `tminus import` reads back to create or update the release."""
     live = document.live_data(release)
+    live["checkboxes"] = document.checkboxes(document.stored_blocks(release))
     spec = {
         "format": SPEC_FORMAT,
         "release": {

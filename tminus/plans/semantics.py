@@ -252,7 +252,7 @@ def subject_of(text: str) -> Owner | None:
         if (word.islower() and index >= 2 and lowered not in NOT_NAMES
                 and any(w.lower() in ("and", "&") for w in party)):
             return _subject(text, party)  # 'PM and Engineer monitor'
-        if lowered in NOT_NAMES and lowered not in ("and", "&") or not _party_word(word):
+        if (lowered in NOT_NAMES and lowered not in ("and", "&")) or not _party_word(word):
             return None
     return None
 
@@ -336,12 +336,18 @@ def _run_of_names(text: str) -> list[str]:
 # ---- headings ------------------------------------------------------------------------------
 
 DEPLOY = re.compile(
-    r"\bdeploy\w*|\bcut-?over|\bmigrat\w*|\bgo-?live (?:day|steps|procedure|runbook|plan)|"
+    r"\bdeploy\w*|\bcut-?over|\bmigrat\w*|\bgo-?live (?:day|steps|procedure|runbook)|"
     r"\brunbook|\brelease (?:process|procedure|steps|checklist|day|execution)|"
     r"\b(?:cut(?:ting)?|execut\w*|ship(?:ping)?|publish\w*|tag(?:ging)?|prepar\w*|do(?:ing)?|"
     r"mak\w*)\b[^.]{0,30}\brelease\b|\brelease\b[^.]{0,20}\bprepar\w*|"
     r"\b(?:before|after) the release\b|\bpre-?release\b|\bpost-?release\b|"
     r"\bhow to (?:release|deploy|ship)|\binstallation steps\b|\bupgrade steps\b", re.I)
+# Boxes are a checklist unless the heading names the procedure itself.
+PROCEDURE = re.compile(
+    r"\brunbook|\bcut-?over\b|\bdeploy\w* (?:execution|steps|procedure|process|runbook)|"
+    r"\brelease (?:checklist|process|procedure|steps|execution)|\bhow to (?:release|deploy|ship)|"
+    r"\b(?:cut(?:ting)?|execut\w*) (?:a |an |the )?(?:\w+ )?release\b|"
+    r"\binstallation steps\b|\bupgrade steps\b", re.I)
 ROLLBACK = re.compile(r"\broll-?(?:ing)?[ \t]?back\b|\brollback\b|\brevert\w*\b|\bback-?out\b",
                       re.I)
 GO_NO_GO = re.compile(r"go[ \t]*/?[ \t]*no[- \t]*go|go-?live (?:criteria|readiness)|"
@@ -352,6 +358,10 @@ CRITERIA = re.compile(r"criteria|conditions|triggers?|when to roll|signals", re.
 
 def means_procedure(title: str) -> bool:
     return bool(DEPLOY.search(markdown.strip_markup(title)))
+
+
+def names_procedure(title: str) -> bool:
+    return bool(PROCEDURE.search(markdown.strip_markup(title)))
 
 
 def means_rollback(title: str) -> bool:

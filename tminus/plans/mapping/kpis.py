@@ -107,7 +107,11 @@ class KpiMapper(Mapper):
         return [line + _measured(kpi, reading)]
 
     def export(self, release, live: dict) -> list[dict]:
-        return [{"name": kpi.name, "target": kpi.target_text}
+        from tminus.plans.document import checkbox
+
+        latest = live.get("kpi_latest", {})
+        return [{"name": kpi.name, "target": kpi.target_text,
+                 **checkbox(live, ("kpi",), kpi.pk, _met(kpi, latest.get(kpi.pk)))}
                 for kpi in live.get("kpis", {}).values()]
 
     def appendix(self, live: dict, placed: dict, *, standalone: bool) -> list[str]:
@@ -118,6 +122,12 @@ class KpiMapper(Mapper):
         latest = live.get("kpi_latest", {})
         return ["", f"{level} Metrics & KPIs", *[f"- {k.target_text}"
                                                  + _measured(k, latest.get(k.pk)) for k in kpis]]
+
+
+def _met(kpi, reading) -> bool | None:
+    if reading is None or reading.value is None:
+        return None
+    return COMPARE.get(kpi.comparator, float.__ge__)(float(reading.value), kpi.target_value)
 
 
 def _measured(kpi, reading) -> str:

@@ -167,10 +167,8 @@ def _features(context, other, features: list[dict]) -> None:
 def load_train(release) -> dict:
     """The product's cadence and the train's releases this document named, with features."""
     from tminus.plans.models import PlanBlock
-    from tminus.releases.models import Release, ScopeItem
+    from tminus.releases.models import Milestone, Release, ScopeItem
     from tminus.roadmap.models import Cadence
-
-    from tminus.releases.models import Milestone
 
     ids, cadence = set(), False
     for block in PlanBlock.objects.filter(document__release=release,

@@ -23,8 +23,9 @@ def _phase_values(entry: dict) -> dict:
 
 
 def _step_values(entry: dict) -> dict:
-    return {"title": str(entry.get("title") or ""), "command": entry.get("command") or "",
-            "group": str(entry.get("group") or "")[:200]}
+    return {"title": str(entry.get("title") or "")[:300], "command": entry.get("command") or "",
+            "group": str(entry.get("group") or "")[:200], "notes": entry.get("notes") or "",
+            "owner_name": str(entry.get("owner") or "")[:200]}
 
 
 def apply_runbook(context, entries: list[dict]) -> None:

@@ -163,7 +163,7 @@ class StakeholderMapper(RecordMapper):
         run = run_of(section, index, lambda e: e.kind == "item" and not e.is_checkbox
                      and e.indent == element.indent)
         items = [e for e in run if e.kind == "item"]
-        found = [semantics.names_in(e.text) for e in items]
+        found = [semantics.names_in(e.text) if not _labelled(e.text) else [] for e in items]
         if not items or not all(found):
             return None
         label = _label_before(section, index)
@@ -360,6 +360,13 @@ def _label_before(section, index: int) -> str:
             continue
         return markdown.strip_markup(element.lines[0]) if element.kind == "text" else ""
     return ""
+
+
+def _labelled(text: str) -> bool:
+    """'**Stakeholder Roles**:' or 'Team: …' announce or describe; 'POC: Ana Ruiz' names."""
+    found = markdown.fields_in(text)
+    return bool(found) and not re.match(r"^(?:poc|lead|owner|contact|primary|secondary|backup)$",
+                                        markdown.strip_markup(found[0].key), re.I)
 
 
 def _email(text: str) -> str:
