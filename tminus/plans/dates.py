@@ -33,7 +33,7 @@ _TIME = (r"(?:\d{1,2}(?::\d{2})?[ \t]*(?:am|pm)|\d{1,2}:\d{2})(?:[ \t]*(?:utc|gm
 # A date written with a month name, numbers, or ISO; the year and a weekday are optional.
 _NAMED = (rf"(?:{_WEEKDAY})?(?:(?:the[ \t]+)?\d{{1,2}}{_ORD}[ \t]+(?:of[ \t]+)?{_MONTH}"
            rf"(?![ \t]*\d{{1,2}}(?!\d))"
-          rf"(?:,?[ \t]+{_YEAR})?|{_MONTH}[ \t]*\d{{1,2}}{_ORD}(?!\d)(?:,?[ \t]+{_YEAR})?)")
+          rf"(?:,?[ \t]+{_YEAR})?|{_MONTH}[ \t]*\d{{1,2}}{_ORD}(?!\w)(?:,?[ \t]+{_YEAR})?)")
 _NUMERIC = (rf"(?:{_YEAR}[-/.](?:\d{{1,2}}|[a-z]{{3}})[-/.]\d{{1,2}}|"
             r"\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?)(?![\d/])")
 _ONE = rf"(?:{_NAMED}|{_NUMERIC})"

@@ -171,7 +171,7 @@ def suffix_of(text: str) -> tuple[str, dict]:
     return text[:match.start()], found
 
 
-def owner_in(text: str) -> Owner | None:
+def owner_in(text: str, *, past: bool = False) -> Owner | None:
     """Who a task names as doing it: '(PM)', '@name', 'Owner: X', or the subject of a task
     written in the third person ('Rachael sends …', 'PW will enable …', 'BMT2 to increase …',
     'PM and Engineer monitor …')."""
@@ -183,7 +183,7 @@ def owner_in(text: str) -> Owner | None:
             return _owner(match, plain)
     if (match := _PAREN_OWNER.search(plain)) and _looks_like_party(match["who"]):
         return _owner(match, plain)
-    return subject_of(plain)
+    return subject_of(plain, past=past)
 
 
 def _owner(match: re.Match, text: str) -> Owner | None:
@@ -233,8 +233,10 @@ VERBS = {
 }
 
 
-def subject_of(text: str) -> Owner | None:
-    """The party a third-person task starts with, or None (an instruction or a statement)."""
+def subject_of(text: str, *, past: bool = False) -> Owner | None:
+    """The party a third-person task starts with, or None (an instruction or a statement).
+    With `past`, a record of what happened ('Aubrey sent out email …') names its party too;
+    a task in the past tense ('Training completed') only states where it stands."""
     text = re.sub(r"^(?:\[[ xX]\][ \t]*)?", "", text)
     words = re.findall(r"\S+", text)
     if len(words) < 2 or not _party_start(words[0]) or words[0].lower() in VERBS:
@@ -248,7 +250,7 @@ def subject_of(text: str) -> Owner | None:
         if word.islower() and _VERB_S.match(word) and lowered not in _NOT_VERBS:
             return _subject(text, party)
         if word.islower() and _VERB_PAST.match(word):
-            return _subject(text, party) if _strong(party) else None
+            return _subject(text, party) if past and _strong(party) else None
         if (word.islower() and index >= 2 and lowered not in NOT_NAMES
                 and any(w.lower() in ("and", "&") for w in party)):
             return _subject(text, party)  # 'PM and Engineer monitor'

@@ -32,6 +32,7 @@ MAPPER_MODULES = [
     "tminus.plans.mapping.lessons",
     "tminus.plans.mapping.release_notes",
     "tminus.plans.mapping.tables",
+    "tminus.plans.mapping.events",
 ]
 
 

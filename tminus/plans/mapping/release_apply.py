@@ -150,8 +150,14 @@ def _items_apply(ctx, section, entries: list, *, parent, children: dict) -> None
     _prune(ctx, existing, "checklist item")
 
 
+def _item_owner(ctx, entry: dict):
+    if entry.get("owner"):
+        return ctx.user(entry["owner"])
+    return ctx.user(entry.get("responsible"), quiet=True)
+
+
 def _item_update(ctx, item, entry: dict):
-    owner = ctx.user(entry.get("owner"))
+    owner = _item_owner(ctx, entry)
     due = date.fromisoformat(entry["due_date"]) if entry.get("due_date") else None
     changes = {}
     if item.status != (entry.get("status") or "todo"):
@@ -184,7 +190,7 @@ def _new_item(ctx, entry: dict, flat: list) -> dict:
     flat.append(entry)  # depth-first, the order the service returns the new items in
     due = date.fromisoformat(entry["due_date"]) if entry.get("due_date") else None
     return {"text": entry["text"], "status": entry.get("status") or "todo",
-            "owner": ctx.user(entry.get("owner")), "due_date": due,
+            "owner": _item_owner(ctx, entry), "due_date": due,
             "responsible": entry.get("responsible") or "",
             "children": [_new_item(ctx, child, flat) for child in entry.get("children", [])]}
 

@@ -38,16 +38,37 @@ def describe_phase(entry: dict) -> str:
 
 
 def item_entry(reader, element) -> dict:
-    text = element.text or "(empty item)"
+    """A box: its text, state, who does it ('(PM)', '@maria', 'Rachael adds …', or the
+    ' — @maria, due 2026-03-01' an export wrote) and by when ('Oct 2: …', 'by Nov 1',
+    '< Oct 17', '(Planned for release on 1/13/26)')."""
+    from tminus.plans import semantics
+    from tminus.plans.mapping.stakeholders import person_entry
+
+    text, written = semantics.suffix_of(element.text or "")
+    text = text or "(empty item)"
     if len(text) > 500:
         reader.warn(element, "A checklist item is longer than 500 characters; it was shortened "
                     "(the full text stays in the document).")
-    return {"uid": reader.new_uid("i"), "text": text[:500],
-            "status": "done" if element.checked else "todo", "owner": None, "children": []}
+    status = written.get("status") or ("done" if element.checked else "todo")
+    if element.checked and status != "skipped":
+        status = "done"
+    owner = written.get("owner")
+    if owner is None and (found := semantics.owner_in(text)) is not None:
+        owner = found.name
+    due = written.get("due")
+    if due is None and (days := [f for f in reader.find_dates(text, element)
+                                 if f.span.start.day]):
+        due = days[-1].span.end.day.isoformat()
+    if owner and semantics.is_person_name(owner):
+        person_entry(reader, owner, responsible_for=semantics.as_written(text)[:200])
+    return {"uid": reader.new_uid("i"), "text": text[:500], "status": status,
+            "owner": owner if "owner" in written else None,
+            "responsible": (owner or "")[:200], "due_date": due, "children": []}
 
 
 def item_value(item: dict) -> dict:
-    return {"text": item["text"], "status": item["status"], "owner": None, "due": None}
+    return {"text": item["text"], "status": item["status"], "owner": item.get("owner"),
+            "due": item.get("due_date")}
 
 
 def release_value(reader, element, target: str, field):

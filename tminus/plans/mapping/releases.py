@@ -39,8 +39,8 @@ MILESTONE_WORDS = re.compile(
     r"release|deploy|milestone|kick-?off|demo|go\s*/\s*no[- ]?go|meeting", re.I)
 MILESTONE_SECTIONS = re.compile(r"milestone|calendar|timeline|schedule|key dates", re.I)
 CONTAINER_TITLES = {"checklists", "checklist", "added in t-minus"}
-GENERIC_DATE_KEYS = re.compile(r"^(desired |planned |target )?(date|dates|date range|timeline|"
-                               r"when|schedule)$", re.I)
+GENERIC_DATE_KEYS = re.compile(r"^(desired |planned |target |estimated |actual )?(date|dates|"
+                               r"date range|timeline|when|schedule|test duration)$", re.I)
 
 SCOPE_HEADINGS = [
     (re.compile(r"^(new )?features?( ?(/|and|&) ?enhancements?)?( included)?$", re.I), "feature"),
@@ -79,6 +79,30 @@ def offset_in(title: str) -> int | None:
     if match := RANGE_AFTER.match(text):
         return int(match[3] or match[2]) * UNIT_DAYS[match[1].lower()]
     return None
+
+
+GENERIC_SECTIONS = re.compile(r"^(?:planning|plan|the plan|rollout planning|details|overview|"
+                              r"schedule|timeline|dates|when)$", re.I)
+GO_LIVE_SECTION = re.compile(r"go[- ]?live|launch|release day|cut-?over", re.I)
+
+
+def _section_name(section) -> str:
+    """The heading a date belongs to: 'Phase I: Testing' rather than its 'Planning:'."""
+    node = section
+    while node is not None and node.level and GENERIC_SECTIONS.match(
+            markdown.strip_markup(node.title)):
+        node = node.parent
+    return markdown.strip_markup(node.title) if node is not None and node.level else ""
+
+
+def _go_live_section(section) -> bool:
+    """A date of a 'Go Live!' section (or its 'Planning:') is the go-live."""
+    node = section
+    while node is not None and node.level and GENERIC_SECTIONS.match(
+            markdown.strip_markup(node.title)):
+        node = node.parent
+    return node is not None and bool(node.level) and bool(
+        GO_LIVE_SECTION.search(markdown.strip_markup(node.title)))
 
 
 def scope_kind(section) -> str | None:
@@ -120,7 +144,8 @@ class ReleaseMapper(Mapper):
     def claim_heading(self, reader, section) -> list[dict] | None:
         element = section.heading
         if section is reader.notes.get("title_section") and reader.notes["name_from_title"]:
-            name = markdown.strip_markup(section.title)[:200]
+            name = (reader.notes.get("front_matter_title")
+                    or markdown.strip_markup(section.title))[:200]
             if name:
                 reader.spec["release"]["name"] = name
                 reader.became(element, f"release name '{name}'", kind="release")
@@ -270,17 +295,25 @@ class ReleaseMapper(Mapper):
         if markdown.is_placeholder(field.value):
             return None
         span = reader.span(field.value, element)
+        if span is None and (found_dates := reader.find_dates(field.value, element)) and (
+                MILESTONE_WORDS.search(key) or found_dates[0].span.start != found_dates[0].span.end):
+            span = found_dates[0].span  # "Estimated: 9/18 - 9/22", "PW Sprint 61, June 20-July 1"
         if span is None:
             if MILESTONE_WORDS.search(key) and dates.looks_like_date(field.value):
                 reader.warn(element, f"Could not read the date '{field.value}' of '{key}'; "
                             "the line is kept as text.")
             return None
-        name = markdown.strip_markup(section.title) if GENERIC_DATE_KEYS.match(key) else key
+        generic = bool(GENERIC_DATE_KEYS.match(key) or GENERIC_DATE_KEYS.match(
+            re.sub(r"\s+or\s+.*$", "", key)))
+        name = _section_name(section) if generic else key
         name = (name or key)[:200]
         if span.start == span.end:
             in_calendar = any(MILESTONE_SECTIONS.search(title) for title in section.path())
             if not (MILESTONE_WORDS.search(key) or in_calendar):
                 return None
+            if generic and span.start.day and _go_live_section(section) and \
+                    "go_live" not in reader.spec["release"]:
+                reader.spec["release"]["go_live"] = span.start.day.isoformat()
             return self._milestone(reader, element, field, name, span.start)
         entry = parts.phase_entry(reader, name, span)
         reader.became(element, parts.describe_phase(entry), kind="phase")
@@ -345,7 +378,8 @@ class ReleaseMapper(Mapper):
             reader.warnings.append({"line": None, "message": "No release date was found; the "
                                     "release has no go-live date yet."})
         if not release.get("name"):
-            release["name"] = (reader.notes.get("title") or "Imported plan")[:200]
+            release["name"] = (reader.notes.get("front_matter_title") or reader.notes.get("title")
+                               or "Imported plan")[:200]
 
     @staticmethod
     def _drop_empty_sections(reader) -> None:
@@ -367,6 +401,17 @@ class ReleaseMapper(Mapper):
     # ---- applying, rendering, exporting ------------------------------------------------------
     def apply(self, context, entries) -> None:
         parts.apply_release_parts(context)
+
+    def resolve(self, block: dict, records: dict) -> None:
+        """An item's line is given back as written while its record still holds what the
+        import made of it (its owner matched to a user, its due date)."""
+        section = records.get(block.get("section"))
+        if block["kind"] != "items" or section is None:
+            return
+        for entry in block["items"]:
+            item = records.get(entry.get("uid"))
+            if item is not None:
+                entry["value"] = parts.live_item_value(item, section)
 
     def load(self, release) -> dict:
         return parts.load_live(release)
