@@ -17,6 +17,9 @@ class PlansConfig(AppConfig):
             register_template_provider,
         )
 
+        from tminus.plans.mapping.gate import register_kinds
+
+        register_kinds()
         register_template_provider(MarkdownTemplates())
         register_template_applier(apply_markdown_template)
         register_panel(panels.PLAN_PANEL)

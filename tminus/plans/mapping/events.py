@@ -76,6 +76,8 @@ class EventMapper(Mapper):
             return None  # "Release Date: …" is the release's own field
         first = found[0]
         rest = _clean_name(semantics.as_written(_strip_date(text, first)))
+        if not rest and re.fullmatch(r"\*\*[^*]+\*\*:?", text) and section.level:
+            rest = markdown.strip_markup(section.title)  # "**Wednesday Nov 7**" in a schedule
         if len(rest) < 3 or not re.search(r"[A-Za-z]{3}", rest):
             return None
         entry = self._event(reader, rest[:200], first.span, owner=semantics.subject_of(rest, past=True))

@@ -1,5 +1,6 @@
 """Entries, records and rendering for the release's own parts (used by the release mapper)."""
 
+import re
 from datetime import date
 
 from tminus.core.offsets import format_offset, parse_offset
@@ -52,12 +53,15 @@ def item_entry(reader, element) -> dict:
     status = written.get("status") or ("done" if element.checked else "todo")
     if element.checked and status != "skipped":
         status = "done"
+    days = [f for f in reader.find_dates(text, element) if f.span.start.day]
+    # "**2025/05/06** - Lighthouse team plans …": who does it comes after the date.
+    task = re.sub(r"^[\s*_\-\u2013\u2014:]+", "", text[days[0].end:]) \
+        if days and days[0].start <= 4 else text
     owner = written.get("owner")
-    if owner is None and (found := semantics.owner_in(text)) is not None:
+    if owner is None and (found := semantics.owner_in(task)) is not None:
         owner = found.name
     due = written.get("due")
-    if due is None and (days := [f for f in reader.find_dates(text, element)
-                                 if f.span.start.day]):
+    if due is None and days:
         due = days[-1].span.end.day.isoformat()
     if owner and semantics.is_person_name(owner):
         person_entry(reader, owner, responsible_for=semantics.as_written(text)[:200])
