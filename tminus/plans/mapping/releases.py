@@ -230,28 +230,28 @@ class ReleaseMapper(Mapper):
 
     # ---- checklists --------------------------------------------------------------------------
     def _items(self, reader, section, index: int) -> Claim:
+        """One box at a time (another area may take the next one: a KPI, a message), nested
+        under the boxes above it by indentation."""
         entry = self._section_entry(reader, section)
-        run = []
-        while index + len(run) < len(section.elements):
-            element = section.elements[index + len(run)]
-            if not element.is_checkbox:
-                break
-            run.append(element)
-        block = {"kind": "items", "section": entry["uid"], "items": []}
-        stack: list[tuple[int, dict]] = []  # (indent, item) of the open parents
-        for element in run:
-            while stack and stack[-1][0] >= element.indent:
-                stack.pop()
-            item = parts.item_entry(reader, element)
-            siblings = stack[-1][1]["children"] if stack else entry["items"]
-            siblings.append(item)
-            block["items"].append({"uid": item["uid"], "line": element.lines[0],
-                                   "value": parts.item_value(item), "depth": len(stack)})
-            stack.append((element.indent, item))
-            reader.became(element, f"checklist item ({item['status']}) in '{entry['title']}'",
-                          kind="checklist")
+        element = section.elements[index]
+        stacks = reader.notes.setdefault("item_stacks", {})
+        last, stack = stacks.get(id(section), (None, []))
+        if last is None or any(e.kind != "blank" for e in section.elements[last + 1:index]):
+            stack = []  # not right after the previous box: a new list
+        while stack and stack[-1][0] >= element.indent:
+            stack.pop()
+        item = parts.item_entry(reader, element)
+        siblings = stack[-1][1]["children"] if stack else entry["items"]
+        siblings.append(item)
+        block = {"kind": "items", "section": entry["uid"],
+                 "items": [{"uid": item["uid"], "line": element.lines[0],
+                            "value": parts.item_value(item), "depth": len(stack)}]}
+        stack.append((element.indent, item))
+        stacks[id(section)] = (index, stack)
+        reader.became(element, f"checklist item ({item['status']}) in '{entry['title']}'",
+                      kind="checklist")
         reader.notes.setdefault("item_blocks", []).append(block)
-        return Claim(len(run), [block])
+        return Claim(1, [block])
 
     def _section_meta(self, reader, section, element, found) -> Claim | None:
         keys = [META_KEYS.get(norm_key(v.key)) for v in found]
