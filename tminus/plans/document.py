@@ -123,7 +123,8 @@ def checkboxes(blocks: list[dict] | None) -> dict[tuple[str, int], dict]:
     for block in blocks or []:
         kind = block["kind"]
         if block.get("id") is not None and (box := _BOX.match(block.get("line") or "")):
-            found[(kind, block["id"])] = {"text": box.group(2).strip(), "ticked": box.group(1) != " "}
+            found[(kind, block["id"])] = {"text": box.group(2).strip(),
+                                          "ticked": box.group(1) != " "}
         for value in block.values():
             if not (isinstance(value, list) and value and isinstance(value[0], dict)):
                 continue

@@ -140,9 +140,9 @@ _PAREN_OWNER = re.compile(r"[ \t]*\((?P<who>[A-Z][A-Za-z0-9&/ .+-]{0,40})\)[ \t]
 _AT_OWNER = re.compile(r"(?:^|[ \t(])@(?P<who>[A-Za-z][\w.-]*(?:[ \t]+[A-Z][a-z]+)?)")
 _OWNER_FIELD = re.compile(r"\b(?:owner|responsible|assignee|assigned to|who|lead|dri)[ \t]*:"
                           r"[ \t]*(?P<who>[^,;()]+?)(?=[ \t]*(?:[,;()]|$|\bdue\b|\bby\b))", re.I)
-_SUFFIX = re.compile(r"[ \t]+[\u2014\u2013][ \t]+(?P<rest>(?:@[\w.-]+|due[ \t]+\d{4}-\d{2}-\d{2}|"
-                     r"in progress|blocked|skipped)(?:,[ \t]*(?:@[\w.-]+|due[ \t]+\d{4}-\d{2}-\d{2}|"
-                     r"in progress|blocked|skipped))*)[ \t]*$", re.I)
+_SUFFIX_PART = r"(?:@[\w.-]+|due[ \t]+\d{4}-\d{2}-\d{2}|in progress|blocked|skipped)"
+_SUFFIX = re.compile(rf"[ \t]+[\u2014\u2013][ \t]+(?P<rest>{_SUFFIX_PART}"
+                     rf"(?:,[ \t]*{_SUFFIX_PART})*)[ \t]*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -178,9 +178,9 @@ def owner_in(text: str, *, past: bool = False) -> Owner | None:
     plain = as_written(text)
     if match := _OWNER_FIELD.search(plain):
         return _owner(match, plain)
-    if match := _AT_OWNER.search(plain):
-        if not re.match(r"^\w", plain[match.end():match.end() + 1] or " "):
-            return _owner(match, plain)
+    if (match := _AT_OWNER.search(plain)) and not re.match(
+            r"^\w", plain[match.end():match.end() + 1] or " "):
+        return _owner(match, plain)
     if (match := _PAREN_OWNER.search(plain)) and _looks_like_party(match["who"]):
         return _owner(match, plain)
     return subject_of(plain, past=past)
@@ -288,8 +288,8 @@ def _subject(text: str, words: list[str]) -> Owner | None:
 
 # ---- people ------------------------------------------------------------------------------------
 
-_NAME = re.compile(r"^[A-Z][a-zà-ÿ'’-]+(?:[ \t]+(?:van|von|de|der|den|da|del|la|le|di|bin|al)"
-                   r")*(?:[ \t]+[A-Z][A-Za-zà-ÿ'’-]*\.?){0,3}$")
+_NAME = re.compile(r"^[A-Z][a-zà-ÿ'\u2019-]+(?:[ \t]+(?:van|von|de|der|den|da|del|la|le|di|bin|al)"
+                   r")*(?:[ \t]+[A-Z][A-Za-zà-ÿ'\u2019-]*\.?){0,3}$")
 
 
 def is_person_name(text: str, *, lenient: bool = False) -> bool:
@@ -297,7 +297,7 @@ def is_person_name(text: str, *, lenient: bool = False) -> bool:
     or a team ('Release Lead', 'BMT2', 'DevOps on call'). Where only names are expected (a
     roster's cells), `lenient` also takes a surname written in lower case ('Matt knight')."""
     text = text.strip().rstrip("?*").strip()
-    if lenient and re.match(r"^[A-Z][a-z'’-]+[ \t]+[a-z][a-z'’-]+$", text):
+    if lenient and re.match(r"^[A-Z][a-z'\u2019-]+[ \t]+[a-z][a-z'\u2019-]+$", text):
         text = text.split()[0] + " " + text.split()[1].title()
     if not _NAME.match(text) or len([w for w in text.split() if w[:1].isupper()]) > 3:
         return False

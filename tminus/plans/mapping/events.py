@@ -80,7 +80,8 @@ class EventMapper(Mapper):
             rest = markdown.strip_markup(section.title)  # "**Wednesday Nov 7**" in a schedule
         if len(rest) < 3 or not re.search(r"[A-Za-z]{3}", rest):
             return None
-        entry = self._event(reader, rest[:200], first.span, owner=semantics.subject_of(rest, past=True))
+        entry = self._event(reader, rest[:200], first.span,
+                            owner=semantics.subject_of(rest, past=True))
         reader.became(element, f"milestone '{entry['name']}' on {entry['date']}",
                       kind="milestone")
         return Claim(1, [{"kind": "event", "uid": entry["uid"], "lines": list(element.lines)}])

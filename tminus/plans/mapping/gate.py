@@ -14,6 +14,7 @@ What a go/no-go decision checks, listed as such, becomes a readiness criterion o
 A criterion without a threshold stays a criterion to confirm by hand.
 """
 
+import itertools
 import re
 
 from tminus.plans import markdown, semantics
@@ -113,7 +114,7 @@ class GateMapper(Mapper):
         """A checklist right before a 'Go/No-Go' line is what the go/no-go checks."""
         for section in reader.root.walk():
             elements = [e for e in section.elements if e.kind != "blank"]
-            for before, after in zip(elements, elements[1:], strict=False):
+            for before, after in itertools.pairwise(elements):
                 if before.is_checkbox and after.kind == "text" and re.match(
                         r"^\W*go\s*/\s*no[- ]?go\b", after.text, re.I):
                     self._items_before(reader, section, before)

@@ -295,8 +295,9 @@ class ReleaseMapper(Mapper):
         if markdown.is_placeholder(field.value):
             return None
         span = reader.span(field.value, element)
-        if span is None and (found_dates := reader.find_dates(field.value, element)) and (
-                MILESTONE_WORDS.search(key) or found_dates[0].span.start != found_dates[0].span.end):
+        found_dates = reader.find_dates(field.value, element) if span is None else []
+        if found_dates and (MILESTONE_WORDS.search(key)
+                            or found_dates[0].span.start != found_dates[0].span.end):
             span = found_dates[0].span  # "Estimated: 9/18 - 9/22", "PW Sprint 61, June 20-July 1"
         if span is None:
             if MILESTONE_WORDS.search(key) and dates.looks_like_date(field.value):

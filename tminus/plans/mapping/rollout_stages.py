@@ -141,7 +141,10 @@ class RolloutStageMapper(Mapper):
 
     def render(self, block: dict, live: dict) -> list[str]:
         stages = live.get("rollout_stages", {}).get(block.get("id"), [])
-        stage = next((s for s in stages if same(s.name, block["stage"])), None)
+        named = [s for s in stages if same(s.name, block["stage"])]
+        # Two stages may share a name ("Stage A: 50% of Users", "Stage B: 50% of users").
+        stage = next((s for s in named if block.get("field") == "percentage"
+                      and s.percentage == block.get("value")), named[0] if named else None)
         line = block["line"]
         if stage is None:
             return [line]
@@ -225,7 +228,7 @@ def _written_stages(reader) -> list[dict]:
                     share := semantics.percent_in(text)):
                 days = [f for f in reader.find_dates(text, element) if f.span.start.day]
                 name = semantics.as_written(text[days[0].end:] if days and days[0].start <= 4
-                                            else text).lstrip("-–— ")
+                                            else text).lstrip("-\u2013\u2014 ")
                 found.append(_candidate(name, share, element.start, "item",
                                         days[0].span.start.day if days else None))
             elif element.kind == "table" and len(element.rows) > 1:

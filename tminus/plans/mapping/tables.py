@@ -29,7 +29,8 @@ PRE_RELEASE = re.compile(r"alpha|beta|\brc\b|-rc|pre-?release|candidate|preview|
 GO_LIVE_COLUMNS = re.compile(r"actual|release date|released|\bga\b|stable|target|launch|"
                              r"go-?live|^date$|^when$", re.I)
 PLANNED_COLUMNS = re.compile(r"expected|planned|estimated|scheduled", re.I)
-STATUS_WORDS = [(re.compile(r"^(?:done|complete[d]?|finished|closed|shipped|yes|✅)", re.I), "done"),
+STATUS_WORDS = [(re.compile(r"^(?:done|complete[d]?|finished|closed|shipped|yes|✅)", re.I),
+                 "done"),
                 (re.compile(r"in[ -]progress|started|ongoing|underway|wip|reviewing", re.I),
                  "in_progress"),
                 (re.compile(r"blocked|waiting|on hold|needs", re.I), "blocked"),
