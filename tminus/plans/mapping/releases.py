@@ -38,6 +38,7 @@ MILESTONE_WORDS = re.compile(
     r"date|freeze|complet|go[- ]?live|launch|deadline|cut-?off|start|end|review|sign-?off|"
     r"release|deploy|milestone|kick-?off|demo|go\s*/\s*no[- ]?go|meeting", re.I)
 MILESTONE_SECTIONS = re.compile(r"milestone|calendar|timeline|schedule|key dates", re.I)
+MAX_ITEM_DEPTH = 20
 CONTAINER_TITLES = {"checklists", "checklist", "added in t-minus"}
 GENERIC_DATE_KEYS = re.compile(r"^(desired |planned |target |estimated |actual )?(date|dates|"
                                r"date range|timeline|when|schedule|test duration)$", re.I)
@@ -240,6 +241,12 @@ class ReleaseMapper(Mapper):
             stack = []  # not right after the previous box: a new list
         while stack and stack[-1][0] >= element.indent:
             stack.pop()
+        if len(stack) >= MAX_ITEM_DEPTH:  # a sub-item of the deepest level stays at it
+            stack.pop()
+            if not reader.notes.get("depth_warned"):
+                reader.notes["depth_warned"] = True
+                reader.warn(element, f"Checklist items nested deeper than {MAX_ITEM_DEPTH} "
+                            f"levels were kept at level {MAX_ITEM_DEPTH}.")
         item = parts.item_entry(reader, element)
         siblings = stack[-1][1]["children"] if stack else entry["items"]
         siblings.append(item)
