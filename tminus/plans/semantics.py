@@ -312,7 +312,7 @@ _CONTACT = re.compile(r"[ \t]*(?:\([^)]*\)|<[^>]*>|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|
 def names_in(text: str, *, lenient: bool = False) -> list[str]:
     """The people a cell or list item names: 'Chris Privitere ([@cprivitere](…))', 'POC: Rachael
     Roueche (email)', 'Evan, Robin', 'Andy Lewandowski Jeff Barnes' are all people."""
-    text = cell_text(text)
+    text = cell_text(re.sub(r"<br\s*/?>", ";", text))
     text = re.sub(r"^(?:poc|lead|owner|contact|primary|secondary|backup)[ \t]*:[ \t]*", "", text,
                   flags=re.I)
     text = _CONTACT.sub(" ", text)

@@ -120,11 +120,19 @@ class GateMapper(Mapper):
                     self._items_before(reader, section, before)
 
     def _items_before(self, reader, section, last) -> None:
-        blocks = [b for b in reader.blocks if b.get("kind") == "items"
-                  and any(entry["line"] == last.lines[0] for entry in b["items"])]
-        for block in blocks[-1:]:
+        position = section.elements.index(last)
+        lines = set()
+        for element in reversed(section.elements[:position + 1]):
+            if element.kind == "blank":
+                continue
+            if not element.is_checkbox:
+                break
+            lines.add(element.lines[0])
+        for block in reader.blocks:
+            if block.get("kind") != "items":
+                continue
             for entry in block["items"]:
-                if entry.get("depth", 0) == 0:
+                if entry.get("depth", 0) == 0 and entry["line"] in lines:
                     text = semantics.as_written(markdown.CHECKBOX.match(
                         entry["line"].strip()[2:]).group(2) or "")
                     self._criterion(reader, text, item_uid=entry["uid"])

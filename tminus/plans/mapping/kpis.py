@@ -22,6 +22,7 @@ COMPARE = {">=": float.__ge__, ">": float.__gt__, "<=": float.__le__, "<": float
 PHRASES = [(re.compile(r"\b(?:does|do|should|must|will)?[ \t]*not[ \t]+(?:exceed|go above|"
                        r"rise above)\b", re.I), "at most"),
            (re.compile(r"\bexceeds?\b", re.I), "more than"),
+           (re.compile(r"\b(at least|at most|more than|less than|up to)\s+an?\b", re.I), r"\1"),
            (re.compile(r"\b(?:remains?|stays?|is|are|kept)[ \t]+(below|under|above|over)\b",
                        re.I), r"\1")]
 NOISE = re.compile(r"\[[^\]]*\]\([^)]*\)|`[^`]*`|#\d+|\b[A-Za-z]+\d+\b|\b\d+(?:-[a-z]+)+\b|"
@@ -76,13 +77,15 @@ def kpi_of(text: str) -> tuple[str, str] | None:
     if not ((numbered and (COMPARING.search(meaningful) or said or (
             bare and re.fullmatch(r"[\s\d,.]+", meaningful)))) or ZERO.search(meaningful)):
         return None
-    if bare and re.fullmatch(r"\s*0+\s*", meaningful):
+    zero = bare and re.fullmatch(r"\s*0+\s*", meaningful)
+    if zero:
         target = "= 0"
-    written = f"{name} {target}".strip() if name else target
-    if not inside_target and name:
+    written = (f"{name} {target}".strip() if name else target).rstrip(".;").strip()
+    if not inside_target and name and not zero:
         whole = plain
         for pattern, words in PHRASES:
             whole = pattern.sub(words, whole)
+        whole = whole.rstrip(".;").strip()
         written = whole if _target(whole) is not None else written  # as the plan wrote it
     if _target(written) is None:
         return None
