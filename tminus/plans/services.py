@@ -18,6 +18,7 @@ from tminus.plans import decoding, document, reading
 from tminus.plans.applying import apply_spec
 from tminus.plans.codefile import load_plan_file
 from tminus.plans.models import CalendarFeed, PendingImport
+from tminus.plans.overview import overview
 from tminus.releases import services as release_services
 from tminus.releases.models import Product
 
@@ -130,6 +131,7 @@ def _import(*, data, source_name: str, product_key: str, release_key: str, actor
         "changes": context.changes,
         "warnings": warnings + context.warnings,
         "summary": _summary(spec, draft),
+        "records": overview(spec),
     }
     return ImportOutcome(release_key=release.key, created=created, report=report)
 

@@ -137,8 +137,8 @@ class EventMapper(Mapper):
         mine = {id(entry) for _key, entry in events}
         dropped = set()
         for key, entry in events:
-            others = [o for o in reader.spec.get(key, []) if id(o) not in mine
-                      and o.get("date", o.get("start")) == entry["date"]]
+            others = [o for part in ("milestones", "phases") for o in reader.spec.get(part, [])
+                      if id(o) not in mine and o.get("date", o.get("start")) == entry["date"]]
             if any(_similar(entry["name"], o["name"]) for o in others):
                 reader.spec[key].remove(entry)
                 dropped.add(entry["uid"])
