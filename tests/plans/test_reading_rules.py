@@ -201,8 +201,8 @@ def test_boxes_under_a_release_checklist_are_runbook_steps_when_they_instruct():
                         "    * [ ] wait for the build\n* [ ] publish release\n")
 
     steps = [(s.title, s.group) for s in release.runbook.phases.get().steps.all()]
-    assert steps[0] == ("create release candidate", "")
-    assert len(steps) == 2
+    assert steps == [("create release candidate", ""),
+                     ("wait for the build", "create release candidate"), ("publish release", "")]
     code = plan_as_code(release)["runbook"][0]["steps"]
     assert code[0]["checkbox"] == {"text": "create release candidate", "status": "todo"}
 
@@ -319,3 +319,16 @@ def _cli():
     from tminus.core.actors import Actor
 
     return Actor.cli()
+
+
+def test_steps_placed_in_time_under_a_rollout_are_steps_and_a_dated_schedule_is_not():
+    release = _imported(
+        "# Deactivation\n\n## Phase II: Rollout\n\n### The Plan\n\n"
+        "- Day 1: Launch review pages to 100% of users. (1 day)\n"
+        "- Day 1 or 2: CAIA releases updates to the page (1 day)\n\n"
+        "### Cutover schedule\n\n* June 13, 2022 - White City\n* June 25, 2022 - Boise\n")
+
+    steps = [(s.title[:20], s.owner_label) for s in release.runbook.phases.get().steps.all()]
+    assert steps == [("Day 1: Launch review", ""), ("Day 1 or 2: CAIA rel", "CAIA")]
+    assert _milestones(release) == {"White City": (date(2022, 6, 13), ""),
+                                    "Boise": (date(2022, 6, 25), "")}

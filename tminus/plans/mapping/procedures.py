@@ -14,6 +14,10 @@ from tminus.plans import markdown, semantics
 from tminus.plans.mapping.common import run_of
 
 COMMAND = re.compile(r"^(?P<title>.*?)[ \t]*:[ \t]*`(?P<command>[^`]+)`[ \t]*$")
+# "Day 1: Launch …", "Day 1 or 2: CAIA releases …", "Step 3: …": a step placed in time.
+TIMED = re.compile(r"^(?:\*\*)?(?:day|step|hour|week|t)[ \t]*[+-]?\d+\b[^:]{0,20}:(?:\*\*)?[ \t]*",
+                   re.I)
+DATED = re.compile(r"^(?:\*\*)?(?:\d{4}[-/]\d|\d{1,2}/\d{1,2}|[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}\b)")
 ORDERED = re.compile(r"^\d{1,9}[.)]$")
 
 
@@ -53,8 +57,12 @@ def _follows_item(section, fence) -> bool:
 def is_procedure(items: list, *, heading_says: bool) -> bool:
     """Whether a list's top-level items are steps."""
     texts = [e.text for e in items]
+    if texts and sum(1 for t in texts if TIMED.match(t)) * 2 > len(texts):
+        return True  # "Day 1: …", "Day 2: …"
     if not texts or semantics.is_link_list(texts) or semantics.is_field_list(texts):
         return False
+    if sum(1 for t in texts if DATED.match(t)) * 2 > len(texts):
+        return False  # a schedule of dated events, not steps
     if all(semantics.names_in(t) for t in texts):
         return False
     if ORDERED.match(items[0].marker):
@@ -101,6 +109,10 @@ def steps_of(run: list) -> list[dict]:
         elif element.kind == "item" and group and (group_indent in (-1, element.indent)):
             group_indent = element.indent
             steps.append({**step_of(element), "group": group[:200]})
+        elif element.kind == "item" and element.is_checkbox and steps and steps[-1] is not None:
+            # A box under a step is a step of its own, grouped under it.
+            parent = next(s for s in reversed(steps) if s is not None and not s.get("sub"))
+            steps.append({**step_of(element), "group": parent["title"][:200], "sub": True})
         elif steps and steps[-1] is not None and element.kind != "blank":
             step = steps[-1]
             if element.kind == "fence" and not step["command"]:
@@ -108,14 +120,14 @@ def steps_of(run: list) -> list[dict]:
             else:
                 note = "\n".join(line.strip() for line in element.lines)
                 step["notes"] = f"{step['notes']}\n{note}".strip()
-    return [step for step in steps if step is not None]
+    return [{k: v for k, v in step.items() if k != "sub"} for step in steps if step is not None]
 
 
 def step_of(element) -> dict:
     text = semantics.as_written(element.text)
     found = COMMAND.match(element.text)
     title = semantics.as_written(found["title"]) if found else text
-    owner = semantics.owner_in(element.text)
+    owner = semantics.owner_in(TIMED.sub("", element.text))
     return {"title": (title or text)[:300], "command": found["command"] if found else "",
             "notes": "", "owner": owner.name[:200] if owner else "", "done": element.checked,
             "group": "", "line": element.lines[0]}

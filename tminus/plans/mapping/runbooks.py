@@ -25,6 +25,7 @@ PHASE_TITLE = re.compile(r"^(?P<name>.+?)[ \t]*\((?P<length>[^()]*\d[^()]*)\)[ \
 NUMBERED = re.compile(r"^phase[ \t]+\d+[ \t]*:", re.I)
 COMMAND = re.compile(r"^(?P<title>.*?)[ \t]*:[ \t]*`(?P<command>[^`]+)`[ \t]*$")
 TIME_KEYS = {"start time", "end time", "duration", "status"}
+ROLLOUT_WORDS = re.compile(r"roll-?out|launch|go-?live|release|cut-?over", re.I)
 
 
 class RunbookMapper(Mapper):
@@ -92,9 +93,11 @@ class RunbookMapper(Mapper):
 
     def _procedure(self, reader, section, index: int) -> Claim | None:
         element = section.elements[index]
+        timed = element.kind == "item" and bool(procedures.TIMED.match(element.text)) and \
+            procedures.within(section, lambda t: bool(ROLLOUT_WORDS.search(t)))
         if any(getattr(node, "procedure_step", False) for node in _ancestors(section)) or \
-                procedures.within(section, semantics.means_rollback) or \
-                not procedures.within(section, semantics.means_procedure):
+                procedures.within(section, semantics.means_rollback) or not (
+                    timed or procedures.within(section, semantics.means_procedure)):
             return None
         if element.kind == "text" and procedures.heading_means(section, semantics.means_procedure):
             run = run_of(section, index, lambda e: e.kind == "text")
