@@ -75,23 +75,13 @@ def _train_release(context, services, product, entry: dict) -> None:
         return
     other = (product.releases.filter(version=entry["version"]).exclude(pk=context.release.pk)
              .first())
-    go_live = date.fromisoformat(entry["go_live"]) if entry.get("go_live") else None
-    if other is None:
-        try:
-            other = services.roadmap_release_create(product=product, go_live=go_live,
-                                                    version=entry["version"],
-                                                    theme=entry.get("theme") or entry.get(
-                                                        "title", ""), actor=context.actor)
-        except ValidationFailed as refused:
-            context.warn(f"Release {entry['version']} was not put on the roadmap: "
-                         f"{refused.message}")
-            return
-        context.change(f"put release {other.key} on the roadmap")
-    elif go_live and other.go_live != go_live:
-        context.warn(f"Release {entry['version']} ({other.key}) goes live on {other.go_live}; "
-                     f"the plan says {go_live}. It was not moved: move it on its own page.")
-    context.records[entry.get("uid") or f"train:{other.pk}"] = other
-    _features(context, other, entry.get("features") or [])
+    other = _on_roadmap(context, entry, other, f"Release {entry['version']}", lambda go_live: (
+        services.roadmap_release_create(product=product, go_live=go_live,
+                                        version=entry["version"],
+                                        theme=entry.get("theme") or entry.get("title", ""),
+                                        actor=context.actor)))
+    if other is not None:
+        _features(context, other, entry.get("features") or [])
 
 
 def _table_release(context, product, entry: dict) -> None:
@@ -104,21 +94,30 @@ def _table_release(context, product, entry: dict) -> None:
     version, title = entry.get("version") or "", str(entry.get("title") or "")[:200]
     other = (releases.filter(version=version).first() if version
              else releases.filter(name__iexact=title).first())
+    other = _on_roadmap(context, entry, other, title, lambda go_live: (
+        release_services.release_create(product=product, name=title or f"Release {version}",
+                                        version=version, template_key=BLANK_TEMPLATE,
+                                        go_live=go_live, actor=context.actor)))
+    if other is not None:
+        _train_milestones(context, other, entry.get("milestones") or [])
+
+
+def _on_roadmap(context, entry: dict, other, label: str, create):
+    """The train's release: the one the product has (never moved by a plan: that is done on
+    its own page), else a new one; None when the area refuses it."""
     go_live = date.fromisoformat(entry["go_live"]) if entry.get("go_live") else None
     if other is None:
         try:
-            other = release_services.release_create(
-                product=product, name=title or f"Release {version}", version=version,
-                template_key=BLANK_TEMPLATE, go_live=go_live, actor=context.actor)
+            other = create(go_live)
         except ValidationFailed as refused:
-            context.warn(f"{title} was not put on the roadmap: {refused.message}")
-            return
+            context.warn(f"{label} was not put on the roadmap: {refused.message}")
+            return None
         context.change(f"put release {other.key} on the roadmap")
     elif go_live and other.go_live != go_live:
-        context.warn(f"{other.name} ({other.key}) goes live on {other.go_live}; the plan says "
+        context.warn(f"{label} ({other.key}) goes live on {other.go_live}; the plan says "
                      f"{go_live}. It was not moved: move it on its own page.")
     context.records[entry.get("uid") or f"train:{other.pk}"] = other
-    _train_milestones(context, other, entry.get("milestones") or [])
+    return other
 
 
 def _train_milestones(context, other, milestones: list[dict]) -> None:
