@@ -8,6 +8,8 @@ from tminus.plans import decoding, services
 
 SEEDS_DIR = Path(__file__).parent / "seeds"
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
+CORPUS_DIR = Path(__file__).parent / "corpus"
+CORPUS = sorted(p for p in CORPUS_DIR.glob("*.md") if p.name[:2].isdigit())
 TODAY = date(2026, 11, 21)
 
 

@@ -1,6 +1,7 @@
 """Exports with live data: Markdown in the document's shape, plan as code, ICS, printable HTML."""
 # ruff: noqa: RUF001 (the en dash is what plans are written with)
 
+import json
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from tminus.plans import exporting
 from tminus.plans.printable import printable_html
 from tminus.releases import services
 from tminus.releases.models import ChecklistItem, Release
+from tminus.roadmap.models import Cadence
 
 pytestmark = pytest.mark.django_db
 CLI = Actor.cli()
@@ -205,3 +207,48 @@ def test_markdown_export_runs_the_same_queries_for_2_or_20_records_per_area(
 
     assert large.meetings.count() == 20 and large.contingencies.count() == 20
     assert "**Plan 19: Fallback 19**" in exported
+
+
+def test_seed_003_export_reimports_with_the_same_runbook_steps_each_once():
+    release = _imported("003")
+    steps = {p.name: [s.title for s in p.steps.all()] for p in release.runbook.phases.all()}
+
+    exported = exporting.export_markdown(release)
+    import_plan(exported.encode(), key=release.key)
+    import_plan(exporting.export_markdown(release).encode(), key=release.key)
+
+    assert exported.count("- [ ] Application responds (HTTP 200)") == 1
+    assert {p.name: [s.title for s in p.steps.all()]
+            for p in release.runbook.phases.all()} == steps
+    assert len(steps["Phase 3: Verification"]) == 20
+
+
+def test_item_owner_set_in_t_minus_exports_as_at_name_and_reimports_onto_the_same_item(manager):
+    release = Release.objects.get(key=import_plan(
+        seed_part("003", "#### Development Completion").encode()).release_key)
+    item = release.checklist_items.get(text="All code complete and peer-reviewed")
+    services.checklist_item_update(item=item, revision=None, changes={"owner": manager},
+                                   actor=Actor.cli())
+
+    exported = exporting.export_markdown(release)
+    outcome = import_plan(exported.encode(), key=release.key)
+
+    assert f"- [x] All code complete and peer-reviewed — @{manager.username}" in exported
+    item.refresh_from_db()
+    assert (item.text, item.owner) == ("All code complete and peer-reviewed", manager)
+    assert release.checklist_items.count() == 5
+    assert not any("removed" in change for change in outcome.report["changes"])
+
+
+def test_product_cadence_stays_out_of_other_releases_plans_and_their_imports():
+    train = Release.objects.get(key=import_plan(seed("001").read_bytes(),
+                                                product="shop").release_key)
+    other = make_release(product=train.product)
+
+    code = exporting.plan_as_code(other)
+    assert not any("cadence" in entry for entry in code.get("roadmap", []))
+    assert {"cadence": "monthly on the 15th"} in exporting.plan_as_code(train)["roadmap"]
+    code["release"].update(key="moved", product="elsewhere")
+    import_plan(json.dumps(code).encode(), name="plan.json")
+
+    assert not Cadence.objects.filter(product__key="elsewhere").exists()

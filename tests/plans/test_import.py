@@ -29,10 +29,11 @@ def test_seed_000_overview_fields_scope_and_dated_phases_become_release_data():
     assert release.go_live == date(2024, 12, 5)
     assert release.goal.startswith("To implement and deploy the Create Order feature")
     phases = {p.name: (p.start_date, p.end_date) for p in release.phases.all()}
-    assert phases["Planning"] == (date(2025, 1, 2), date(2025, 1, 12))
-    assert phases["Staging/Pre-Release"] == (date(2025, 3, 12), date(2025, 3, 19))
-    assert phases["Production/Deployment"] == (date(2025, 3, 28), date(2025, 3, 28))
-    assert phases["Post-Release"] == (date(2025, 3, 28), date(2025, 4, 10))
+    # Written without a year: the year the document states (its release date's).
+    assert phases["Planning"] == (date(2024, 1, 2), date(2024, 1, 12))
+    assert phases["Staging/Pre-Release"] == (date(2024, 3, 12), date(2024, 3, 19))
+    assert phases["Production/Deployment"] == (date(2024, 3, 28), date(2024, 3, 28))
+    assert phases["Post-Release"] == (date(2024, 3, 28), date(2024, 4, 10))
     development = release.phases.get(name="Development")
     assert development.description.splitlines()[0] == (
         "Design the user interface for the Create Order process.")
@@ -97,12 +98,21 @@ def test_unreadable_date_in_a_phase_heading_is_kept_as_text_with_a_warning():
                for w in outcome.report["warnings"])
 
 
-def test_missing_year_in_phase_is_inferred_from_the_release_date_of_the_document():
+def test_missing_year_in_phase_is_the_year_of_the_release_date_of_the_document():
     text = "# Plan\nRelease Date: 2027-01-20\n### Hardening (Dec 28–Jan 10)\n"
 
     phase = _release(import_plan(text.encode())).phases.get()
 
-    assert (phase.start_date, phase.end_date) == (date(2026, 12, 28), date(2027, 1, 10))
+    assert (phase.start_date, phase.end_date) == (date(2027, 12, 28), date(2028, 1, 10))
+
+
+def test_missing_year_is_the_year_stated_nearest_before_the_date():
+    text = ("# Plan\n## Summer 2023\n### Hardening (Jun 2–Jun 9)\n"
+            "## Later: Jan 2025\n### Freeze (Jan 5–Jan 9)\n")
+
+    phases = {p.name: p.start_date for p in _release(import_plan(text.encode())).phases.all()}
+
+    assert phases == {"Hardening": date(2023, 6, 2), "Freeze": date(2025, 1, 5)}
 
 
 @pytest.mark.parametrize(("data", "message"), [

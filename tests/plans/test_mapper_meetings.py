@@ -60,7 +60,7 @@ def test_review_meeting_held_in_t_minus_shows_date_ticked_agenda_and_notes():
     assert "- [ ] Plan next steps" in exported
     assert "**Meeting Notes**: Adoption on track." in exported
     week = plan_as_code(release)["meetings"][0]
-    assert {"text": "Gather user feedback", "done": True} in week["agenda"]
+    assert {"text": "Gather user feedback", "done": True, "status": "done"} in week["agenda"]
 
 
 def test_training_row_filled_in_t_minus_is_rewritten_and_reimport_changes_nothing():

@@ -55,10 +55,13 @@ def test_stage_changed_in_t_minus_is_written_into_its_planning_lines(flag):
         "updated the rollout plan of form-1095b"]
 
 
-def test_stages_without_a_flag_stay_text_with_a_warning():
+def test_stages_without_a_flag_plan_the_rollout_of_a_new_off_flag_with_a_warning():
     outcome = import_plan(seed_text("004").encode())
 
-    assert not Release.objects.get(key=outcome.release_key).rollout_plans.exists()
+    plan = Release.objects.get(key=outcome.release_key).rollout_plans.get()
+    assert plan.flag.key == outcome.release_key
+    assert not plan.flag.states.filter(enabled=True).exists()
+    assert [s.percentage for s in plan.stages.all()] == [10, 50, 100]
     assert any("name no feature flag" in w["message"] for w in outcome.report["warnings"])
 
 

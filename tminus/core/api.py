@@ -3,6 +3,8 @@
 import importlib
 
 from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -79,6 +81,13 @@ def _add_error_handlers(api: NinjaAPI) -> None:
             errors.setdefault(".".join(location) or "body", []).append(item.get("msg", "invalid"))
         detail = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
         return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, error):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        return api.create_response(
+            request, {"detail": f"The request body is larger than the {limit:.1f} MB the API "
+                                "accepts."}, status=413)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, error):

@@ -39,14 +39,15 @@ class ApplyContext:
         if not any(w["message"] == message for w in self.warnings):
             self.warnings.append({"line": None, "message": message})
 
-    def user(self, name: str | None):
+    def user(self, name: str | None, *, quiet: bool = False):
         """The account a plan names as owner (username, display name or full name), or None
-        with a warning when nobody matches."""
+        with a warning when nobody matches (none when `quiet`: a role or a team that a task
+        names as responsible is kept as written)."""
         if not name:
             return None
         if name not in self._users:
             self._users[name] = find_user(name)
-            if self._users[name] is None:
+            if self._users[name] is None and not quiet:
                 self.warn(f"No user matches '{name}'; it stays as text in the document.")
         return self._users[name]
 

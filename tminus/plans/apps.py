@@ -9,6 +9,7 @@ class PlansConfig(AppConfig):
     def ready(self):
         from tminus.core.navigation import NavLink, register_nav
         from tminus.plans import panels
+        from tminus.plans.mapping.gate import register_kinds
         from tminus.plans.markdown_templates import MarkdownTemplates
         from tminus.plans.templating import apply_markdown_template
         from tminus.releases.panels import register_panel
@@ -17,6 +18,7 @@ class PlansConfig(AppConfig):
             register_template_provider,
         )
 
+        register_kinds()
         register_template_provider(MarkdownTemplates())
         register_template_applier(apply_markdown_template)
         register_panel(panels.PLAN_PANEL)

@@ -54,7 +54,12 @@ def _too_big(size: int, limit: int) -> str:
 def _decode_bytes(data: bytes, warnings: list[str]) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         warnings.append("The file was UTF-16; it was read as such.")
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise UnreadableDocument(
+                f"The file starts as UTF-16 but is not valid UTF-16 (byte {error.start} cannot "
+                "be read); save it as UTF-8 and try again.") from None
     if b"\x00" in data:
         raise UnreadableDocument("The file is binary (it contains NUL bytes), not a text plan.")
     try:

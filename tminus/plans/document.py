@@ -5,6 +5,8 @@ record and the stored block keeps the record's id. Rendering asks each block's m
 lines with live data; kept-notes blocks give their Markdown back verbatim.
 """
 
+import re
+
 from tminus.plans.mapping import all_mappers, mapper_for_block
 from tminus.plans.mapping.release_parts import release_field_value
 from tminus.plans.models import PlanBlock, PlanDocument
@@ -107,3 +109,41 @@ def stored_blocks(release) -> list[dict] | None:
     if document is None:
         return None
     return [block.data for block in document.blocks.all()]
+
+
+_BOX = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\][ \t]*(.*)$")
+
+
+def checkboxes(blocks: list[dict] | None) -> dict[tuple[str, int], dict]:
+    """The records the document wrote as a box ('- [ ] Migration started'), by (block kind,
+    record id): the box's text and whether it was ticked. Areas that took a box (a runbook
+    step, a KPI, a planned message) export it with their record's live state, so the plan as
+    code keeps every box of the document."""
+    found: dict[tuple[str, int], dict] = {}
+    for block in blocks or []:
+        kind = block["kind"]
+        if block.get("id") is not None and (box := _BOX.match(block.get("line") or "")):
+            found[(kind, block["id"])] = {"text": box.group(2).strip(),
+                                          "ticked": box.group(1) != " "}
+        for value in block.values():
+            if not (isinstance(value, list) and value and isinstance(value[0], dict)):
+                continue
+            for entry in value:
+                line = entry.get("line")
+                if line is None and "index" in entry and block.get("lines"):
+                    line = block["lines"][entry["index"]]
+                if entry.get("id") is not None and (box := _BOX.match(line or "")):
+                    found[(kind, entry["id"])] = {"text": box.group(2).strip(),
+                                                  "ticked": box.group(1) != " "}
+    return found
+
+
+def checkbox(live: dict, kinds: tuple[str, ...], record_id: int, done: bool | None) -> dict:
+    """{"checkbox": {"text", "status"}} for a record the document wrote as a box: ticked when
+    the record says it is done (`done`), else as the document had it; {} otherwise."""
+    for kind in kinds:
+        box = live.get("checkboxes", {}).get((kind, record_id))
+        if box is not None:
+            ticked = box["ticked"] if done is None else done
+            return {"checkbox": {"text": box["text"], "status": "done" if ticked else "todo"}}
+    return {}

@@ -61,6 +61,7 @@ def _username(user) -> str | None:
 def plan_as_code(release) -> dict:
     """The plan as data: what `tminus import` reads back to create or update the release."""
     live = document.live_data(release)
+    live["checkboxes"] = document.checkboxes(document.stored_blocks(release))
     spec = {
         "format": SPEC_FORMAT,
         "release": {
@@ -78,7 +79,8 @@ def plan_as_code(release) -> dict:
             for p in live["phases"].values()
         ],
         "milestones": [
-            {"name": m.name, "kind": m.kind, "date": when_text(m.date, m.date_offset)}
+            {"name": m.name, "kind": m.kind, "date": when_text(m.date, m.date_offset),
+             **({"responsible": m.responsible} if m.responsible else {})}
             for m in live["milestones"].values()
         ],
         "checklists": [_section_code(section, live) for section in live["sections"].values()],
@@ -120,6 +122,8 @@ def _items_code(children: dict, parent_id, section) -> list[dict]:
         entry = {"text": item.text, "status": item.status}
         if item.owner:
             entry["owner"] = item.owner.username
+        if item.responsible:
+            entry["responsible"] = item.responsible
         if item.due_date and item.due_date != section.due_date:
             entry["due_date"] = item.due_date.isoformat()
         kids = _items_code(children, item.pk, section)

@@ -25,7 +25,7 @@ BOXES_TICKED = "☒☑✓✔✅"
 class Element:
     """One block of a document: a heading, a list item, a table, a code block, a line of text."""
 
-    kind: str  # heading, rule, fence, html, table, item, text, blank
+    kind: str  # heading, rule, fence, html, table, item, text, blank, front_matter
     start: int  # index of its first line in the document
     lines: list[str]  # the raw lines, verbatim (tabs and trailing spaces kept, no newline)
     text: str = ""  # heading text, item text (marker and box removed), or the stripped line
@@ -85,16 +85,55 @@ def indent_width(prefix: str) -> int:
     return len(prefix.expandtabs(4))
 
 
+SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:|^[ \t]+|^-[ \t]|^#|^$")
+
+
 def parse_elements(text: str) -> list[Element]:
     """Every line of the document in exactly one element, in order."""
     lines = split_lines(text)
     elements: list[Element] = []
     index = 0
+    if (front := _front_matter(lines)) is not None:
+        elements.append(front)
+        index = front.end
     while index < len(lines):
         element = _read_element(lines, index)
+        if _is_setext(element, lines, elements):
+            level = 1 if lines[index + 1].strip().startswith("=") else 2
+            element = Element("heading", index, [lines[index]], text=lines[index].strip(),
+                              level=level)
+            elements.append(element)
+            # The underline stays a line of its own, kept as written.
+            elements.append(Element("rule", index + 1, [lines[index + 1]],
+                                    text=lines[index + 1].strip()))
+            index += 2
+            continue
         elements.append(element)
         index = element.end
     return elements
+
+
+def _front_matter(lines: list[str]) -> Element | None:
+    """YAML front matter: '---' on the first line, 'key: value' lines, '---' (or '...')."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    for end in range(1, min(len(lines), 200)):
+        if lines[end].strip() in ("---", "..."):
+            body = lines[1:end]
+            if body and any(":" in line for line in body) and all(
+                    FRONT_MATTER_KEY.match(line) for line in body):
+                return Element("front_matter", 0, lines[:end + 1], text="front matter")
+            return None
+    return None
+
+
+def _is_setext(element: Element, lines: list[str], before: list[Element]) -> bool:
+    """A one-line paragraph underlined with '===' or '---' is a heading (CommonMark)."""
+    index = element.start
+    if element.kind != "text" or index + 1 >= len(lines) or not SETEXT.match(lines[index + 1]):
+        return False
+    return not before or before[-1].kind in ("blank", "heading", "rule", "front_matter")
 
 
 def _read_element(lines: list[str], index: int) -> Element:

@@ -5,10 +5,11 @@ Every line of the document ends up in exactly one block: either a block a mapper
 that blocks point at; applying the spec to a release turns each uid into a record.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tminus.plans import markdown
+from tminus.plans import dates, markdown
 from tminus.plans.mapping import Mapper, active_mappers
 
 SPEC_FORMAT = "tminus-plan/1"
@@ -36,7 +37,12 @@ class Reader:
         self.lines = markdown.split_lines(text)
         self.root = markdown.parse_sections(text)
         self.today = today
-        self.reference = today
+        self.years = dates.stated_years(self.lines)
+        # "[Test Freeze]: ../phases.md#test-freeze" makes "[Test Freeze]" a link, not a blank.
+        self.link_refs = {m.group(1).casefold() for line in self.lines
+                          if (m := re.match(r"^ {0,3}\[([^\]]+)\]:[ \t]*\S", line))}
+        self.fallback_year = None if self.years else dates.fallback_year(self.lines, today)
+        self._guessed_warned = False
         self.mappers = active_mappers() if mappers is None else mappers
         self.spec = empty_spec()
         self.blocks: list[dict] = []
@@ -46,6 +52,54 @@ class Reader:
         self._uids: dict[str, int] = {}
 
     # ---- called by mappers -----------------------------------------------------------------
+    def hint(self, element_or_line=None) -> dates.YearHint:
+        """The year a date without one takes at this place: the one the document states
+        nearest before it (else after it); none when the document states no year at all."""
+        line = element_or_line if isinstance(element_or_line, int) or element_or_line is None \
+            else element_or_line.start
+        if self.fallback_year is not None:
+            return dates.YearHint(self.fallback_year, self.today, guessed=True)
+        return dates.YearHint(dates.year_near(self.years, line or 0), self.today)
+
+    @property
+    def reference(self) -> dates.YearHint:
+        return self.hint(0)
+
+    def placeholder(self, text: str) -> bool:
+        """A value still to be filled in ('[Name]', 'TBD', '___'), not a reference link."""
+        stripped = text.strip()
+        if stripped.startswith("[") and stripped.rstrip("]").lstrip("[").casefold() \
+                in self.link_refs:
+            return False
+        return markdown.is_placeholder(stripped)
+
+    def span(self, text: str, element=None) -> dates.Span | None:
+        """A date or range that is the whole text, read at this element's place."""
+        return self._checked(dates.parse_span(text, self.hint(element)), element)
+
+    def when(self, text: str, element=None) -> dates.When | None:
+        """One date (or T-offset) that is the whole text, read at this element's place."""
+        found = dates.parse_when(text, self.hint(element))
+        if found is not None:
+            self._checked(dates.Span(found, found), element)
+        return found
+
+    def find_dates(self, text: str, element=None) -> list[dates.Found]:
+        """The dates and ranges written inside a text, read at this element's place."""
+        found = dates.find_dates(text, self.hint(element))
+        for item in found:
+            self._checked(item.span, element)
+        return found
+
+    def _checked(self, span, element):
+        if span is not None and (span.start.guessed or span.end.guessed) \
+                and not self._guessed_warned:
+            self._guessed_warned = True
+            self.warn(element if element is not None else 0,
+                      "The document states no year; dates written without one were taken "
+                      f"as the next such day after {self.today.isoformat()}.")
+        return span
+
     def new_uid(self, prefix: str) -> str:
         number = self._uids.get(prefix, 0)
         self._uids[prefix] = number + 1

@@ -4,7 +4,9 @@ from tminus.plans.models import CalendarFeed, PendingImport
 
 REPORT_KINDS = [("release", "Release overview"), ("phase", "Phases"),
                 ("milestone", "Milestones"), ("checklist", "Checklists"), ("scope", "Scope"),
-                ("note", "Kept as notes")]
+                ("rollout", "Rollout stages"), ("kpi", "KPIs"), ("readiness", "Go/no-go"),
+                ("runbook", "Runbook"), ("rollback", "Rollback plan"), ("people", "People"),
+                ("roadmap", "Roadmap"), ("note", "Kept as notes")]
 
 
 def recent_imports(limit: int = 10):

@@ -1,12 +1,10 @@
 """Every write of the plans area: importing plans (preview, commit) and calendar feeds."""
 
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +16,9 @@ from tminus.core.errors import NotFound, ValidationFailed
 from tminus.core.keys import make_key
 from tminus.plans import decoding, document, reading
 from tminus.plans.applying import apply_spec
+from tminus.plans.codefile import load_plan_file
 from tminus.plans.models import CalendarFeed, PendingImport
+from tminus.plans.overview import overview
 from tminus.releases import services as release_services
 from tminus.releases.models import Product
 
@@ -53,26 +53,7 @@ def _is_code(source_name: str, text: str) -> bool:
 
 def _load_code(text: str, source_name: str) -> tuple[dict, str]:
     as_json = source_name.lower().endswith(".json") or text.lstrip().startswith("{")
-    try:
-        spec = json.loads(text) if as_json else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as error:
-        kind = "JSON" if as_json else "YAML"
-        raise ValidationFailed({"file": f"The file is not valid {kind}: {error}"}) from None
-    if not isinstance(spec, dict) or not isinstance(spec.get("release"), dict):
-        raise ValidationFailed({"file": "A plan file needs a 'release' mapping (see "
-                                        "`tminus export KEY --format yaml` for the shape)."})
-    return _stringify_dates(spec), "json" if as_json else "yaml"
-
-
-def _stringify_dates(value):
-    # YAML reads 2026-03-28 as a date; the spec keeps dates as ISO text like JSON does.
-    if isinstance(value, dict):
-        return {key: _stringify_dates(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_stringify_dates(item) for item in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return load_plan_file(text, as_json=as_json), "json" if as_json else "yaml"
 
 
 def _looks_like_plan(draft: reading.Draft, text: str) -> bool:
@@ -122,7 +103,15 @@ def _import(*, data, source_name: str, product_key: str, release_key: str, actor
     product, product_created = _product(product_key, spec, actor)
     if draft is not None and not release_key:
         release_key = _imported_before(product, spec)
-    context = apply_spec(spec=spec, product=product, actor=actor, key=release_key)
+    try:
+        context = apply_spec(spec=spec, product=product, actor=actor, key=release_key)
+    except (TypeError, AttributeError, KeyError) as error:
+        if draft is not None:
+            raise
+        # A plan file whose parts pass the shape check but hold values an area cannot take.
+        raise ValidationFailed({"file": f"The plan file is not in the shape the importer "
+                                        f"reads ({type(error).__name__}: {error}); compare it "
+                                        "with `tminus export KEY --format yaml`."}) from None
     release = context.release
     if draft is not None:
         blocks = document.resolve_blocks(draft.blocks, context.records, release=release)
@@ -142,6 +131,7 @@ def _import(*, data, source_name: str, product_key: str, release_key: str, actor
         "changes": context.changes,
         "warnings": warnings + context.warnings,
         "summary": _summary(spec, draft),
+        "records": overview(spec),
     }
     return ImportOutcome(release_key=release.key, created=created, report=report)
 

@@ -89,8 +89,8 @@ def _item_state(item) -> str:
 
 def _item_meta(item) -> str:
     parts = []
-    if item.owner:
-        parts.append(escape(item.owner))
+    if item.owner or item.responsible:
+        parts.append(escape(item.owner or item.responsible))
     if item.due_date:
         parts.append(f"due {item.due_date.isoformat()}")
     meta = " · ".join(parts)

@@ -109,6 +109,8 @@ class Milestone(DatedByOffset):
                             default=MilestoneKind.OTHER)
     date = models.DateField(null=True, blank=True)
     date_offset = models.IntegerField(null=True, blank=True)
+    # Who answers for it as the plan names them: a person, a role or a team ("Branch Manager").
+    responsible = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["date", "order", "id"]
@@ -146,6 +148,8 @@ class ChecklistItem(DatedByOffset):
     text = models.CharField(max_length=500)
     owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="checklist_items")
+    # Who does it as the plan names them when that is not a user: a person, a role or a team.
+    responsible = models.CharField(max_length=200, blank=True)
     due_date = models.DateField(null=True, blank=True, db_index=True)
     due_offset = models.IntegerField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=ItemStatus.choices,

@@ -39,7 +39,7 @@ def release_detail(release: Release) -> dict:
         "phases": list(release.phases.values(
             "id", "name", "start_date", "end_date", "start_offset", "end_offset")),
         "milestones": list(release.milestones.values("id", "name", "kind", "date",
-                                                     "date_offset")),
+                                                     "date_offset", "responsible")),
         "scope": list(release.scope_items.values(
             "id", "kind", "title", "description", "status", "link", "revision")),
     }
@@ -53,6 +53,7 @@ def item_dict(item, overdue: bool | None = None) -> dict:
         "text": item.text,
         "status": item.status,
         "owner": _username(item.owner),
+        "responsible": item.responsible,
         "due_date": item.due_date,
         "due_offset": item.due_offset,
         "done_by": _username(item.done_by),

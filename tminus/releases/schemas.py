@@ -77,6 +77,7 @@ class MilestoneOut(Schema):
     kind: str
     date: date | None
     date_offset: int | None
+    responsible: str = ""
 
 
 class ScopeItemOut(Schema):
@@ -117,6 +118,7 @@ class ItemOut(Schema):
     text: str
     status: str
     owner: str | None
+    responsible: str = ""
     due_date: date | None
     due_offset: int | None
     done_by: str | None

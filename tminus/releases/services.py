@@ -37,8 +37,8 @@ from tminus.releases.workflow import transition_refusal
 
 RELEASE_FIELDS = ["name", "version", "release_type", "goal", "owner", "status", "go_live",
                   "planning_start"]
-ITEM_FIELDS = ["text", "status", "owner", "due_date", "due_offset", "notes", "done_by",
-               "done_at"]
+ITEM_FIELDS = ["text", "status", "owner", "responsible", "due_date", "due_offset", "notes",
+               "done_by", "done_at"]
 SCOPE_FIELDS = ["kind", "title", "description", "status", "link"]
 
 
@@ -198,7 +198,7 @@ def checklist_item_update(*, item: ChecklistItem, revision: int | None, changes:
                           actor: Actor) -> ChecklistItem:
     """Edit a checklist item; ticking it records who and when, a stale edit gets a conflict."""
     require(actor, CONTRIBUTE)
-    allowed = {"text", "status", "owner", "due_date", "notes"}
+    allowed = {"text", "status", "owner", "responsible", "due_date", "notes"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
@@ -253,7 +253,8 @@ def checklist_section_add(*, release: Release, title: str, group: str = "",
 
 @transaction.atomic
 def checklist_item_add(*, section: ChecklistSection, text: str, parent=None, owner=None,
-                       due_date: date | None = None, actor: Actor) -> ChecklistItem:
+                       due_date: date | None = None, responsible: str = "",
+                       actor: Actor) -> ChecklistItem:
     """Add an item (or a sub-item) to a checklist section."""
     require(actor, CONTRIBUTE)
     if not (text or "").strip():
@@ -263,7 +264,7 @@ def checklist_item_add(*, section: ChecklistSection, text: str, parent=None, own
     offset = None if due_date else section.due_offset
     item = ChecklistItem.objects.create(
         release_id=section.release_id, section=section, parent=parent, text=text.strip(),
-        owner=owner, order=section.items.count(),
+        owner=owner, responsible=(responsible or "").strip()[:200], order=section.items.count(),
         due_date=due_date or section.due_date, due_offset=offset,
     )
     audit_record(actor=actor, action="checklist_item.add", obj=item,
@@ -292,7 +293,7 @@ def checklist_items_bulk_add(*, section: ChecklistSection, items: list[dict], pa
                              actor: Actor) -> list[ChecklistItem]:
     """Add a tree of items to a section at once (one audit record for the batch).
 
-    Each entry: text, optional status, owner, due_date and children (entries). Returns the new
+    Each entry: text, optional status, owner, responsible, due_date and children. Returns the new
     items in depth-first order of the entries; nothing is added when one entry is invalid.
     """
     require(actor, CONTRIBUTE)
@@ -311,7 +312,8 @@ def checklist_items_bulk_add(*, section: ChecklistSection, items: list[dict], pa
         due = entry.get("due_date")
         built.append((depth, ChecklistItem(
             release_id=section.release_id, section=section, text=entry["text"].strip(),
-            owner=entry.get("owner"), order=order, status=status,
+            owner=entry.get("owner"), responsible=(entry.get("responsible") or "")[:200],
+            order=order, status=status,
             due_date=due or section.due_date, due_offset=None if due else section.due_offset,
             done_at=now if finished else None, done_by=user if finished else None)))
     _bulk_create_by_depth(built, parent)
@@ -426,7 +428,7 @@ def milestone_date_set(*, milestone: Milestone, on: date | None, revision: int |
 
 # ---- Explicit parts of a plan (imported documents, plans kept as code) -------------------------
 PHASE_FIELDS = ["name", "description", "start_date", "end_date", "start_offset", "end_offset"]
-MILESTONE_FIELDS = ["name", "kind", "date", "date_offset"]
+MILESTONE_FIELDS = ["name", "kind", "date", "date_offset", "responsible"]
 SECTION_FIELDS = ["title", "group", "owner", "due_date", "due_offset", "notes"]
 
 
@@ -498,7 +500,7 @@ def phase_update(*, phase: Phase, changes: dict, revision: int | None, actor: Ac
 
 @transaction.atomic
 def milestone_add(*, release: Release, name: str, kind: str = "other", on: date | None = None,
-                  offset: int | None = None, actor: Actor) -> Milestone:
+                  offset: int | None = None, responsible: str = "", actor: Actor) -> Milestone:
     """Add a milestone on a date set by hand or at an offset from go-live."""
     require(actor, MANAGE)
     if not (name or "").strip():
@@ -506,6 +508,7 @@ def milestone_add(*, release: Release, name: str, kind: str = "other", on: date 
     _check_choice(kind, MilestoneKind, "kind")
     values = _dated(release, {"date": on, "date_offset": offset}, (("date", "date_offset"),))
     milestone = Milestone.objects.create(release=release, name=name.strip()[:200], kind=kind,
+                                         responsible=(responsible or "").strip()[:200],
                                          order=release.milestones.count(), **values)
     audit_record(actor=actor, action="milestone.add", obj=milestone, release_id=release.pk,
                  after=snapshot(milestone, MILESTONE_FIELDS))

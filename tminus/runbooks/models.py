@@ -18,12 +18,14 @@ USER = settings.AUTH_USER_MODEL
 
 
 class Owned(models.Model):
-    """A row owned by a person from the plan or by a user who signs in (at most one of them)."""
+    """A row owned by a person from the plan or by a user who signs in (at most one of them);
+    `owner_name` keeps who the plan names when that is a role or a team ("Incident Commander")."""
 
     owner_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     owner_user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    owner_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
         abstract = True
@@ -31,7 +33,7 @@ class Owned(models.Model):
     @property
     def owner_label(self) -> str:
         owner = self.owner_person or self.owner_user
-        return str(owner) if owner else ""
+        return str(owner) if owner else self.owner_name
 
 
 class Runbook(models.Model):

@@ -14,6 +14,7 @@ MAPPER_MODULES = [
     "tminus.plans.mapping.releases",
     "tminus.plans.mapping.risks",
     "tminus.plans.mapping.kpis",
+    "tminus.plans.mapping.flags",
     "tminus.plans.mapping.rollout_stages",
     "tminus.plans.mapping.roadmap",
     "tminus.plans.mapping.people",
@@ -31,6 +32,9 @@ MAPPER_MODULES = [
     "tminus.plans.mapping.signoffs",
     "tminus.plans.mapping.lessons",
     "tminus.plans.mapping.release_notes",
+    "tminus.plans.mapping.tables",
+    "tminus.plans.mapping.events",
+    "tminus.plans.mapping.gate",
 ]
 
 

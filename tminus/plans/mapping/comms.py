@@ -189,8 +189,11 @@ class CommsMapper(RecordMapper):
         return [f"{prefix}{block['when']}: {message.name}"]
 
     def export(self, release, live: dict) -> list[dict]:
-        return [_entry(m) for m in live.get(self.live_key, {}).values()
-                if m.status != "cancelled"]
+        from tminus.plans.document import checkbox
+
+        return [{**_entry(m), **checkbox(live, ("message_line",), m.pk,
+                                         True if m.status == "released" else None)}
+                for m in live.get(self.live_key, {}).values() if m.status != "cancelled"]
 
     def appendix(self, live: dict, placed: dict, *, standalone: bool) -> list[str]:
         shown = placed.get("message_line", set()) | placed.get("message_template", set())

@@ -263,6 +263,7 @@ def meeting_entry(meeting) -> dict:
     return {"title": meeting.title, "kind": meeting.kind, "date": value["date"],
             "time": value["time"], "duration_minutes": meeting.duration_minutes,
             "audience": meeting.audience, "topics": meeting.topics.splitlines(),
-            "agenda": [{"text": i.text, "done": i.done} for i in meeting.agenda.all()],
+            "agenda": [{"text": i.text, "done": i.done, "status": "done" if i.done else "todo"}
+                       for i in meeting.agenda.all()],
             "attendees": value["attendees"], "trainer": value["trainer"]}
 

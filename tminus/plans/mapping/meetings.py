@@ -14,7 +14,7 @@ import re
 from datetime import time
 
 from tminus.core.offsets import format_offset
-from tminus.plans import dates, durations, markdown
+from tminus.plans import durations, markdown
 from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper
 from tminus.plans.mapping.common import (
     header_index,
@@ -65,7 +65,7 @@ def parse_time(text: str) -> str | None:
 def _date(reader, text: str) -> str | None:
     if markdown.is_placeholder(text):
         return None
-    when = dates.parse_when(text, reader.reference)
+    when = reader.when(text)
     return when.as_text() or None if when is not None else None
 
 

@@ -74,7 +74,7 @@ def apply_milestones(ctx) -> None:
     for entry in ctx.spec.get("milestones", []):
         on, offset = offset_or_date(entry.get("date"))
         values = {"name": entry["name"], "kind": entry.get("kind") or "other", "date": on,
-                  "date_offset": offset}
+                  "date_offset": offset, "responsible": (entry.get("responsible") or "")[:200]}
         # Two milestones may share a name (two target dates under one heading): the one on the
         # same date first.
         milestone = _take(existing, lambda m, v=values: _same(m.name, v["name"])
@@ -83,6 +83,7 @@ def apply_milestones(ctx) -> None:
         if milestone is None:
             milestone = services.milestone_add(release=ctx.release, name=values["name"],
                                                kind=values["kind"], on=on, offset=offset,
+                                               responsible=values["responsible"],
                                                actor=ctx.actor)
             ctx.change(f"added milestone '{milestone.name}'")
         elif changes := _dated_changes(milestone, values, (("date", "date_offset"),)):
@@ -149,8 +150,14 @@ def _items_apply(ctx, section, entries: list, *, parent, children: dict) -> None
     _prune(ctx, existing, "checklist item")
 
 
+def _item_owner(ctx, entry: dict):
+    if entry.get("owner"):
+        return ctx.user(entry["owner"])
+    return ctx.user(entry.get("responsible"), quiet=True)
+
+
 def _item_update(ctx, item, entry: dict):
-    owner = ctx.user(entry.get("owner"))
+    owner = _item_owner(ctx, entry)
     due = date.fromisoformat(entry["due_date"]) if entry.get("due_date") else None
     changes = {}
     if item.status != (entry.get("status") or "todo"):
@@ -159,6 +166,8 @@ def _item_update(ctx, item, entry: dict):
         changes["owner"] = owner
     if due and item.due_date != due:
         changes["due_date"] = due
+    if item.responsible != (entry.get("responsible") or "")[:200]:
+        changes["responsible"] = (entry.get("responsible") or "")[:200]
     if changes:
         item = services.checklist_item_update(item=item, revision=None, changes=changes,
                                               actor=ctx.actor)
@@ -181,7 +190,8 @@ def _new_item(ctx, entry: dict, flat: list) -> dict:
     flat.append(entry)  # depth-first, the order the service returns the new items in
     due = date.fromisoformat(entry["due_date"]) if entry.get("due_date") else None
     return {"text": entry["text"], "status": entry.get("status") or "todo",
-            "owner": ctx.user(entry.get("owner")), "due_date": due,
+            "owner": _item_owner(ctx, entry), "due_date": due,
+            "responsible": entry.get("responsible") or "",
             "children": [_new_item(ctx, child, flat) for child in entry.get("children", [])]}
 
 

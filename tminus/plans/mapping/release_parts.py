@@ -1,5 +1,6 @@
 """Entries, records and rendering for the release's own parts (used by the release mapper)."""
 
+import re
 from datetime import date
 
 from tminus.core.offsets import format_offset, parse_offset
@@ -38,22 +39,46 @@ def describe_phase(entry: dict) -> str:
 
 
 def item_entry(reader, element) -> dict:
-    text = element.text or "(empty item)"
+    """A box: its text, state, who does it ('(PM)', '@maria', 'Rachael adds …', or the
+    ' — @maria, due 2026-03-01' an export wrote) and by when ('Oct 2: …', 'by Nov 1',
+    '< Oct 17', '(Planned for release on 1/13/26)')."""
+    from tminus.plans import semantics
+    from tminus.plans.mapping.stakeholders import person_entry
+
+    text, written = semantics.suffix_of(element.text or "")
+    text = text or "(empty item)"
     if len(text) > 500:
         reader.warn(element, "A checklist item is longer than 500 characters; it was shortened "
                     "(the full text stays in the document).")
-    return {"uid": reader.new_uid("i"), "text": text[:500],
-            "status": "done" if element.checked else "todo", "owner": None, "children": []}
+    status = written.get("status") or ("done" if element.checked else "todo")
+    if element.checked and status != "skipped":
+        status = "done"
+    days = [f for f in reader.find_dates(text, element) if f.span.start.day]
+    # "**2025/05/06** - Lighthouse team plans …": who does it comes after the date.
+    task = re.sub(r"^[\s*_\-\u2013\u2014:]+", "", text[days[0].end:]) \
+        if days and days[0].start <= 4 else text
+    owner = written.get("owner")
+    if owner is None and (found := semantics.owner_in(task)) is not None:
+        owner = found.name
+    due = written.get("due")
+    if due is None and days:
+        due = days[-1].span.end.day.isoformat()
+    if owner and semantics.is_person_name(owner):
+        person_entry(reader, owner, responsible_for=semantics.as_written(text)[:200])
+    return {"uid": reader.new_uid("i"), "text": text[:500], "status": status,
+            "owner": owner if "owner" in written else None,
+            "responsible": (owner or "")[:200], "due_date": due, "children": []}
 
 
 def item_value(item: dict) -> dict:
-    return {"text": item["text"], "status": item["status"], "owner": None, "due": None}
+    return {"text": item["text"], "status": item["status"], "owner": item.get("owner"),
+            "due": item.get("due_date")}
 
 
 def release_value(reader, element, target: str, field):
     raw = field.value
     if target == "go_live":
-        when = None if markdown.is_placeholder(raw) else dates.parse_when(raw, reader.reference)
+        when = None if markdown.is_placeholder(raw) else reader.when(raw, element)
         if when is not None and when.offset is not None:
             return None  # "T-0" in a template: the release's own go-live fills it in
         if when is None:
@@ -83,7 +108,7 @@ def section_meta_values(reader, element, entry, found, keys) -> dict:
             values["owner"] = value.value.strip()[:150]
             entry["owner"] = values["owner"]
         elif key == "due_date" and not markdown.is_placeholder(value.value):
-            when = dates.parse_when(value.value, reader.reference)
+            when = reader.when(value.value, element)
             if when is None:
                 reader.warn(element, f"The due date '{value.value}' of '{entry['title']}' cannot "
                             "be read; it is kept as text.")

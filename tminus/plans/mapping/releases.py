@@ -38,9 +38,10 @@ MILESTONE_WORDS = re.compile(
     r"date|freeze|complet|go[- ]?live|launch|deadline|cut-?off|start|end|review|sign-?off|"
     r"release|deploy|milestone|kick-?off|demo|go\s*/\s*no[- ]?go|meeting", re.I)
 MILESTONE_SECTIONS = re.compile(r"milestone|calendar|timeline|schedule|key dates", re.I)
+MAX_ITEM_DEPTH = 20
 CONTAINER_TITLES = {"checklists", "checklist", "added in t-minus"}
-GENERIC_DATE_KEYS = re.compile(r"^(desired |planned |target )?(date|dates|date range|timeline|"
-                               r"when|schedule)$", re.I)
+GENERIC_DATE_KEYS = re.compile(r"^(desired |planned |target |estimated |actual )?(date|dates|"
+                               r"date range|timeline|when|schedule|test duration)$", re.I)
 
 SCOPE_HEADINGS = [
     (re.compile(r"^(new )?features?( ?(/|and|&) ?enhancements?)?( included)?$", re.I), "feature"),
@@ -81,6 +82,30 @@ def offset_in(title: str) -> int | None:
     return None
 
 
+GENERIC_SECTIONS = re.compile(r"^(?:planning|plan|the plan|rollout planning|details|overview|"
+                              r"schedule|timeline|dates|when)$", re.I)
+GO_LIVE_SECTION = re.compile(r"go[- ]?live|launch|release day|cut-?over", re.I)
+
+
+def _section_name(section) -> str:
+    """The heading a date belongs to: 'Phase I: Testing' rather than its 'Planning:'."""
+    node = section
+    while node is not None and node.level and GENERIC_SECTIONS.match(
+            markdown.strip_markup(node.title)):
+        node = node.parent
+    return markdown.strip_markup(node.title) if node is not None and node.level else ""
+
+
+def _go_live_section(section) -> bool:
+    """A date of a 'Go Live!' section (or its 'Planning:') is the go-live."""
+    node = section
+    while node is not None and node.level and GENERIC_SECTIONS.match(
+            markdown.strip_markup(node.title)):
+        node = node.parent
+    return node is not None and bool(node.level) and bool(
+        GO_LIVE_SECTION.search(markdown.strip_markup(node.title)))
+
+
 def scope_kind(section) -> str | None:
     title = markdown.strip_markup(section.title) if section.level else ""
     for pattern, kind in SCOPE_HEADINGS:
@@ -104,9 +129,6 @@ class ReleaseMapper(Mapper):
         reader.notes["title"] = markdown.strip_markup(top[0].title) if top else ""
         reader.notes["used_keys"] = set()
         reader.notes["sections"] = {}  # id(Section) -> checklist entry
-        found = self._release_date(reader)
-        if found is not None:
-            reader.reference = found
         has_name = self._has_key(reader, NAME_KEYS)
         reader.notes["name_from_title"] = not has_name
 
@@ -116,15 +138,6 @@ class ReleaseMapper(Mapper):
                 if element.kind in ("text", "item") and not element.is_checkbox:
                     yield section, element, markdown.fields_in(element.lines[0])
 
-    def _release_date(self, reader):
-        for _section, _element, found in self._fields(reader):
-            for value in found:
-                if norm_key(value.key) in GO_LIVE_KEYS:
-                    when = dates.parse_when(value.value, reader.today)
-                    if when is not None and when.day is not None:
-                        return when.day
-        return None
-
     def _has_key(self, reader, keys) -> bool:
         return any(norm_key(v.key) in keys for _s, _e, found in self._fields(reader)
                    for v in found)
@@ -132,7 +145,8 @@ class ReleaseMapper(Mapper):
     def claim_heading(self, reader, section) -> list[dict] | None:
         element = section.heading
         if section is reader.notes.get("title_section") and reader.notes["name_from_title"]:
-            name = markdown.strip_markup(section.title)[:200]
+            name = (reader.notes.get("front_matter_title")
+                    or markdown.strip_markup(section.title))[:200]
             if name:
                 reader.spec["release"]["name"] = name
                 reader.became(element, f"release name '{name}'", kind="release")
@@ -157,7 +171,7 @@ class ReleaseMapper(Mapper):
         if not match:
             return None
         when_text = match["when"]
-        span = dates.parse_span(when_text, reader.reference)
+        span = reader.span(when_text, section.heading)
         if span is None:
             if dates.looks_like_date(when_text):
                 reader.warn(section.heading, f"Could not read the dates '{when_text}' of "
@@ -217,28 +231,34 @@ class ReleaseMapper(Mapper):
 
     # ---- checklists --------------------------------------------------------------------------
     def _items(self, reader, section, index: int) -> Claim:
+        """One box at a time (another area may take the next one: a KPI, a message), nested
+        under the boxes above it by indentation."""
         entry = self._section_entry(reader, section)
-        run = []
-        while index + len(run) < len(section.elements):
-            element = section.elements[index + len(run)]
-            if not element.is_checkbox:
-                break
-            run.append(element)
-        block = {"kind": "items", "section": entry["uid"], "items": []}
-        stack: list[tuple[int, dict]] = []  # (indent, item) of the open parents
-        for element in run:
-            while stack and stack[-1][0] >= element.indent:
-                stack.pop()
-            item = parts.item_entry(reader, element)
-            siblings = stack[-1][1]["children"] if stack else entry["items"]
-            siblings.append(item)
-            block["items"].append({"uid": item["uid"], "line": element.lines[0],
-                                   "value": parts.item_value(item), "depth": len(stack)})
-            stack.append((element.indent, item))
-            reader.became(element, f"checklist item ({item['status']}) in '{entry['title']}'",
-                          kind="checklist")
+        element = section.elements[index]
+        stacks = reader.notes.setdefault("item_stacks", {})
+        last, stack = stacks.get(id(section), (None, []))
+        if last is None or any(e.kind != "blank" for e in section.elements[last + 1:index]):
+            stack = []  # not right after the previous box: a new list
+        while stack and stack[-1][0] >= element.indent:
+            stack.pop()
+        if len(stack) >= MAX_ITEM_DEPTH:  # a sub-item of the deepest level stays at it
+            stack.pop()
+            if not reader.notes.get("depth_warned"):
+                reader.notes["depth_warned"] = True
+                reader.warn(element, f"Checklist items nested deeper than {MAX_ITEM_DEPTH} "
+                            f"levels were kept at level {MAX_ITEM_DEPTH}.")
+        item = parts.item_entry(reader, element)
+        siblings = stack[-1][1]["children"] if stack else entry["items"]
+        siblings.append(item)
+        block = {"kind": "items", "section": entry["uid"],
+                 "items": [{"uid": item["uid"], "line": element.lines[0],
+                            "value": parts.item_value(item), "depth": len(stack)}]}
+        stack.append((element.indent, item))
+        stacks[id(section)] = (index, stack)
+        reader.became(element, f"checklist item ({item['status']}) in '{entry['title']}'",
+                      kind="checklist")
         reader.notes.setdefault("item_blocks", []).append(block)
-        return Claim(len(run), [block])
+        return Claim(1, [block])
 
     def _section_meta(self, reader, section, element, found) -> Claim | None:
         keys = [META_KEYS.get(norm_key(v.key)) for v in found]
@@ -281,18 +301,27 @@ class ReleaseMapper(Mapper):
         key = markdown.strip_markup(field.key)
         if markdown.is_placeholder(field.value):
             return None
-        span = dates.parse_span(field.value, reader.reference)
+        span = reader.span(field.value, element)
+        found_dates = reader.find_dates(field.value, element) if span is None else []
+        if found_dates and (MILESTONE_WORDS.search(key)
+                            or found_dates[0].span.start != found_dates[0].span.end):
+            span = found_dates[0].span  # "Estimated: 9/18 - 9/22", "PW Sprint 61, June 20-July 1"
         if span is None:
             if MILESTONE_WORDS.search(key) and dates.looks_like_date(field.value):
                 reader.warn(element, f"Could not read the date '{field.value}' of '{key}'; "
                             "the line is kept as text.")
             return None
-        name = markdown.strip_markup(section.title) if GENERIC_DATE_KEYS.match(key) else key
+        generic = bool(GENERIC_DATE_KEYS.match(key) or GENERIC_DATE_KEYS.match(
+            re.sub(r"\s+or\s+.*$", "", key)))
+        name = _section_name(section) if generic else key
         name = (name or key)[:200]
         if span.start == span.end:
             in_calendar = any(MILESTONE_SECTIONS.search(title) for title in section.path())
             if not (MILESTONE_WORDS.search(key) or in_calendar):
                 return None
+            if generic and span.start.day and _go_live_section(section) and \
+                    "go_live" not in reader.spec["release"]:
+                reader.spec["release"]["go_live"] = span.start.day.isoformat()
             return self._milestone(reader, element, field, name, span.start)
         entry = parts.phase_entry(reader, name, span)
         reader.became(element, parts.describe_phase(entry), kind="phase")
@@ -357,7 +386,8 @@ class ReleaseMapper(Mapper):
             reader.warnings.append({"line": None, "message": "No release date was found; the "
                                     "release has no go-live date yet."})
         if not release.get("name"):
-            release["name"] = (reader.notes.get("title") or "Imported plan")[:200]
+            release["name"] = (reader.notes.get("front_matter_title") or reader.notes.get("title")
+                               or "Imported plan")[:200]
 
     @staticmethod
     def _drop_empty_sections(reader) -> None:
@@ -379,6 +409,17 @@ class ReleaseMapper(Mapper):
     # ---- applying, rendering, exporting ------------------------------------------------------
     def apply(self, context, entries) -> None:
         parts.apply_release_parts(context)
+
+    def resolve(self, block: dict, records: dict) -> None:
+        """An item's line is given back as written while its record still holds what the
+        import made of it (its owner matched to a user, its due date)."""
+        section = records.get(block.get("section"))
+        if block["kind"] != "items" or section is None:
+            return
+        for entry in block["items"]:
+            item = records.get(entry.get("uid"))
+            if item is not None:
+                entry["value"] = parts.live_item_value(item, section)
 
     def load(self, release) -> dict:
         return parts.load_live(release)

@@ -80,9 +80,8 @@ class RoadmapMapper(Mapper):
             field = "go_live" if key in TARGET_KEYS else "theme"
             value = found[0].value
             if field == "go_live":
-                from tminus.plans import dates
 
-                when = dates.parse_when(value, reader.reference)
+                when = reader.when(value, element)
                 value = when.day.isoformat() if when and when.day else None
             train[field] = value
             reader.became(element, f"{field.replace('_', '-')} of release {train['version']}",

@@ -70,25 +70,75 @@ def _cadence(context, services, product, entry: dict) -> None:
 
 
 def _train_release(context, services, product, entry: dict) -> None:
+    if "milestones" in entry:
+        _table_release(context, product, entry)
+        return
     other = (product.releases.filter(version=entry["version"]).exclude(pk=context.release.pk)
              .first())
+    other = _on_roadmap(context, entry, other, f"Release {entry['version']}", lambda go_live: (
+        services.roadmap_release_create(product=product, go_live=go_live,
+                                        version=entry["version"],
+                                        theme=entry.get("theme") or entry.get("title", ""),
+                                        actor=context.actor)))
+    if other is not None:
+        _features(context, other, entry.get("features") or [])
+
+
+def _table_release(context, product, entry: dict) -> None:
+    """A row of a release train table: the product's release of that version (or period),
+    created from the blank template when the product has none, with the row's milestones."""
+    from tminus.plans.applying import BLANK_TEMPLATE
+    from tminus.releases import services as release_services
+
+    releases = product.releases.exclude(pk=context.release.pk)
+    version, title = entry.get("version") or "", str(entry.get("title") or "")[:200]
+    other = (releases.filter(version=version).first() if version
+             else releases.filter(name__iexact=title).first())
+    other = _on_roadmap(context, entry, other, title, lambda go_live: (
+        release_services.release_create(product=product, name=title or f"Release {version}",
+                                        version=version, template_key=BLANK_TEMPLATE,
+                                        go_live=go_live, actor=context.actor)))
+    if other is not None:
+        _train_milestones(context, other, entry.get("milestones") or [])
+
+
+def _on_roadmap(context, entry: dict, other, label: str, create):
+    """The train's release: the one the product has (never moved by a plan: that is done on
+    its own page), else a new one; None when the area refuses it."""
     go_live = date.fromisoformat(entry["go_live"]) if entry.get("go_live") else None
     if other is None:
         try:
-            other = services.roadmap_release_create(product=product, go_live=go_live,
-                                                    version=entry["version"],
-                                                    theme=entry.get("theme") or entry.get(
-                                                        "title", ""), actor=context.actor)
+            other = create(go_live)
         except ValidationFailed as refused:
-            context.warn(f"Release {entry['version']} was not put on the roadmap: "
-                         f"{refused.message}")
-            return
+            context.warn(f"{label} was not put on the roadmap: {refused.message}")
+            return None
         context.change(f"put release {other.key} on the roadmap")
     elif go_live and other.go_live != go_live:
-        context.warn(f"Release {entry['version']} ({other.key}) goes live on {other.go_live}; "
-                     f"the plan says {go_live}. It was not moved: move it on its own page.")
+        context.warn(f"{label} ({other.key}) goes live on {other.go_live}; the plan says "
+                     f"{go_live}. It was not moved: move it on its own page.")
     context.records[entry.get("uid") or f"train:{other.pk}"] = other
-    _features(context, other, entry.get("features") or [])
+    return other
+
+
+def _train_milestones(context, other, milestones: list[dict]) -> None:
+    from tminus.plans.mapping.common import sync
+    from tminus.releases import services as release_services
+
+    def add(entry):
+        return release_services.milestone_add(
+            release=other, name=entry["name"], kind=entry.get("kind") or "other",
+            on=date.fromisoformat(entry["date"]) if entry.get("date") else None,
+            responsible=entry.get("responsible") or "", actor=context.actor)
+
+    def changes(milestone, entry):
+        wanted = {"date": date.fromisoformat(entry["date"]) if entry.get("date") else None,
+                  "responsible": (entry.get("responsible") or "")[:200]}
+        return {k: v for k, v in wanted.items() if getattr(milestone, k) != v}
+
+    sync(context, milestones, other.milestones.all(), noun="milestone", add=add,
+         match=lambda m, e: same(m.name, e.get("name")), changes=changes,
+         update=lambda m, wanted: release_services.milestone_update(
+             milestone=m, changes=wanted, revision=None, actor=context.actor))
 
 
 def _features(context, other, features: list[dict]) -> None:
@@ -116,13 +166,25 @@ def _features(context, other, features: list[dict]) -> None:
 def load_train(release) -> dict:
     """The product's cadence and the train's releases this document named, with features."""
     from tminus.plans.models import PlanBlock
-    from tminus.releases.models import Release, ScopeItem
+    from tminus.releases.models import Milestone, Release, ScopeItem
     from tminus.roadmap.models import Cadence
 
-    ids = {block.data.get("id") for block in PlanBlock.objects.filter(
-        document__release=release, kind="train_release")} - {None}
-    return {"cadence": Cadence.objects.filter(product_id=release.product_id).first(),
+    ids, cadence = set(), False
+    for block in PlanBlock.objects.filter(document__release=release,
+                                          kind__in=("train_release", "train_table", "cadence")):
+        cadence = cadence or block.kind == "cadence"
+        if block.kind == "train_release":
+            ids.add(block.data.get("id"))
+        ids.update(row.get("id") for row in block.data.get("rows", []))
+    ids.discard(None)
+    milestones: dict[int, list] = {}
+    for milestone in Milestone.objects.filter(release_id__in=ids).order_by("order", "id"):
+        milestones.setdefault(milestone.release_id, []).append(milestone)
+    # The product's cadence belongs in this release's plan only when its document sets it.
+    return {"cadence": Cadence.objects.filter(product_id=release.product_id).first()
+            if cadence else None,
             "train_releases": {r.pk: r for r in Release.objects.filter(pk__in=ids)},
+            "train_milestones": milestones,
             "train_features": {s.pk: s for s in ScopeItem.objects.filter(release_id__in=ids)}}
 
 
@@ -179,9 +241,16 @@ def export_train(live: dict) -> list[dict]:
         entries.append({"cadence": cadence.text})
     features = live.get("train_features", {}).values()
     for other in live.get("train_releases", {}).values():
-        entries.append({
+        entry = {
             "version": other.version, "title": other.name, "theme": other.goal,
             "go_live": other.go_live.isoformat() if other.go_live else None,
             "features": [{"title": s.title, "status": s.status} for s in features
-                         if s.release_id == other.pk]})
+                         if s.release_id == other.pk]}
+        milestones = live.get("train_milestones", {}).get(other.pk)
+        if milestones:
+            entry["milestones"] = [
+                {"name": m.name, "kind": m.kind, "date": m.date.isoformat() if m.date else None,
+                 **({"responsible": m.responsible} if m.responsible else {})}
+                for m in milestones]
+        entries.append(entry)
     return entries

@@ -8,9 +8,9 @@ the communication steps, and plain lines (or a "Steps"/"Procedure" list) the rol
 
 import re
 
-from tminus.plans import durations, markdown
-from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper
-from tminus.plans.mapping.common import item_text, label_of, marker_of, run_of
+from tminus.plans import durations, markdown, semantics
+from tminus.plans.mapping import Claim, Mapper, area_ready, procedures, register_mapper
+from tminus.plans.mapping.common import item_text, label_of, lines_of, marker_of, run_of
 from tminus.plans.mapping.rollback_parts import apply_rollback, load_rollback, render_rollback
 
 SECTION = re.compile(r"roll-?back", re.I)
@@ -54,9 +54,44 @@ class RollbackMapper(Mapper):
             return self._estimate(reader, element, found[0].value)
         title = markdown.strip_markup(section.title) if section.level else ""
         if not found and SECTION.search(title) and element.kind == "text" \
-                and not re.match(r"^see\b", element.text, re.I):
+                and not re.match(r"^see\b", element.text, re.I) and procedures.sentence_lines(
+                    run_of(section, index, lambda e: e.kind == "text")):
             return Claim(1, [self._step(reader, element)])
+        if element.kind == "item" and procedures.starts_list(section, index):
+            return self._procedure(reader, section, index)
         return None
+
+    def _procedure(self, reader, section, index: int) -> Claim | None:
+        """A list under a rollback heading: its criteria ('### Conditions', 'Rollback
+        criteria') or its steps ('### Plan' under 'Rollback 1', 'Rollback plan:' then 1. 2.)."""
+        run = procedures.list_run(section, index)
+        element = section.elements[index]
+        items = [e for e in run if e.kind == "item" and e.indent == element.indent]
+        label = _label_before(section, index)
+        title = markdown.strip_markup(section.title) if section.level else ""
+        if semantics.CRITERIA.search(title) or semantics.CRITERIA.search(label):
+            plan = self._plan(reader)
+            texts = [item_text(e) for e in items if item_text(e)]
+            plan["immediate_criteria"] = [*plan.get("immediate_criteria", []), *texts]
+            for item in items:
+                reader.became(item, "rollback plan: rollback criterion", kind="rollback")
+            return Claim(len(run), [{"kind": "rollback_list", "uid": UID,
+                                     "field": "immediate_criteria", "head": [],
+                                     "items": [{"line": line, "text": ""}
+                                               for line in lines_of(run)]}])
+        says = bool(re.search(r"plan|procedure|steps|process|how", f"{title} {label}", re.I))
+        if not procedures.is_procedure(items, heading_says=says):
+            return None
+        blocks, current = [], None
+        for member in run:
+            if member.kind == "item" and member.indent == element.indent:
+                current = self._step(reader, member)
+                blocks.append(current)
+            elif current is not None and member.kind != "blank":
+                current["lines"] += list(member.lines)
+            else:
+                blocks.append({"kind": "text", "lines": list(member.lines)})
+        return Claim(len(run), blocks)
 
     def _list(self, reader, section, index: int, field: str) -> Claim | None:
         run = run_of(section, index + 1, lambda e: e.kind == "item" and not e.is_checkbox)
@@ -98,8 +133,15 @@ class RollbackMapper(Mapper):
                           "lines": list(element.lines)}])
 
     def _step(self, reader, element) -> dict:
+        from tminus.plans.mapping.stakeholders import person_entry
+
         plan = self._plan(reader)
-        step = {"uid": reader.new_uid("y"), "title": item_text(element)[:300]}
+        text = element.text if element.kind == "item" else element.lines[0].strip()
+        owner = semantics.owner_in(text)
+        step = {"uid": reader.new_uid("y"), "title": semantics.as_written(text)[:300],
+                "owner": owner.name[:200] if owner else ""}
+        if owner and semantics.is_person_name(owner.name):
+            person_entry(reader, owner.name, responsible_for=step["title"])
         plan.setdefault("steps", []).append(step)
         reader.became(element, "rollback step", kind="rollback")
         return {"kind": "rollback_step", "uid": step["uid"], "lines": list(element.lines),
@@ -132,13 +174,22 @@ class RollbackMapper(Mapper):
                  "consider_criteria": plan.consider_criteria,
                  "communication": plan.communication,
                  "estimated_minutes": plan.estimated_minutes,
-                 "steps": [{"title": s.title, "command": s.command} for s in plan.steps.all()],
+                 "steps": [{"title": s.title, "command": s.command,
+                            **({"owner": s.owner_label} if s.owner_label else {})}
+                           for s in plan.steps.all()],
                  "team": [{"role": m.role, "name": m.person.name} for m in plan.team.all()]}]
 
     def appendix(self, live: dict, placed: dict, *, standalone: bool) -> list[str]:
         from tminus.plans.mapping.rollback_parts import appendix
 
         return appendix(live, placed, standalone=standalone)
+
+
+def _label_before(section, index: int) -> str:
+    for element in reversed(section.elements[:index]):
+        if element.kind != "blank":
+            return markdown.strip_markup(element.lines[0]) if element.kind == "text" else ""
+    return ""
 
 
 register_mapper(RollbackMapper())

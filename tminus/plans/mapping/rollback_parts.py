@@ -28,7 +28,12 @@ def apply_rollback(context, entry: dict) -> None:
          match=lambda step, e: same(step.title, e.get("title")),
          add=lambda e: services.rollback_step_add(plan=plan, title=e.get("title", ""),
                                                   command=e.get("command") or "",
+                                                  owner_name=e.get("owner") or "",
                                                   actor=context.actor),
+         changes=lambda step, e: {} if step.owner_name == (e.get("owner") or "")[:200]
+         else {"owner_name": (e.get("owner") or "")[:200]},
+         update=lambda step, wanted: services.rollback_step_update(
+             step=step, revision=None, changes=wanted, actor=context.actor),
          remove=lambda step: services.rollback_step_remove(step=step, actor=context.actor))
     _team(context, services, plan, entry.get("team") or [])
 

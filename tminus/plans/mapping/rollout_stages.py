@@ -13,9 +13,9 @@ from datetime import date
 from django.utils import timezone
 
 from tminus.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
-from tminus.plans import dates, markdown
+from tminus.plans import dates, markdown, semantics
 from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper
-from tminus.plans.mapping.common import header_index, same
+from tminus.plans.mapping.common import same
 from tminus.plans.mapping.release_parts import norm_key
 
 STAGE_HEADING = re.compile(r"^stage[ \t]+(?P<label>[A-Z0-9]{1,3})[ \t]*[:\u2013\u2014-][ \t]*"
@@ -43,7 +43,6 @@ class RolloutStageMapper(Mapper):
 
     # ---- reading -----------------------------------------------------------------------------
     def prepare(self, reader) -> None:
-        reader.notes["rollout_flag"] = _toggle(reader.root)
         reader.notes["rollout_stages"] = []
 
     def claim_heading(self, reader, section):
@@ -52,7 +51,7 @@ class RolloutStageMapper(Mapper):
         if match is None:
             return None
         stage = {"uid": reader.new_uid("sr"), "name": markdown.strip_markup(match["name"])[:200],
-                 "percentage": None, "not_before": None}
+                 "percentage": None, "not_before": None, "line": section.heading.start}
         reader.notes["rollout_stages"].append(stage)
         section.rollout_stage = stage
         reader.became(section.heading, f"rollout stage '{stage['name']}'", kind="rollout")
@@ -76,7 +75,7 @@ class RolloutStageMapper(Mapper):
             stage["percentage"] = int(percent.group(1))
             field = "percentage"
         elif key in ("length of time", "date", "start date", "dates") and (
-                when := dates.parse_span(value, reader.reference)) and when.start.day:
+                when := reader.span(value, element)) and when.start.day:
             stage["not_before"] = when.start.day.isoformat()
             field = "not_before"
         else:
@@ -97,17 +96,18 @@ class RolloutStageMapper(Mapper):
                           "result": RESULTS[norm_key(found[0].key)], "line": element.lines[0]}])
 
     def finish(self, reader) -> None:
-        stages = [s for s in reader.notes.get("rollout_stages", []) if s["percentage"]]
+        stages = _merged([s for s in reader.notes.get("rollout_stages", []) if s["percentage"]],
+                         _written_stages(reader))
         if not stages:
             return
-        flag = reader.notes.get("rollout_flag")
+        flag = _flag_before(reader, min(s["line"] for s in stages))
         if not flag:
             reader.warnings.append({"line": None, "message": (
-                "The rollout stages name no feature flag (the toggle table says none yet); they "
-                "stay as text. Name an existing flag to make them a rollout plan.")})
-            return
+                "The rollout stages name no feature flag: a flag named after the release is "
+                "created, switched off, for them.")})
         reader.add_entry(self.key, {"uid": UID, "flag": flag, "name": reader.notes.get(
-            "title", ""), "stages": stages})
+            "title", ""), "stages": [{k: v for k, v in s.items() if k != "line"}
+                                     for s in stages]})
 
     # ---- applying ----------------------------------------------------------------------------
     def apply(self, context, entries) -> None:
@@ -115,7 +115,8 @@ class RolloutStageMapper(Mapper):
             try:
                 plan = _plan_apply(context, entry)
             except (ValidationFailed, NotFound, TransitionNotAllowed) as refused:
-                context.warn(f"The rollout of '{entry['flag']}' was not planned: "
+                context.warn(f"The rollout of '{entry.get('flag') or 'the release'}' was not "
+                             "planned: "
                              f"{refused.message} Its stages stay as text.")
                 continue
             # A plan's stages are replaced whenever it is redefined: blocks point at the plan
@@ -140,7 +141,10 @@ class RolloutStageMapper(Mapper):
 
     def render(self, block: dict, live: dict) -> list[str]:
         stages = live.get("rollout_stages", {}).get(block.get("id"), [])
-        stage = next((s for s in stages if same(s.name, block["stage"])), None)
+        named = [s for s in stages if same(s.name, block["stage"])]
+        # Two stages may share a name ("Stage A: 50% of Users", "Stage B: 50% of users").
+        stage = next((s for s in named if block.get("field") == "percentage"
+                      and s.percentage == block.get("value")), named[0] if named else None)
         line = block["line"]
         if stage is None:
             return [line]
@@ -183,17 +187,114 @@ def _day(moment) -> str | None:
     return timezone.localtime(moment).date().isoformat() if moment else None
 
 
-def _toggle(root) -> str | None:
-    for section in root.walk():
-        for element in section.elements:
-            if element.kind != "table" or len(element.rows) < 2:
-                continue
-            column = header_index(element.rows[0], "toggle", "feature flag", "flag")
-            if column is None:
-                continue
-            name = markdown.strip_markup(element.rows[1][column]).strip("` ")
-            return None if markdown.is_placeholder(name) else name
+STAGE_WORDS = re.compile(r"\b(?:stage|phase|canary|pilot|ring|wave|step|ramp)\b", re.I)
+ROLLOUT_CONTEXT = re.compile(r"roll-?out|\bstag(?:e|ed|ing)\b|\bphase|canary|ramp|pilot|launch",
+                             re.I)
+USERS_SHARE = re.compile(
+    r"\d[ \t]*%[ \t]*(?:of[ \t]+)?(?:all[ \t]+|live[ \t]+|the[ \t]+)?(?:users|traffic|actors|icns|"
+    r"veterans|customers|population|facilit|submissions|requests|visitors|members)|"
+    r"(?:increase|ramp|roll(?:ed)?[ -]?out|go|expand|scale|move|turn(?:ed)? on)[a-z]*[ \t]+"
+    r"(?:up[ \t]+)?to[ \t]+\d+[ \t]*%", re.I)
+AUDIENCE_KEYS = re.compile(r"audience|percentage|traffic|users|exposure|rollout", re.I)
+RESULT_SECTIONS = re.compile(r"results?|actual|outcome|log", re.I)
+
+
+def _written_stages(reader) -> list[dict]:
+    """Stages written without a 'Stage A:' heading: a heading with its share ('Phase I: Canary
+    (1%)'), a bold '**Stage 1**' with its '**Audience**: 1% of live traffic', list items and
+    boxes in a rollout ('25% of users (3-5 days)', 'BMT2 to increase to 25%'), and table rows
+    ('Phase 2: 50% of users | … | Aug 7, 2025'). The lines stay with whatever else they are."""
+    from tminus.plans.mapping.tables import Table
+
+    found = []
+    for section in reader.root.walk():
+        title = markdown.strip_markup(section.title) if section.level else ""
+        if title and RESULT_SECTIONS.search(title):
+            continue
+        if title and not STAGE_HEADING.match(title) and STAGE_WORDS.search(title) and (
+                share := semantics.percent_in(title)):
+            found.append(_candidate(title, share, section.heading.start, "heading"))
+        in_rollout = any(ROLLOUT_CONTEXT.search(t) for t in section.path())
+        elements = section.elements
+        for position, element in enumerate(elements):
+            text = element.text if element.kind == "item" else element.lines[0].strip()
+            if element.kind == "text" and re.fullmatch(r"\*\*[^*]+\*\*:?", text) and \
+                    STAGE_WORDS.search(text):
+                share = _audience(elements[position + 1:])
+                if share:
+                    found.append(_candidate(markdown.strip_markup(text), share, element.start,
+                                            "heading"))
+            elif element.kind == "item" and in_rollout and USERS_SHARE.search(text) and (
+                    share := semantics.percent_in(text)):
+                days = [f for f in reader.find_dates(text, element) if f.span.start.day]
+                name = semantics.as_written(text[days[0].end:] if days and days[0].start <= 4
+                                            else text).lstrip("-\u2013\u2014 ")
+                found.append(_candidate(name, share, element.start, "item",
+                                        days[0].span.start.day if days else None))
+            elif element.kind == "table" and len(element.rows) > 1:
+                found += _table_stages(reader, Table(element))
+    return found
+
+
+def _table_stages(reader, table) -> list[dict]:
+    what = table.column("stage", "what")
+    if what is None:
+        return []
+    found = []
+    for offset, (_line, cells) in enumerate(table.body):
+        name = semantics.cell_text(cells[what]) if what < len(cells) else ""
+        share = next((p for cell in cells if USERS_SHARE.search(cell) or "%" in cell
+                      if (p := semantics.percent_in(cell))), None)
+        if name and share:
+            days = [f for cell in cells for f in reader.find_dates(cell, table.element)
+                    if f.span.start.day]
+            found.append(_candidate(name, share, table.element.start + 2 + offset, "table",
+                                    days[0].span.start.day if days else None))
+    return found
+
+
+def _audience(elements) -> int | None:
+    for element in elements:
+        if element.kind == "blank":
+            continue
+        if element.kind != "item":
+            return None
+        found = markdown.fields_in(element.lines[0])
+        if found and AUDIENCE_KEYS.search(found[0].key) and (
+                share := semantics.percent_in(found[0].value)):
+            return share
     return None
+
+
+def _candidate(name: str, share: int, line: int, source: str, day=None) -> dict:
+    return {"uid": None, "name": name[:200], "percentage": share,
+            "not_before": day.isoformat() if day else None, "line": line, "source": source}
+
+
+def _merged(headed: list[dict], written: list[dict]) -> list[dict]:
+    """The stages under their own headings, then the others for shares those do not cover;
+    in the order of their shares, and a start date only where it follows the one before."""
+    stages = [*headed, *[s for s in written if s["source"] == "heading"]]
+    covered = {s["percentage"] for s in stages}
+    for stage in written:
+        if stage["source"] != "heading" and stage["percentage"] not in covered:
+            stages.append(stage)
+            covered.add(stage["percentage"])
+    stages.sort(key=lambda s: (s["percentage"], s["line"]))
+    latest = None
+    for stage in stages:
+        stage.pop("source", None)
+        if stage["not_before"] and latest and stage["not_before"] <= latest:
+            stage["not_before"] = None
+        latest = stage["not_before"] or latest
+    return stages
+
+
+def _flag_before(reader, line: int) -> str | None:
+    """The flag named closest before the stages (else the first one the plan names)."""
+    names = reader.notes.get("flag_lines") or []
+    before = [name for at, name in names if at <= line]
+    return before[-1] if before else (names[0][1] if names else None)
 
 
 def _stage_of(section) -> dict | None:
@@ -217,9 +318,9 @@ def _plan_apply(context, entry: dict):
     from tminus.rollouts import services
     from tminus.rollouts.models import RolloutPlan
 
-    flag = Flag.objects.filter(key=entry["flag"]).first()
+    flag = Flag.objects.filter(key=entry.get("flag") or context.release.key).first()
     if flag is None:
-        raise ValidationFailed({"flag": f"There is no feature flag '{entry['flag']}' yet."})
+        flag = _new_flag(context, entry.get("flag") or context.release.key)
     definition = _definition(entry)
     plan = RolloutPlan.objects.filter(release=context.release, flag=flag).first()
     if plan is None:
@@ -238,6 +339,20 @@ def _plan_apply(context, entry: dict):
                                             actor=context.actor)
         context.change(f"updated the rollout plan of {flag.key}")
     return plan
+
+
+def _new_flag(context, key: str):
+    """The flag a stage plan names (or, naming none, one named after the release), created
+    switched off so the stages are a rollout plan rather than text."""
+    from tminus.flags.services import flag_create
+    from tminus.plans.mapping.flags import product_project
+
+    flag = flag_create(project=product_project(context), key=key, release=context.release,
+                       actor=context.actor)
+    context.change(f"created flag {flag.key} (off in every environment) for the rollout")
+    context.warn(f"The rollout stages use the flag '{flag.key}', which did not exist: it was "
+                 "created switched off.")
+    return flag
 
 
 def _comparable(stage: dict) -> tuple:

@@ -23,8 +23,9 @@ def _phase_values(entry: dict) -> dict:
 
 
 def _step_values(entry: dict) -> dict:
-    return {"title": str(entry.get("title") or ""), "command": entry.get("command") or "",
-            "group": str(entry.get("group") or "")[:200]}
+    return {"title": str(entry.get("title") or "")[:300], "command": entry.get("command") or "",
+            "group": str(entry.get("group") or "")[:200], "notes": entry.get("notes") or "",
+            "owner_name": str(entry.get("owner") or "")[:200]}
 
 
 def apply_runbook(context, entries: list[dict]) -> None:
@@ -85,6 +86,10 @@ def live_runbook(release) -> dict:
 def render_steps(block: dict, live: dict) -> list[str]:
     steps, runs = live.get("runbook_steps", {}), live.get("step_runs", {})
     has_run = live.get("runbook_run") is not None
+    # A phase's steps may be split in groups (one block each); the last group adds the steps
+    # added in T-Minus, never those an earlier group of the phase already showed.
+    shown = live.setdefault("runbook_steps_shown", set())
+    shown.update(e.get("id") for e in block["steps"])
     lines, last = [], "- [ ] "
     for entry in block["steps"]:
         step = steps.get(entry.get("id"))
@@ -100,10 +105,9 @@ def render_steps(block: dict, live: dict) -> list[str]:
         else:
             lines.append(_step_line(entry["line"], step, runs.get(step.pk), has_run))
     if block.get("tail"):
-        placed = {e.get("id") for e in block["steps"]}
         phase = live.get("runbook_phases", {}).get(block.get("id"))
         for step in phase.steps.all() if phase is not None else []:
-            if step.pk not in placed:
+            if step.pk not in shown:
                 lines.append(_step_line(last, step, runs.get(step.pk), has_run))
     return lines
 

@@ -9,9 +9,9 @@ Duration / Status block with that run's times.
 
 import re
 
-from tminus.plans import durations, markdown
-from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper
-from tminus.plans.mapping.common import label_of, run_of
+from tminus.plans import durations, markdown, semantics
+from tminus.plans.mapping import Claim, Mapper, area_ready, procedures, register_mapper
+from tminus.plans.mapping.common import label_of, lines_of, marker_of, run_of
 from tminus.plans.mapping.runbook_parts import (
     apply_runbook,
     live_runbook,
@@ -25,13 +25,14 @@ PHASE_TITLE = re.compile(r"^(?P<name>.+?)[ \t]*\((?P<length>[^()]*\d[^()]*)\)[ \
 NUMBERED = re.compile(r"^phase[ \t]+\d+[ \t]*:", re.I)
 COMMAND = re.compile(r"^(?P<title>.*?)[ \t]*:[ \t]*`(?P<command>[^`]+)`[ \t]*$")
 TIME_KEYS = {"start time", "end time", "duration", "status"}
+ROLLOUT_WORDS = re.compile(r"roll-?out|launch|go-?live|release|cut-?over", re.I)
 
 
 class RunbookMapper(Mapper):
     key = "runbook"
     label = "Deployment-day runbook (runbooks)"
     order = 700
-    block_kinds = ("runbook_steps", "runbook_times")
+    block_kinds = ("runbook_steps", "runbook_times", "runbook_list")
 
     def ready(self) -> bool:
         return area_ready("tminus.runbooks.services", "runbook_ensure", "runbook_phase_add",
@@ -40,6 +41,9 @@ class RunbookMapper(Mapper):
 
     # ---- reading -----------------------------------------------------------------------------
     def claim_heading(self, reader, section):
+        step = self._step_heading(reader, section)
+        if step is not None:
+            return step
         title = markdown.strip_markup(section.title) if section.level else ""
         path = " ".join(section.path()[:-1])
         in_runbook = RUNBOOK_SECTIONS.search(path) or (
@@ -57,10 +61,91 @@ class RunbookMapper(Mapper):
         reader.became(section.heading, f"runbook phase '{entry['name']}'", kind="runbook")
         return [{"kind": "text", "lines": list(section.heading.lines)}]
 
+    # ---- procedures written as lists, numbered headings or one step per line ---------------
+    def _phase_for(self, reader, section) -> dict:
+        phases = reader.notes.setdefault("procedure_phases", {})
+        if id(section) not in phases:
+            name = semantics.cell_text(section.title) if section.level else \
+                (reader.notes.get("title") or "Deployment")
+            path = " ".join(section.path())
+            phases[id(section)] = reader.add_entry(self.key, {
+                "uid": reader.new_uid("b"), "name": name[:200], "stage": _stage(path),
+                "expected": None, "steps": []})
+        return phases[id(section)]
+
+    def _step_heading(self, reader, section) -> list[dict] | None:
+        """'### 1. Prepare your release' under 'How to cut an individual release': a step."""
+        title = markdown.strip_markup(section.title) if section.level else ""
+        parent = section.parent
+        if not (re.match(r"^\d{1,2}[.)][ \t]+\S", title) and parent is not None and parent.level
+                and procedures.within(parent, semantics.means_procedure)
+                and not procedures.within(section, semantics.means_rollback)):
+            return None
+        entry = self._phase_for(reader, parent)
+        step = {"uid": reader.new_uid("x"), "title": re.sub(r"^\d{1,2}[.)][ \t]+", "",
+                                                           title)[:300],
+                "command": "", "notes": "", "owner": "", "group": ""}
+        entry["steps"].append(step)
+        section.procedure_step = True
+        reader.became(section.heading, f"runbook step of '{entry['name']}'", kind="runbook")
+        return [{"kind": "runbook_list", "uid": entry["uid"], "lines": list(section.heading.lines),
+                 "steps": [{"uid": step["uid"], "index": 0, "value": step_value(step)}]}]
+
+    def _procedure(self, reader, section, index: int) -> Claim | None:
+        element = section.elements[index]
+        timed = element.kind == "item" and bool(procedures.TIMED.match(element.text)) and \
+            procedures.within(section, lambda t: bool(ROLLOUT_WORDS.search(t)))
+        if any(getattr(node, "procedure_step", False) for node in _ancestors(section)) or \
+                procedures.within(section, semantics.means_rollback) or not (
+                    timed or procedures.within(section, semantics.means_procedure)):
+            return None
+        if element.kind == "text" and procedures.heading_means(section, semantics.means_procedure):
+            run = run_of(section, index, lambda e: e.kind == "text")
+            if len(run) and procedures.sentence_lines(run) and not markdown.fields_in(
+                    element.lines[0]):
+                steps = [procedures.step_of(_as_item(line)) for e in run for line in e.lines]
+                return self._steps_block(reader, section, run, steps)
+            return None
+        if element.kind != "item" or not procedures.starts_list(section, index):
+            return None
+        run = procedures.list_run(section, index)
+        items = [e for e in run if e.kind == "item" and e.indent == element.indent]
+        if items[0].is_checkbox and not procedures.within(section, semantics.names_procedure):
+            return None  # boxes under an ordinary heading are a checklist
+        says = procedures.heading_means(section, semantics.means_procedure) or bool(
+            (label := procedures._label(element)) and semantics.means_procedure(label))
+        if not procedures.is_procedure(items, heading_says=says):
+            return None
+        steps = procedures.steps_of(run)
+        return self._steps_block(reader, section, run, steps) if steps else None
+
+    def _steps_block(self, reader, section, run, steps) -> Claim:
+        from tminus.plans.mapping.stakeholders import person_entry
+
+        entry = self._phase_for(reader, section)
+        lines = lines_of(run)
+        block = {"kind": "runbook_list", "uid": entry["uid"], "lines": lines, "steps": []}
+        position = 0
+        for step in steps:
+            line = step.pop("line")
+            position = lines.index(line, position) if line in lines[position:] else position
+            step["uid"] = reader.new_uid("x")
+            entry["steps"].append(step)
+            block["steps"].append({"uid": step["uid"], "index": position,
+                                   "value": step_value(step)})
+            for name in semantics.names_in(step["owner"]):
+                person_entry(reader, name, responsible_for=step["title"])
+        for element in run:
+            if element.kind != "blank":
+                reader.became(element, f"runbook step of '{entry['name']}'", kind="runbook")
+        return Claim(len(run), [block])
+
     def claim(self, reader, section, index: int) -> Claim | None:
         entry = getattr(section, "runbook_entry", None)
         if entry is None:
-            return None
+            element = section.elements[index]
+            return self._procedure(reader, section, index) if element.kind in (
+                "item", "text") else None
         element = section.elements[index]
         if element.is_checkbox:
             return self._steps(reader, section, index, entry)
@@ -109,14 +194,28 @@ class RunbookMapper(Mapper):
     def render(self, block: dict, live: dict) -> list[str]:
         if block["kind"] == "runbook_times":
             return render_times(block, live)
+        if block["kind"] == "runbook_list":
+            return _render_list(block, live)
         return render_steps(block, live)
 
     def export(self, release, live: dict) -> list[dict]:
+        from tminus.plans.document import checkbox
+        from tminus.plans.mapping.runbook_parts import DONE_STEPS
+
+        runs = live.get("step_runs", {})
+
+        def step(s) -> dict:
+            ran = runs.get(s.pk)
+            entry = {"title": s.title, "command": s.command, "group": s.group,
+                     **({"owner": s.owner_label} if s.owner_label else {}),
+                     **({"notes": s.notes} if s.notes else {})}
+            return {**entry, **checkbox(live, ("runbook_steps", "runbook_list"), s.pk,
+                                        ran.status in DONE_STEPS if ran else None)}
+
         return [{"name": phase.name, "stage": phase.stage,
                  "expected": [phase.expected_minutes_min, phase.expected_minutes_max]
                  if phase.expected_minutes_min else None,
-                 "steps": [{"title": s.title, "command": s.command, "group": s.group}
-                           for s in phase.steps.all()]}
+                 "steps": [step(s) for s in phase.steps.all()]}
                 for phase in live.get("runbook_phases", {}).values()]
 
     def appendix(self, live: dict, placed: dict, *, standalone: bool) -> list[str]:
@@ -137,6 +236,36 @@ class RunbookMapper(Mapper):
                 command = f": `{step.command}`" if step.command else ""
                 lines.append(f"- [ ] {step.title}{command}")
         return lines
+
+
+def _ancestors(section):
+    node = section
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _as_item(line: str):
+    return markdown.parse_elements(f"- {line.strip()}")[0]
+
+
+def _render_list(block: dict, live: dict) -> list[str]:
+    """The procedure as written; a step renamed in T-Minus is rewritten on its line, a step
+    removed in T-Minus leaves its line out."""
+    steps = live.get("runbook_steps", {})
+    lines = list(block["lines"])
+    for entry in block["steps"]:
+        if entry.get("id") is None:
+            continue
+        step = steps.get(entry["id"])
+        line = lines[entry["index"]]
+        if step is None:
+            lines[entry["index"]] = None
+        elif step.title != entry["value"]["title"]:
+            heading = line.lstrip().startswith("#")
+            prefix = line.split(" ", 1)[0] + " " if heading else marker_of(line)
+            lines[entry["index"]] = f"{prefix}{step.title}"
+    return [line for line in lines if line is not None]
 
 
 def _without_blank(text: str) -> str:

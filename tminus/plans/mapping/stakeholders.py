@@ -9,15 +9,17 @@ stakeholder whose person's title (or what they are responsible for) is that role
 
 import re
 
-from tminus.plans import markdown
+from tminus.plans import markdown, semantics
 from tminus.plans.mapping import Claim, area_ready, register_mapper
 from tminus.plans.mapping.common import (
     RecordMapper,
     header_index,
     label_of,
+    lines_of,
     marker_of,
     nested_items,
     row_line,
+    run_of,
     same,
     sync,
 )
@@ -40,8 +42,33 @@ DISCIPLINES = [
      "operations"),
     (re.compile(r"develop|engineer|technical|tech lead|architect", re.I), "development"),
 ]
+PEOPLE_WORDS = re.compile(r"\b(?:attendees?|members?|team|contacts?|people|who|stakeholders?|"
+                          r"on[- ]call|poc|roster|participants?|approvers?|owners?|staff)\b",
+                          re.I)
+TEAM_WITH_NAMES = re.compile(r"^(?P<team>[^()]{2,60}?)[ \t]*\((?P<names>[^()]+)\)$")
+ROLE_OF_NAME = re.compile(r"(?P<role>[A-Z][\w/&.+-]*(?:[ \t]+[\w/&.+-]+){0,4})[ \t]*"
+                          r"\((?P<name>[^()]+)\)")
 STAKEHOLDER_LABELS = re.compile(r"^(?:key |project )?(?:stakeholders?(?: roles)?|team roles|"
                                 r"roles and responsibilities)$", re.I)
+
+
+def person_entry(reader, name: str, *, title: str = "", responsible_for: str = "",
+                 email: str = "", phone: str = "") -> dict:
+    """The release's stakeholder entry for a person the plan names (one per person and role):
+    whoever owns a task, sits on a roster or is listed as a contact becomes a person of the
+    release, matched to an existing person by name when the plan is applied."""
+    name = " ".join(markdown.strip_markup(name).split())[:200]
+    role = discipline(title) if title else "other"
+    for entry in reader.spec.get("stakeholders", []):
+        if same(entry["name"], name) and entry["role"] == role:
+            if responsible_for and responsible_for not in entry["responsible_for"]:
+                entry["responsible_for"] = "; ".join(
+                    part for part in (entry["responsible_for"], responsible_for) if part)[:2000]
+            entry["title"] = entry["title"] or title[:200]
+            return entry
+    return reader.add_entry("stakeholders", {
+        "uid": reader.new_uid("h"), "name": name, "title": title[:200], "role": role,
+        "email": email[:254], "phone": phone[:50], "responsible_for": responsible_for[:2000]})
 
 
 def discipline(label: str) -> str:
@@ -74,7 +101,7 @@ class StakeholderMapper(RecordMapper):
     key = "stakeholders"
     label = "Contacts and stakeholders (people)"
     order = 320
-    block_kinds = ("contact_table", "contact_line")
+    block_kinds = ("contact_table", "contact_line", "person_lines")
     live_key = "stakeholders"
 
     def ready(self) -> bool:
@@ -86,6 +113,11 @@ class StakeholderMapper(RecordMapper):
         element = section.elements[index]
         if element.kind == "table":
             return self._table(reader, element)
+        if element.kind == "item" and not element.is_checkbox:
+            claim = self._team_line(reader, section, element) or self._names(reader, section,
+                                                                           index)
+            if claim is not None:
+                return claim
         label = label_of(element)
         if label and element.kind == "item" and STAKEHOLDER_LABELS.search(label):
             return self._role_list(reader, section, index)
@@ -120,6 +152,59 @@ class StakeholderMapper(RecordMapper):
         reader.became(element, f"contacts table of {len(block['rows'])} role(s)",
                       kind="people")
         return Claim(1, [block])
+
+    def _names(self, reader, section, index: int) -> Claim | None:
+        """A list of people ('- Chris Johnston', '- POC: Rachael Roueche (email)', '- Evan,
+        Robin') under a heading or a label: each a person of the release, titled by it."""
+        element = section.elements[index]
+        if index and section.elements[index - 1].kind == "item" and \
+                section.elements[index - 1].indent <= element.indent:
+            return None  # not the start of a list
+        run = run_of(section, index, lambda e: e.kind == "item" and not e.is_checkbox
+                     and e.indent == element.indent)
+        items = [e for e in run if e.kind == "item"]
+        found = [semantics.names_in(e.text) if not _labelled(e.text) else [] for e in items]
+        if not items or not all(found):
+            return None
+        label = _label_before(section, index)
+        title = markdown.strip_markup(section.title) if section.level else ""
+        if not (any(len(n.split()) > 1 for names in found for n in names)
+                or PEOPLE_WORDS.search(f"{label} {title}")):
+            return None
+        context = title or label
+        for item, names in zip(items, found, strict=True):
+            poc = re.match(r"^\s*poc\s*:", item.text, re.I)
+            for name in names:
+                person_entry(reader, name, responsible_for=f"POC: {context}" if poc
+                             else context, email=_email(item.text))
+            reader.became(item, f"person of the release: {', '.join(names)}", kind="people")
+        return Claim(len(run), [{"kind": "person_lines", "lines": lines_of(run)}])
+
+    def _team_line(self, reader, section, element) -> Claim | None:
+        """'**Engineering (Evan, Robin):** Maintain alert logic' and 'Who is monitoring the
+        dashboard(s)?: Product Manager (Matt Reilly) and Lead Engineer (Matt knight)'."""
+        found = markdown.fields_in(element.lines[0])
+        if len(found) != 1 or not found[0].value:
+            return None
+        key, value = markdown.strip_markup(found[0].key), found[0].value
+        team = TEAM_WITH_NAMES.match(key)
+        people = []
+        if team and (names := semantics.names_in(team["names"], lenient=True)):
+            people = [(name, team["team"].strip(), value) for name in names]
+        elif re.match(r"^who\b", key, re.I):
+            duty = re.sub(r"^who\s+(?:is|are|will be)\s+", "", key, flags=re.I).rstrip("?")
+            people = [(m["name"].strip(), m["role"].strip(), duty)
+                      for m in ROLE_OF_NAME.finditer(value)
+                      if semantics.is_person_name(m["name"].strip(), lenient=True)]
+            if not people:
+                people = [(name, "", duty) for name in semantics.names_in(value, lenient=True)]
+        if not people:
+            return None
+        for name, role, duty in people:
+            person_entry(reader, name, title=role, responsible_for=semantics.as_written(duty))
+        reader.became(element, "person of the release: " + ", ".join(n for n, _r, _d in people),
+                      kind="people")
+        return Claim(1, [{"kind": "person_lines", "lines": list(element.lines)}])
 
     def _role_list(self, reader, section, index: int) -> Claim:
         element = section.elements[index]
@@ -162,11 +247,9 @@ class StakeholderMapper(RecordMapper):
         if markdown.is_placeholder(name):
             return None
         email = email.strip() if "@" in email else ""
-        entry = reader.add_entry(self.key, {
-            "uid": reader.new_uid("h"), "name": name[:200], "title": label[:200],
-            "role": discipline(label), "email": email[:254],
-            "phone": "" if markdown.is_placeholder(phone) else phone.strip()[:50],
-            "responsible_for": responsible_for.strip()})
+        entry = person_entry(reader, name, title=label, responsible_for=responsible_for.strip(),
+                             email=email,
+                             phone="" if markdown.is_placeholder(phone) else phone.strip())
         reader.notes.setdefault("contact_entries", []).append(entry)
         return entry
 
@@ -199,6 +282,8 @@ class StakeholderMapper(RecordMapper):
                                 release.stakeholders.select_related("person")}}
 
     def resolve(self, block: dict, records: dict) -> None:
+        if block["kind"] == "person_lines":
+            return None
         if block["kind"] == "contact_line":
             return super().resolve(block, records)
         for row in block["rows"]:
@@ -211,6 +296,8 @@ class StakeholderMapper(RecordMapper):
                 "role": stakeholder.role, "responsible_for": stakeholder.responsible_for}
 
     def render(self, block: dict, live: dict) -> list[str]:
+        if block["kind"] == "person_lines":
+            return list(block["lines"])
         stakeholders = live.get(self.live_key, {})
         shown = live.setdefault("contacts_shown", set())
         if block["kind"] == "contact_table":
@@ -264,6 +351,27 @@ class StakeholderMapper(RecordMapper):
                 "| Role | Name | Email | Phone |", "|------|------|-------|-------|",
                 *[row_line([s.person.title or s.get_role_display(), s.person.name,
                             s.person.email, s.person.phone]) for s in rest]]
+
+
+def _label_before(section, index: int) -> str:
+    """The text line that announces a list ('The following members will be on site:')."""
+    for element in reversed(section.elements[:index]):
+        if element.kind == "blank":
+            continue
+        return markdown.strip_markup(element.lines[0]) if element.kind == "text" else ""
+    return ""
+
+
+def _labelled(text: str) -> bool:
+    """'**Stakeholder Roles**:' or 'Team: …' announce or describe; 'POC: Ana Ruiz' names."""
+    found = markdown.fields_in(text)
+    return bool(found) and not re.match(r"^(?:poc|lead|owner|contact|primary|secondary|backup)$",
+                                        markdown.strip_markup(found[0].key), re.I)
+
+
+def _email(text: str) -> str:
+    found = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)
+    return found.group(0) if found else ""
 
 
 def _person(context, entry: dict):

@@ -33,7 +33,8 @@ from tminus.runbooks.services.deployment import run_close_failed, running_run
 from tminus.runbooks.templating import default_rollback_spec, rollback_plan_lay_out
 
 PLAN_FIELDS = ["immediate_criteria", "consider_criteria", "communication", "estimated_minutes"]
-STEP_FIELDS = ["title", "command", "expected_minutes", "owner_person", "owner_user", "order"]
+STEP_FIELDS = ["title", "command", "expected_minutes", "owner_person", "owner_user",
+               "owner_name", "order"]
 STEP_EDITABLE = set(STEP_FIELDS) - {"order"}
 ROLLBACK_FIELDS = ["from_status", "reason", "criterion", "steps", "notes", "executed_at",
                    "executed_by_label"]
@@ -96,11 +97,13 @@ def _step_errors(values: dict) -> dict:
 @transaction.atomic
 def rollback_step_add(*, plan: RollbackPlan, title: str, command: str = "",
                       expected_minutes: int | None = None, owner_person=None, owner_user=None,
-                      position: int | None = None, actor: Actor) -> RollbackStep:
+                      owner_name: str = "", position: int | None = None,
+                      actor: Actor) -> RollbackStep:
     """Add a step to the rollback procedure, at the end or at a position."""
     require(actor, CONTRIBUTE)
     values = {"title": title, "command": command or "", "expected_minutes": expected_minutes,
-              "owner_person": owner_person, "owner_user": owner_user}
+              "owner_person": owner_person, "owner_user": owner_user,
+              "owner_name": (owner_name or "").strip()[:200]}
     errors = _step_errors(values)
     if errors:
         raise ValidationFailed(errors)

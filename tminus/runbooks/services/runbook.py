@@ -24,7 +24,7 @@ from tminus.runbooks.templating import default_runbook_spec, runbook_lay_out
 PHASE_FIELDS = ["name", "stage", "description", "expected_minutes_min", "expected_minutes_max",
                 "owner_person", "owner_user", "order"]
 STEP_FIELDS = ["title", "group", "command", "expected_minutes", "notes", "owner_person",
-               "owner_user", "order"]
+               "owner_user", "owner_name", "order"]
 PHASE_EDITABLE = set(PHASE_FIELDS) - {"order"}
 STEP_EDITABLE = set(STEP_FIELDS) - {"order"}
 
@@ -151,13 +151,14 @@ def runbook_phase_remove(*, phase: RunbookPhase, actor: Actor) -> None:
 @transaction.atomic
 def runbook_step_add(*, phase: RunbookPhase, title: str, group: str = "", command: str = "",
                      expected_minutes: int | None = None, notes: str = "", owner_person=None,
-                     owner_user=None, position: int | None = None,
+                     owner_user=None, owner_name: str = "", position: int | None = None,
                      actor: Actor) -> RunbookStep:
     """Add a step to a phase, at the end or at a position."""
     require(actor, CONTRIBUTE)
     values = {"title": title, "group": (group or "").strip(), "command": command or "",
               "expected_minutes": expected_minutes, "notes": notes or "",
-              "owner_person": owner_person, "owner_user": owner_user}
+              "owner_person": owner_person, "owner_user": owner_user,
+              "owner_name": (owner_name or "").strip()[:200]}
     errors = _step_errors(values)
     if errors:
         raise ValidationFailed(errors)
