@@ -174,3 +174,22 @@ def test_live_worker_shows_no_banner_to_admins(admin_user):
     beat("web-1:42", seconds_ago=1)
     page = signed_in(admin_user).get("/", follow=True).content.decode()
     assert "data-worker-banner" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_good_round_after_an_outage_records_what_failed(monkeypatch):
+    fail_first_claims(monkeypatch, 2, OperationalError("server closed the connection"))
+    seen = []
+    stop = CountedRounds(waits=3)
+    real_wait = stop.wait
+
+    def wait_and_look(timeout=None):
+        seen.append(Heartbeat.objects.get(name="w1"))
+        return real_wait(timeout)
+
+    stop.wait = wait_and_look
+    loop.run_forever("w1", stop=stop)
+
+    after = seen[-1]
+    assert after.last_error == "OperationalError: server closed the connection"
+    assert after.round_at > after.last_error_at

@@ -40,10 +40,10 @@ def heartbeat_round(worker_name: str) -> None:
         heartbeat_start(worker_name)
 
 
-def heartbeat_failed(worker_name: str, error: str) -> None:
+def heartbeat_failed(worker_name: str, error: str, failed_at: datetime) -> None:
     """Keep a failed round's error with the worker; `round_at` stays where it was."""
     Heartbeat.objects.filter(name=worker_name).update(last_error=error[:4000],
-                                                      last_error_at=timezone.now())
+                                                      last_error_at=failed_at)
 
 
 def heartbeat_stop(worker_name: str) -> None:

@@ -14,6 +14,7 @@ import threading
 
 from django.conf import settings
 from django.db import close_old_connections, connections
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from tminus.worker import health, services
@@ -45,7 +46,7 @@ def run_forever(worker_name: str, stop: threading.Event | None = None) -> None:
     stop = stop or _stop_on_signals()
     log.info("worker %s started", worker_name)
     registered = False
-    failures = 0
+    failures, last_failure = 0, None
     while not stop.is_set():
         try:
             close_old_connections()
@@ -54,16 +55,16 @@ def run_forever(worker_name: str, stop: threading.Event | None = None) -> None:
                 registered = True
             ran = run_once(worker_name)
             health.heartbeat_round(worker_name)
+            if failures:
+                _recovered(worker_name, failures, *last_failure)
         except Exception as error:
             failures += 1
+            last_failure = (_describe(error), timezone.now())
             delay = backoff_seconds(failures)
             _round_failed(worker_name, error, failures, delay)
             stop.wait(delay)
             continue
-        if failures:
-            log.warning("worker %s: rounds go through again after %d failed", worker_name,
-                        failures)
-            failures = 0
+        failures, last_failure = 0, None
         if not ran:
             stop.wait(settings.WORKER_POLL_SECONDS)
     _forget_quietly(worker_name)
@@ -84,9 +85,19 @@ def _round_failed(worker_name: str, error: Exception, failures: int, delay: floa
                   worker_name, failures, error, delay)
     _close_connections()
     try:
-        health.heartbeat_failed(worker_name, f"{type(error).__name__}: {error}")
-    except Exception:  # the database is what failed: the error is in the log
+        health.heartbeat_failed(worker_name, _describe(error), timezone.now())
+    except Exception:  # the database is what failed: kept for when it is back (_recovered)
         _close_connections()
+
+
+def _recovered(worker_name: str, failures: int, error: str, failed_at) -> None:
+    log.warning("worker %s: rounds go through again after %d failed", worker_name, failures)
+    # During an outage the error could not be written; now the heartbeat shows what happened.
+    health.heartbeat_failed(worker_name, error, failed_at)
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}".strip()
 
 
 def _close_connections() -> None:
