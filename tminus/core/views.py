@@ -1,8 +1,12 @@
+import sys
+
 from django.db import connection
 from django.http import JsonResponse
+from django.views import defaults
 
 from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER
+from tminus.core.failures import failure_response
 from tminus.worker.health import worker_health
 
 
@@ -25,3 +29,14 @@ def healthz(request):
     body = {"status": "ok" if workers.ok else "error", "database": "ok",
             "worker": workers.as_json(errors=can(request.user, ADMINISTER))}
     return JsonResponse(body, status=200 if workers.ok else 503)
+
+
+def server_error(request):
+    """Django's last resort (handler500): JSON under /api/, the plain error page elsewhere.
+
+    The API's own routers answer their errors through tminus.core.api; this catches what fails
+    outside them: the flag client APIs and anything a middleware raises.
+    """
+    if request.path.startswith("/api/"):
+        return failure_response(request, sys.exc_info()[1])
+    return defaults.server_error(request)
