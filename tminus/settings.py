@@ -26,6 +26,8 @@ BASE_URL = env_str("TMINUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 TIME_ZONE = env_str("TMINUS_TIME_ZONE", "UTC")
 SECURE_COOKIES = env_bool("TMINUS_SECURE_COOKIES", False)
 LOG_LEVEL = env_str("TMINUS_LOG_LEVEL", "INFO").upper()
+# Seconds `tminus serve` gives open requests to finish when asked to stop (streams end at once).
+SERVE_GRACEFUL_SECONDS = env_int("TMINUS_SERVE_GRACEFUL_SECONDS", 5, minimum=1)
 WORKER_POLL_SECONDS = env_int("TMINUS_WORKER_POLL_SECONDS", 2, minimum=1)
 WORKER_LEASE_SECONDS = env_int("TMINUS_WORKER_LEASE_SECONDS", 300, minimum=5)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from threading import Lock
 
 from django.conf import settings
+from django.dispatch import Signal
 
 from tminus.flags.client_state import Query, revision_of
 from tminus.flags.models import ClientToken, Environment
@@ -180,7 +181,12 @@ def forget_revisions(**_kwargs) -> None:
     _revisions.clear()
 
 
+# Sent when tokens were created or revoked in this process (open streams check theirs).
+tokens_changed = Signal()
+
+
 def forget_tokens() -> None:
     """A token was created or revoked in this process."""
     _scopes.clear()
     _environments.clear()
+    tokens_changed.send(sender=ClientToken)
