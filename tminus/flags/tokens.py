@@ -121,7 +121,8 @@ def _load_scope(secret: str) -> TokenScope | None:
 
 
 def query_for(scope: TokenScope, projects: list[str], name_prefix: str = "",
-              inline_segments: bool = False, *, cached_only: bool = False) -> Query | None:
+              inline_segments: bool = False, *, cached_only: bool = False,
+              tags: tuple[tuple[str, str], ...] = ()) -> Query | None:
     """The environments a token sees, narrowed to `projects` when the SDK names some.
 
     With `cached_only`, None unless the answer is in memory (the fast path never queries).
@@ -143,7 +144,7 @@ def query_for(scope: TokenScope, projects: list[str], name_prefix: str = "",
     environment_ids, project_keys = found
     return Query(environment_ids=environment_ids, environment=scope.environment,
                  projects=wanted or project_keys, name_prefix=name_prefix,
-                 inline_segments=inline_segments)
+                 inline_segments=inline_segments, tags=tags)
 
 
 def current_revision(environment_ids: tuple[int, ...]) -> int:
