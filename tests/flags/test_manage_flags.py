@@ -3,6 +3,7 @@ JSON API, the `tminus flags` command and the pages: one service each, audited pe
 each change a new revision for SDKs.
 """
 
+import json
 from io import StringIO
 
 import pytest
@@ -340,3 +341,102 @@ def test_cli_strategies_add_with_constraints_that_are_not_json_fails(make_flag):
         tminus_flags("strategies", "add", "checkout-v2", "--environment", "production",
                      "--name", "default", "--constraints", "[{oops")
     assert not Strategy.objects.exists()
+
+
+# -- variants -------------------------------------------------------------------------------
+
+VARIANTS = [{"name": "blue", "weight": 300, "weightType": "fix",
+             "payload": {"type": "json", "value": '{"color": "#00f"}'}},
+            {"name": "green", "stickiness": "userId",
+             "overrides": [{"contextName": "userId", "values": ["7"]}]}]
+
+
+def test_api_variants_put_stores_payloads_and_fills_variable_weights(make_flag, api_as,
+                                                                     contributor):
+    make_flag("checkout-v2")
+    before = current_revision()
+
+    response = api_as(contributor)._send(
+        "put", "/api/v1/flags/checkout-v2/environments/production/variants",
+        {"variants": VARIANTS, "revision": 1})
+
+    assert response.status_code == 200
+    variants = production(response.json())["variants"]
+    assert [(v["name"], v["weight"], v["weightType"]) for v in variants] == [
+        ("blue", 300, "fix"), ("green", 700, "variable")]
+    assert variants[0]["payload"] == {"type": "json", "value": '{"color": "#00f"}'}
+    assert variants[1]["overrides"] == [{"contextName": "userId", "values": ["7"]}]
+    assert current_revision() > before
+    assert last_audit("flag.variants_set").interface == "api"
+
+
+def test_api_variants_with_a_bad_payload_type_is_a_422_on_that_field(make_flag, api_as,
+                                                                     contributor):
+    make_flag("checkout-v2")
+
+    response = api_as(contributor)._send(
+        "put", "/api/v1/flags/checkout-v2/environments/production/variants",
+        {"variants": [{"name": "blue", "payload": {"type": "xml", "value": "<a/>"}}]})
+
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["variants.0.payload.type"]
+
+
+def test_api_variants_with_fixed_weights_over_1000_is_refused(make_flag, api_as, contributor):
+    flag = make_flag("checkout-v2")
+
+    response = api_as(contributor)._send(
+        "put", "/api/v1/flags/checkout-v2/environments/production/variants",
+        {"variants": [{"name": "a", "weight": 600, "weightType": "fix"},
+                      {"name": "b", "weight": 600, "weightType": "fix"}]})
+
+    assert response.status_code == 422
+    assert "more than 1000" in response.json()["errors"]["variants"][0]
+    assert flag.states.get(environment__key="production").variants == []
+
+
+def test_api_variants_from_a_stale_state_revision_answers_409(make_flag, api_as, contributor):
+    flag = make_flag("checkout-v2")
+    services.flag_environment_toggle(flag=flag, environment="production", enabled=True,
+                                     actor=SYSTEM)
+
+    response = api_as(contributor)._send(
+        "put", "/api/v1/flags/checkout-v2/environments/production/variants",
+        {"variants": VARIANTS, "revision": 1})
+
+    assert response.status_code == 409
+    assert flag.states.get(environment__key="production").variants == []
+
+
+def test_cli_variants_replaces_the_variants_from_a_file(make_flag, tmp_path):
+    flag = make_flag("checkout-v2")
+    path = tmp_path / "variants.json"
+    path.write_text(json.dumps(VARIANTS), encoding="utf-8")
+
+    out = tminus_flags("variants", "checkout-v2", "--environment", "staging", "--json",
+                       f"@{path}")
+
+    assert "variants blue, green" in out
+    state = flag.states.get(environment__key="staging")
+    assert state.variants[0]["payload"]["value"] == '{"color": "#00f"}'
+    assert last_audit("flag.variants_set").interface == "cli"
+
+
+def test_cli_variants_with_a_bad_weight_names_the_field(make_flag):
+    make_flag("checkout-v2")
+
+    with pytest.raises(CommandError, match=r"variants\.0\.weight"):
+        tminus_flags("variants", "checkout-v2", "--environment", "staging", "--json",
+                     '[{"name": "a", "weight": 5000}]')
+
+
+def test_page_variants_form_saves_a_payload(make_flag, contributor):
+    flag = make_flag("checkout-v2")
+
+    response = signed_in(contributor).post("/flags/f/checkout-v2/production/variants", {
+        "variants": json.dumps(VARIANTS)})
+
+    assert response.status_code == 302
+    variants = flag.states.get(environment__key="production").variants
+    assert variants[0]["payload"] == {"type": "json", "value": '{"color": "#00f"}'}
+    assert last_audit("flag.variants_set").interface == "web"
