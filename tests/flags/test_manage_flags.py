@@ -13,7 +13,7 @@ from tests.conftest import signed_in
 from tests.flags.conftest import SYSTEM
 from tminus.audit.models import AuditEvent
 from tminus.flags import services
-from tminus.flags.models import Environment, Flag, Strategy
+from tminus.flags.models import Environment, Flag, Segment, Strategy
 from tminus.flags.revisions import current_revision
 
 pytestmark = pytest.mark.django_db
@@ -440,3 +440,155 @@ def test_page_variants_form_saves_a_payload(make_flag, contributor):
     variants = flag.states.get(environment__key="production").variants
     assert variants[0]["payload"] == {"type": "json", "value": '{"color": "#00f"}'}
     assert last_audit("flag.variants_set").interface == "web"
+
+
+# -- segments -------------------------------------------------------------------------------
+
+BETA = [{"contextName": "plan", "operator": "IN", "values": ["beta"]}]
+
+
+def test_api_segment_create_update_list_and_delete(project, api_as, contributor):
+    api = api_as(contributor)
+    before = current_revision()
+
+    created = api.post("/api/v1/flags/segments", {"name": "beta users", "project": "shop",
+                                                 "constraints": BETA})
+    segment_id = created.json()["id"]
+    after_create = current_revision()
+    updated = api.patch(f"/api/v1/flags/segments/{segment_id}", {
+        "revision": 1, "constraints": [{**BETA[0], "values": ["beta", "pilot"]}]})
+    stale = api.patch(f"/api/v1/flags/segments/{segment_id}", {"revision": 1, "name": "late"})
+    listed = api.get("/api/v1/flags/segments").json()
+    deleted = api.delete(f"/api/v1/flags/segments/{segment_id}")
+
+    assert created.status_code == 201
+    assert created.json()["project"] == "shop"
+    assert after_create > before
+    assert updated.json()["constraints"][0]["values"] == ["beta", "pilot"]
+    assert current_revision() > after_create
+    assert stale.status_code == 409
+    assert [s["name"] for s in listed] == ["beta users"]
+    assert deleted.status_code == 204
+    assert not Segment.objects.exists()
+    assert [e.interface for e in AuditEvent.objects.filter(action__startswith="flag_segment")
+            ] == ["api", "api", "api"]
+
+
+def test_api_segment_with_a_bad_operator_or_unknown_project_is_422_per_field(db, api_as,
+                                                                             contributor):
+    api = api_as(contributor)
+
+    bad_operator = api.post("/api/v1/flags/segments", {"name": "beta", "constraints": [
+        {"contextName": "plan", "operator": "SOUNDS_LIKE", "values": ["beta"]}]})
+    bad_project = api.post("/api/v1/flags/segments", {"name": "beta", "project": "nope",
+                                                     "constraints": BETA})
+    no_name = api.post("/api/v1/flags/segments", {"name": "", "constraints": BETA})
+
+    assert bad_operator.status_code == 422
+    assert "unknown operator" in bad_operator.json()["errors"]["constraints"][0]
+    assert bad_project.status_code == 422 and list(bad_project.json()["errors"]) == ["project"]
+    assert no_name.status_code == 422 and list(no_name.json()["errors"]) == ["name"]
+    assert not Segment.objects.exists()
+
+
+def test_api_segment_delete_while_a_strategy_uses_it_is_refused(make_flag, api_as,
+                                                                contributor):
+    flag = make_flag("checkout-v2")
+    segment = services.segment_create(name="beta", constraints=BETA, actor=SYSTEM)
+    services.strategy_create(flag=flag, environment="production", name="default",
+                             segments=[segment.pk], actor=SYSTEM)
+
+    response = api_as(contributor).delete(f"/api/v1/flags/segments/{segment.pk}")
+
+    assert response.status_code == 422
+    assert "checkout-v2" in response.json()["errors"]["segment"][0]
+
+
+def test_api_unknown_segment_is_404(db, api_as, viewer):
+    assert api_as(viewer).get("/api/v1/flags/segments/999").status_code == 404
+
+
+def test_cli_segments_create_update_list_delete(db):
+    out = tminus_flags("segments", "create", "beta users", "--constraints", json.dumps(BETA))
+    segment = Segment.objects.get()
+    tminus_flags("segments", "update", str(segment.pk), "--description", "pilot customers",
+                 "--revision", "1")
+    listed = tminus_flags("segments", "list")
+    tminus_flags("segments", "delete", str(segment.pk))
+
+    assert f"Created segment {segment.pk} (beta users)" in out
+    assert listed.startswith(f"{segment.pk}\tbeta users\t")
+    assert listed.strip().endswith("revision 2")
+    assert not Segment.objects.exists()
+    assert AuditEvent.objects.filter(action__startswith="flag_segment",
+                                     interface="cli").count() == 3
+
+
+def test_cli_segments_create_with_a_constraint_missing_its_operator_names_the_field(db):
+    with pytest.raises(CommandError, match=r"constraints\.0\.operator"):
+        tminus_flags("segments", "create", "beta", "--constraints",
+                     '[{"contextName": "plan"}]')
+
+
+def test_page_segment_form_creates_a_segment(contributor, db):
+    response = signed_in(contributor).post("/flags/segments/new", {
+        "name": "beta users", "constraints": json.dumps(BETA)})
+
+    assert response.status_code == 302
+    assert Segment.objects.get().constraints == BETA
+    assert last_audit("flag_segment.create").interface == "web"
+
+
+# -- tags -----------------------------------------------------------------------------------
+
+
+def test_api_tags_put_replaces_them_and_bumps_the_client_state(make_flag, api_as,
+                                                               contributor):
+    make_flag("checkout-v2")
+    before = current_revision()
+
+    response = api_as(contributor)._send("put", "/api/v1/flags/checkout-v2/tags", {
+        "tags": ["checkout", "team:payments", "team:payments"], "revision": 1})
+
+    assert response.status_code == 200
+    assert response.json()["tags"] == ["simple:checkout", "team:payments"]
+    assert response.json()["revision"] == 2
+    assert current_revision() > before
+    assert last_audit("flag.tags_set").interface == "api"
+
+
+def test_api_tags_with_a_value_too_long_or_a_stale_revision_are_refused(make_flag, api_as,
+                                                                        contributor):
+    make_flag("checkout-v2")
+    api = api_as(contributor)
+
+    too_long = api._send("put", "/api/v1/flags/checkout-v2/tags", {"tags": ["x" * 101]})
+    api._send("put", "/api/v1/flags/checkout-v2/tags", {"tags": ["checkout"]})
+    stale = api._send("put", "/api/v1/flags/checkout-v2/tags", {"tags": ["late"],
+                                                               "revision": 1})
+
+    assert too_long.status_code == 422 and "tags" in too_long.json()["errors"]
+    assert stale.status_code == 409
+    assert [str(t) for t in Flag.objects.get().tags.all()] == ["simple:checkout"]
+
+
+def test_cli_tags_replace_print_and_clear(make_flag):
+    flag = make_flag("checkout-v2")
+
+    assert tminus_flags("tags", "checkout-v2", "team:payments", "beta").split() == [
+        "simple:beta", "team:payments"]
+    assert tminus_flags("tags", "checkout-v2").split() == ["simple:beta", "team:payments"]
+    tminus_flags("tags", "checkout-v2", "--clear")
+    assert not flag.tags.exists()
+    assert AuditEvent.objects.filter(action="flag.tags_set", interface="cli").count() == 2
+
+
+def test_page_flag_edit_form_sets_tags(make_flag, contributor):
+    flag = make_flag("checkout-v2")
+
+    response = signed_in(contributor).post("/flags/f/checkout-v2/edit", {
+        "revision": flag.revision, "flag_type": "release", "tags": "team:payments, beta"})
+
+    assert response.status_code == 302
+    assert sorted(str(t) for t in flag.tags.all()) == ["simple:beta", "team:payments"]
+    assert last_audit("flag.tags_set").interface == "web"

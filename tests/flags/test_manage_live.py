@@ -73,3 +73,15 @@ def test_stock_sdk_sees_a_variant_payload_set_through_the_api(stock_sdk):
                     == "blue") is not None
     assert client.get_variant("checkout-theme", {"userId": "7"})["payload"] == {
         "type": "json", "value": '{"color": "#00f"}'}
+
+
+def test_stock_sdk_sees_a_segment_created_through_the_api(stock_sdk):
+    client, api = stock_sdk
+
+    segment = api.send("POST", "/segments", {"name": "beta users", "constraints": [
+        {"contextName": "plan", "operator": "IN", "values": ["beta"]}]})
+    live_flag(api, "beta-search", segments=[segment["id"]])
+
+    assert wait_for(lambda: client.is_enabled("beta-search", {"properties": {"plan": "beta"}})
+                    ) is not None
+    assert client.is_enabled("beta-search", {"properties": {"plan": "free"}}) is False
