@@ -592,3 +592,111 @@ def test_page_flag_edit_form_sets_tags(make_flag, contributor):
     assert response.status_code == 302
     assert sorted(str(t) for t in flag.tags.all()) == ["simple:beta", "team:payments"]
     assert last_audit("flag.tags_set").interface == "web"
+
+
+# -- dependencies ---------------------------------------------------------------------------
+
+
+def test_api_dependency_set_with_variants_then_remove(make_flag, api_as, contributor):
+    make_flag("checkout-v2")
+    make_flag("checkout-upsell")
+    api = api_as(contributor)
+    before = current_revision()
+
+    set_ = api._send("put", "/api/v1/flags/checkout-upsell/dependencies/checkout-v2",
+                     {"enabled": True, "variants": ["blue"], "revision": 1})
+    after_set = current_revision()
+    removed = api.delete("/api/v1/flags/checkout-upsell/dependencies/checkout-v2?revision=2")
+
+    assert set_.status_code == 200
+    assert set_.json()["dependencies"] == [{"feature": "checkout-v2", "enabled": True,
+                                            "variants": ["blue"]}]
+    assert after_set > before
+    assert removed.status_code == 200 and removed.json()["dependencies"] == []
+    assert current_revision() > after_set
+    assert [e.interface for e in AuditEvent.objects.filter(action__startswith="flag.dependency")
+            ] == ["api", "api"]
+
+
+@pytest.mark.parametrize("parent, message", [
+    ("checkout-upsell", "cannot depend on itself"),
+    ("nope", "No live flag named 'nope'"),
+    ("other-project-flag", "same project"),
+])
+def test_api_dependency_on_an_impossible_parent_is_a_422_on_parent(make_flag, api_as,
+                                                                   contributor, parent,
+                                                                   message):
+    make_flag("checkout-upsell")
+    other = services.project_create(key="other", actor=SYSTEM)
+    make_flag("other-project-flag", project=other)
+
+    response = api_as(contributor)._send(
+        "put", f"/api/v1/flags/checkout-upsell/dependencies/{parent}", {})
+
+    assert response.status_code == 422
+    assert message in response.json()["errors"]["parent"][0]
+    assert not Flag.objects.get(key="checkout-upsell").dependencies.exists()
+
+
+def test_api_dependency_two_levels_deep_is_refused(make_flag, api_as, contributor):
+    make_flag("checkout-v2")
+    child = make_flag("checkout-upsell")
+    make_flag("checkout-upsell-banner")
+    services.flag_dependency_set(flag=child, parent_key="checkout-v2", actor=SYSTEM)
+
+    response = api_as(contributor)._send(
+        "put", "/api/v1/flags/checkout-upsell-banner/dependencies/checkout-upsell", {})
+
+    assert response.status_code == 422
+    assert "only one level" in response.json()["errors"]["parent"][0]
+
+
+def test_api_dependency_from_a_stale_flag_revision_answers_409(make_flag, api_as, contributor):
+    make_flag("checkout-v2")
+    child = make_flag("checkout-upsell")
+    services.flag_tags_set(flag=child, tags=["upsell"], actor=SYSTEM)
+
+    response = api_as(contributor)._send(
+        "put", "/api/v1/flags/checkout-upsell/dependencies/checkout-v2", {"revision": 1})
+
+    assert response.status_code == 409
+    assert not child.dependencies.exists()
+
+
+def test_cli_dependencies_set_list_and_remove(make_flag):
+    make_flag("checkout-v2")
+    child = make_flag("checkout-upsell")
+
+    tminus_flags("dependencies", "set", "checkout-upsell", "checkout-v2", "--variant", "blue",
+                 "--variant", "green")
+    listed = tminus_flags("dependencies", "list", "checkout-upsell")
+    tminus_flags("dependencies", "set", "checkout-upsell", "checkout-v2", "--parent-off")
+    off = tminus_flags("dependencies", "list", "checkout-upsell")
+    tminus_flags("dependencies", "remove", "checkout-upsell", "checkout-v2")
+
+    assert listed.strip() == "checkout-v2\ton with blue, green"
+    assert off.strip() == "checkout-v2\toff"
+    assert not child.dependencies.exists()
+    assert AuditEvent.objects.filter(action__startswith="flag.dependency",
+                                     interface="cli").count() == 3
+
+
+def test_cli_dependency_remove_of_a_missing_one_fails(make_flag):
+    make_flag("checkout-upsell")
+
+    with pytest.raises(CommandError, match="does not depend on"):
+        tminus_flags("dependencies", "remove", "checkout-upsell", "checkout-v2")
+
+
+def test_page_dependency_form_adds_a_parent_with_variants(make_flag, contributor):
+    make_flag("checkout-v2")
+    child = make_flag("checkout-upsell")
+
+    response = signed_in(contributor).post("/flags/f/checkout-upsell/dependencies", {
+        "parent": "checkout-v2", "enabled": "true", "variants": "blue"})
+
+    assert response.status_code == 302
+    dependency = child.dependencies.get()
+    assert (dependency.parent_key, dependency.enabled, dependency.variants) == (
+        "checkout-v2", True, ["blue"])
+    assert last_audit("flag.dependency_set").interface == "web"

@@ -85,3 +85,21 @@ def test_stock_sdk_sees_a_segment_created_through_the_api(stock_sdk):
     assert wait_for(lambda: client.is_enabled("beta-search", {"properties": {"plan": "beta"}})
                     ) is not None
     assert client.is_enabled("beta-search", {"properties": {"plan": "free"}}) is False
+
+
+def test_stock_sdk_follows_a_dependency_set_through_the_api(stock_sdk):
+    client, api = stock_sdk
+    live_flag(api, "checkout-v2")
+    live_flag(api, "checkout-upsell")
+
+    api.send("PUT", "/checkout-v2/environments/production/variants", {"variants": [
+        {"name": "blue"}]})
+    api.send("PUT", "/checkout-upsell/dependencies/checkout-v2", {"variants": ["green"]})
+    assert wait_for(lambda: client.is_enabled("checkout-v2") and not client.is_enabled(
+        "checkout-upsell")) is not None
+
+    api.send("PUT", "/checkout-upsell/dependencies/checkout-v2", {"variants": ["blue"]})
+    assert wait_for(lambda: client.is_enabled("checkout-upsell")) is not None
+
+    api.send("POST", "/checkout-v2/environments/production/toggle", {"enabled": False})
+    assert wait_for(lambda: not client.is_enabled("checkout-upsell")) is not None
