@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tminus.releases import views
+from tminus.releases import plan_views, views
 
 urlpatterns = [
     path("", views.portfolio, name="portfolio"),
@@ -17,4 +17,12 @@ urlpatterns = [
     path("releases/<str:key>/scope", views.scope_item_add, name="scope-item-add"),
     path("releases/<str:key>/scope/<int:item_id>/status", views.scope_item_status,
          name="scope-item-status"),
+    path("releases/<str:key>/plan/<str:kind>/add", plan_views.plan_part_add, name="plan-part-add"),
+    path("releases/<str:key>/plan/<str:kind>/<int:pk>/remove", plan_views.plan_part_remove,
+         name="plan-part-remove"),
+    path("releases/<str:key>/plan/<str:kind>/<int:pk>/move", plan_views.plan_part_move,
+         name="plan-part-move"),
+    path("releases/<str:key>/plan/undo/<str:block>", plan_views.plan_undo, name="plan-undo"),
+    path("releases/<str:key>/plan/items/bulk", plan_views.plan_items_bulk,
+         name="plan-items-bulk"),
 ]

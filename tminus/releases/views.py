@@ -3,23 +3,19 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tminus.accounts.permissions import can
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.selectors import audit_for_release
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
-from tminus.releases import forms, presenters, selectors, services
-from tminus.releases.checklist_html import render_checklists
+from tminus.releases import forms, plan_views, presenters, selectors, services
 from tminus.releases.lookups import release_or_404
 from tminus.releases.models import ChecklistItem, ScopeItem
 from tminus.releases.panels import alerts_for, panels_for, tabs
-from tminus.releases.timeline import timeline_svg
 from tminus.releases.workflow import allowed_targets
 
 PORTFOLIO_PAGE_SIZE = 50
@@ -120,17 +116,9 @@ def _progress(release) -> dict:
 
 
 def _plan_tab(request, release) -> dict:
-    phases, milestones = list(release.phases.all()), list(release.milestones.all())
-    return {
-        "checklists_html": render_checklists(
-            selectors.checklists(release), release_key=release.key,
-            csrf_token=get_token(request), editable=can(request.user, CONTRIBUTE)),
-        "phases": phases,
-        "milestones": milestones,
-        "timeline": timeline_svg(phases, milestones, selectors.today()),
-        "scope": list(release.scope_items.all()),
-        "scope_form": forms.ScopeForm(),
-    }
+    return {**plan_views.timeline_context(request, release),
+            **plan_views.scope_context(request, release),
+            **plan_views.checklists_context(request, release)}
 
 
 @role_required(MANAGE)
