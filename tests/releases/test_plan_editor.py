@@ -260,3 +260,11 @@ def test_due_dates_of_items_render_with_offsets(manager, release):
     item.save()
     page = signed_in(manager).get(f"/releases/{release.key}/").content.decode()
     assert "2030-05-29 <small>(T-3d)</small>" in page
+
+
+def test_recent_changes_say_who_changed_which_field_of_what(contributor, release):
+    item = _items(release)[0]
+    signed_in(contributor).post(f"/inline/item/{item.pk}/notes",
+                                {"value": "Call ops", "revision": item.revision}, **HTMX)
+    page = signed_in(contributor).get(f"/releases/{release.key}/recent").content.decode()
+    assert "carl-contributor</strong> changed checklist item <em>First</em> (notes)" in page

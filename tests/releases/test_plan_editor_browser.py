@@ -235,3 +235,10 @@ def test_scope_items_are_added_edited_reordered_and_removed(page, release):
     page.click("#plan-scope .undo button")
     page.wait_for_selector(f"#scope-{item.pk}")
     assert ScopeItem.objects.get(pk=item.pk).status == "in_progress"
+
+
+def test_recent_changes_show_an_edit_made_a_moment_ago(page):
+    item = _item("Third")
+    _edit(page, f"#f-item-{item.pk}-text", "Third, renamed")
+    page.wait_for_selector("#recent-changes li:has-text('changed checklist item')")
+    assert "rita-manager" in page.inner_text("#recent-changes")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("releases/<str:key>/edit", views.release_edit, name="release-edit"),
     path("releases/<str:key>/schedule", views.release_schedule, name="release-schedule"),
     path("releases/<str:key>/transition", views.release_transition, name="release-transition"),
+    path("releases/<str:key>/recent", views.release_recent, name="release-recent"),
     path("releases/<str:key>/history", views.release_history, name="release-history"),
     path("releases/<str:key>/items/<int:item_id>/status", views.checklist_item_status,
          name="checklist-item-status"),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
-from tminus.audit.selectors import audit_for_release
+from tminus.audit.selectors import audit_for_release, recent_changes
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
 from tminus.core.web import add_service_errors, flash_service_error, role_required
@@ -96,6 +96,7 @@ def release_detail(request, key):
         "tab": tab,
         "panels": panels_for(request, release, tab),
         "alerts": alerts_for(release),
+        "recent": recent_changes(release.pk),
         "schedule_form": forms.ScheduleForm(initial={"go_live": release.go_live,
                                                      "revision": release.revision}),
         "targets": [(s, label) for s, label in forms.ReleaseStatus.choices
@@ -226,6 +227,14 @@ def scope_item_status(request, key, item_id):
     except ServiceError as error:
         flash_service_error(request, error)
     return _back(release)
+
+
+@role_required(VIEW)
+def release_recent(request, key):
+    """The recent-changes feed of the release page; it polls this and reloads after each edit."""
+    release = release_or_404(key)
+    return render(request, "releases/plan/recent.html",
+                  {"recent": recent_changes(release.pk)})
 
 
 @role_required(VIEW)
