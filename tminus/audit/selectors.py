@@ -27,3 +27,10 @@ def recent_changes(release_id: int, limit: int = 8) -> list[dict]:
             "fields": [f.replace("_", " ") for f in fields] if verb == "update" else [],
         })
     return rows
+
+
+def last_changed_by(obj) -> str:
+    """Who made the latest recorded change to a row."""
+    event = (AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+             .order_by("-created_at", "-id").first())
+    return event.actor_label if event else "someone else"

@@ -8,10 +8,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
-from tminus.audit.selectors import audit_for_release, recent_changes
+from tminus.audit.selectors import audit_for_release, last_changed_by, recent_changes
 from tminus.core.actors import Actor
-from tminus.core.errors import ServiceError
-from tminus.core.web import add_service_errors, flash_service_error, role_required
+from tminus.core.errors import Conflict, ServiceError
+from tminus.core.web import (
+    add_service_errors,
+    flash_service_error,
+    rebind_after_conflict,
+    role_required,
+)
 from tminus.releases import forms, plan_views, presenters, selectors, services
 from tminus.releases.lookups import release_or_404
 from tminus.releases.models import ChecklistItem, ScopeItem
@@ -122,24 +127,33 @@ def _plan_tab(request, release) -> dict:
             **plan_views.checklists_context(request, release)}
 
 
+def _edit_initial(release) -> dict:
+    return {"revision": release.revision, "name": release.name, "version": release.version,
+            "release_type": release.release_type, "goal": release.goal,
+            "owner": release.owner.username if release.owner else None}
+
+
 @role_required(MANAGE)
 def release_edit(request, key):
     release = release_or_404(key)
-    initial = {"revision": release.revision, "name": release.name, "version": release.version,
-               "release_type": release.release_type, "goal": release.goal,
-               "owner": release.owner.username if release.owner else None}
-    form = forms.ReleaseEditForm(request.POST or None, initial=initial)
+    form = forms.ReleaseEditForm(request.POST or None, initial=_edit_initial(release))
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
         revision = changes.pop("revision")
         try:
             services.release_update(release=release, revision=revision, changes=changes,
                                     actor=Actor.web(request))
+        except Conflict as error:
+            saved = release_or_404(key)
+            form = rebind_after_conflict(form, error.current, _edit_initial(saved),
+                                         who=last_changed_by(saved))
         except ServiceError as error:
             add_service_errors(form, error)
         else:
             return redirect("release-detail", key=release.key)
-    status = 409 if form.errors and request.method == "POST" else 200
+    status = 200
+    if request.method == "POST" and (form.errors or getattr(form, "conflict", None)):
+        status = 409 if getattr(form, "conflict", None) is not None else 422
     return render(request, "releases/release_edit.html", {"form": form, "release": release},
                   status=status)
 
