@@ -268,3 +268,53 @@ def test_recent_changes_say_who_changed_which_field_of_what(contributor, release
                                 {"value": "Call ops", "revision": item.revision}, **HTMX)
     page = signed_in(contributor).get(f"/releases/{release.key}/recent").content.decode()
     assert "carl-contributor</strong> changed checklist item <em>First</em> (notes)" in page
+
+
+def _risk_and_stakeholder(release):
+    from tminus.people import services as people
+    from tminus.readiness import services as readiness
+
+    person = people.person_create(name="Priya Patel", actor=Actor.cli())
+    stakeholder = people.stakeholder_add(release=release, person=person, role="qa",
+                                         actor=Actor.cli())
+    risk = readiness.risk_add(release=release, description="Payment provider slow",
+                              probability="low", impact="high", actor=Actor.cli())
+    return person, stakeholder, risk
+
+
+def test_risk_rating_and_owner_are_edited_in_place_and_the_score_follows(contributor, release):
+    person, _stakeholder, risk = _risk_and_stakeholder(release)
+    client = signed_in(contributor)
+    client.post(f"/inline/risk/{risk.pk}/probability",
+                {"value": "high", "revision": risk.revision}, **HTMX)
+    risk.refresh_from_db()
+    client.post(f"/inline/risk/{risk.pk}/owner",
+                {"value": "priya patel", "revision": risk.revision}, **HTMX)
+    risk.refresh_from_db()
+    assert (risk.probability, risk.owner, risk.score > 3) == ("high", person, True)
+    page = client.get(f"/releases/{release.key}/?tab=readiness").content.decode()
+    assert f"/inline/risk/{risk.pk}/status" in page
+
+
+def test_stakeholder_becomes_approver_and_their_account_is_linked_in_place(manager, release):
+    person, stakeholder, _risk = _risk_and_stakeholder(release)
+    priya = UserFactory(username="priya")
+    client = signed_in(manager)
+    client.post(f"/inline/stakeholder/{stakeholder.pk}/is_approver",
+                {"value": "on", "revision": stakeholder.revision}, **HTMX)
+    client.post(f"/inline/person/{person.pk}/user",
+                {"value": "priya", "revision": person.revision}, **HTMX)
+    stakeholder.refresh_from_db()
+    person.refresh_from_db()
+    assert stakeholder.is_approver and person.user == priya
+    page = client.get(f"/releases/{release.key}/?tab=people").content.decode()
+    assert f"/inline/stakeholder/{stakeholder.pk}/role" in page
+
+
+def test_item_owner_may_be_a_person_of_the_release_without_an_account(contributor, release):
+    _risk_and_stakeholder(release)
+    item = _items(release)[0]
+    signed_in(contributor).post(f"/inline/item/{item.pk}/owner",
+                                {"value": "Priya Patel", "revision": item.revision}, **HTMX)
+    item.refresh_from_db()
+    assert (item.owner, item.responsible) == (None, "Priya Patel")
