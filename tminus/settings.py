@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    "django_htmx",
     "tminus.core",
     "tminus.accounts",
     "tminus.audit",
@@ -96,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: views answer an htmx request with the fragment it swaps in.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout found during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
