@@ -35,7 +35,8 @@ class Command(TMinusCommand):
         import uvicorn
 
         uvicorn.run("tminus.asgi:application", host=host, port=port, workers=workers,
-                    log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, lifespan="off")
+                    log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, lifespan="off",
+                    timeout_graceful_shutdown=settings.SERVE_GRACEFUL_SECONDS)
 
     def _ensure_admin(self):
         _admin, generated = admin_ensure(password=os.environ.get("TMINUS_ADMIN_PASSWORD"))
