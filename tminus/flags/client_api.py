@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tminus.core.errors import ValidationFailed
-from tminus.flags import client_state, evaluation, metrics
+from tminus.flags import client_state, evaluation, metrics, propagation
 from tminus.flags.choices import TokenKind
 from tminus.flags.tokens import TokenScope, current_revision, query_for, token_scope
 
@@ -34,6 +34,7 @@ class Refusal(Exception):
 
 def authorize(request, kind: str) -> TokenScope:
     """The caller's token scope, or a Refusal with 401 (no valid token) or 403 (wrong kind)."""
+    propagation.listener.ensure_started()
     scope = token_scope(request.headers.get("Authorization"))
     if scope is None:
         raise Refusal(401, "Send a valid T-Minus client token in the Authorization header.")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from tminus_client.engine import FlagEngine
 
 from tminus.flags import client_state
-from tminus.flags.client_state import BoundedCache, Query
+from tminus.flags.client_state import BoundedCache, Query, built_once
 from tminus.flags.models import Environment, Flag
 
 _engines = BoundedCache(size=64)
@@ -19,12 +19,8 @@ CONTEXT_FIELDS = ("userId", "sessionId", "remoteAddress", "currentTime", "appNam
 
 def engine_for(query: Query, revision: int, hostname: str | None = None) -> FlagEngine:
     """The engine loaded with a query's state at a revision (compiled once, then reused)."""
-    key = (query, revision, hostname)
-    engine = _engines.get(key)
-    if engine is None:
-        state = {"version": 2, **_hydration(query, revision)}
-        engine = _engines.put(key, FlagEngine(state, hostname=hostname))
-    return engine
+    return built_once(_engines, (query, revision, hostname), lambda: FlagEngine(
+        {"version": 2, **_hydration(query, revision)}, hostname=hostname))
 
 
 def _hydration(query: Query, revision: int) -> dict:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 
 from django.db import connections
 
-from tminus.flags import client_state, tokens
+from tminus.flags import client_state, propagation, tokens
 from tminus.flags.choices import TokenKind
 from tminus.flags.client_api import Refusal, supports_segments, tag_filter
 
@@ -28,6 +28,7 @@ def client_api_fast_path(django_app):
     """Wrap the Django ASGI application."""
 
     async def application(scope, receive, send):
+        propagation.listener.ensure_started()
         if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "GET":
             try:
                 answer = _cached_answer(scope)

@@ -3,8 +3,10 @@
 On connect an SDK gets `unleash-connected` with a hydration (`{"events": [{"type":
 "hydration", ...}]}`); after every change, `unleash-updated` with the delta events since what
 it has. One watcher per process learns about changes: at once when this process commits one
-(`flags_state_changed`), and by reading every environment's revision every 250 ms while streams
-are open, so changes made by other processes (workers, other web processes) arrive too.
+(`flags_state_changed`), at once too when another process commits one on PostgreSQL (a
+notification, see propagation.py), and by reading every environment's revision every 250 ms
+while streams are open (every 5 s while notifications arrive), so changes made by other
+processes (workers, the CLI, other web processes) arrive on SQLite too.
 
 A stream ends when its token is revoked or deleted (the watcher checks the tokens of open
 streams on every poll, so a revocation made elsewhere ends them within a poll), and when the
@@ -29,7 +31,7 @@ from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from tminus.core import shutdown
-from tminus.flags import client_state
+from tminus.flags import client_state, propagation
 from tminus.flags.choices import TokenKind
 from tminus.flags.client_api import Refusal, _query, authorize
 from tminus.flags.models import ClientToken, Environment
@@ -100,7 +102,8 @@ class RevisionWatch:
                 if self._streams <= 0:
                     self._thread = None
                     break
-            self._kick.wait(self.poll_seconds)
+            self._kick.wait(propagation.SAFETY_POLL_SECONDS if propagation.listener.listening
+                            else self.poll_seconds)
             self._kick.clear()
             self._poll()
         connections.close_all()  # this thread's own connection
