@@ -30,6 +30,12 @@ LOG_LEVEL = env_str("TMINUS_LOG_LEVEL", "INFO").upper()
 SERVE_GRACEFUL_SECONDS = env_int("TMINUS_SERVE_GRACEFUL_SECONDS", 5, minimum=1)
 WORKER_POLL_SECONDS = env_int("TMINUS_WORKER_POLL_SECONDS", 2, minimum=1)
 WORKER_LEASE_SECONDS = env_int("TMINUS_WORKER_LEASE_SECONDS", 300, minimum=5)
+# A worker survives failed rounds, waiting 1, 2, 4 … seconds up to this before the next try.
+WORKER_BACKOFF_MAX_SECONDS = env_int("TMINUS_WORKER_BACKOFF_MAX_SECONDS", 10, minimum=1)
+# A worker whose last good round is older than this is stale (/healthz, the admins' banner).
+WORKER_STALE_SECONDS = env_int("TMINUS_WORKER_STALE_SECONDS", 60, minimum=5)
+# Whether /healthz fails (503) when no worker is alive; off for a web tier run without workers.
+HEALTH_REQUIRES_WORKER = env_bool("TMINUS_HEALTH_REQUIRES_WORKER", True)
 
 # Mail goes out over a real SMTP connection.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -59,6 +65,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    "django_htmx",
     "tminus.core",
     "tminus.accounts",
     "tminus.audit",
@@ -90,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: views answer an htmx request with the fragment it swaps in.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout found during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -113,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tminus.core.context.navigation",
+                "tminus.worker.context.worker_banner",
             ],
         },
     }

@@ -172,12 +172,15 @@ def etag_for(query: Query, revision: int) -> str:
 
 
 def hydration_event(query: Query, revision: int) -> dict:
-    """The whole state as one delta event."""
+    """The whole state as one delta event, with every segment (as Unleash sends it).
+
+    Later deltas carry a segment only when the segment itself changes, so a hydration must
+    already hold segments that no flag uses yet: a flag may start using one in the next delta.
+    """
     states = list(served_states(query.environment_ids, query.name_prefix))
-    segments = segments_for(states)
     return {"eventId": revision, "type": "hydration",
             "features": [feature_dict(s) for s in states],
-            "segments": list(segments.values())}
+            "segments": [segment_dict(s) for s in Segment.objects.order_by("pk")]}
 
 
 def delta_events(query: Query, since: int) -> list[dict] | None:
