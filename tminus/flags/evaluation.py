@@ -32,7 +32,16 @@ def frontend_toggles(query: Query, revision: int, context: dict,
                      include_off: bool = False) -> list[dict]:
     """The flags that are on for a context (with `include_off`, every flag), with their
     variants, as Unleash's frontend API."""
-    engine = engine_for(query, revision)
+    return toggles_of(engine_for(query, revision), context, include_off)
+
+
+def cached_engine(query: Query, revision: int) -> FlagEngine | None:
+    """The compiled engine if this process has it already; never builds (the fast path)."""
+    return _engines.get((query, revision, None))
+
+
+def toggles_of(engine: FlagEngine, context: dict, include_off: bool = False) -> list[dict]:
+    """The frontend toggles an engine gives a context."""
     toggles = []
     for name in engine.names():
         enabled = engine.is_enabled(name, context)
