@@ -96,3 +96,52 @@ def test_fast_path_refuses_nothing_itself_a_backend_token_still_gets_403(asgi_se
     _flag, client_secret = checkout
     assert get(asgi_server, client_secret).status_code == 403
     assert get(asgi_server, client_secret).status_code == 403
+
+
+def _feature(strategy: dict, variants=()) -> dict:
+    return {"features": [{"name": "f", "strategies": [strategy], "variants": list(variants)}],
+            "segments": [{"id": 1, "constraints": [
+                {"contextName": "currentTime", "operator": "DATE_AFTER", "value": "2030-01-01"}]}]}
+
+
+@pytest.mark.parametrize("strategy, variants, stable", [
+    ({"name": "flexibleRollout", "parameters": {"rollout": "50", "stickiness": "default"}},
+     [], True),
+    ({"name": "flexibleRollout", "parameters": {"rollout": "50", "stickiness": "random"}},
+     [], False),
+    ({"name": "gradualRolloutRandom", "parameters": {"percentage": "50"}}, [], False),
+    ({"name": "default", "constraints": [
+        {"contextName": "signup", "operator": "DATE_BEFORE", "value": "2030-01-01"}]}, [], False),
+    ({"name": "default", "segments": [1]}, [], False),
+    ({"name": "default"}, [{"name": "blue", "weight": 1000, "stickiness": "random"}], False),
+    ({"name": "default", "variants": [{"name": "a", "weight": 1000, "stickiness": "plan"}]},
+     [], False),
+])
+def test_answers_are_kept_per_context_only_for_states_that_answer_the_same_way_every_time(
+        strategy, variants, stable):
+    from tminus.flags.evaluation import stable_answers
+
+    assert stable_answers(_feature(strategy, variants)) is stable
+
+
+def test_a_repeated_context_is_answered_from_memory_without_evaluating(asgi_server, frontend,
+                                                                       monkeypatch):
+    from tminus.flags import evaluation
+
+    _flag, secret = frontend
+    first = get(asgi_server, secret)  # through Django: compiles the engine
+    get(asgi_server, secret)  # the fast path evaluates and keeps the answer
+    evaluations = []
+    real = evaluation.toggles_of
+    monkeypatch.setattr(evaluation, "toggles_of",
+                        lambda *args, **kwargs: evaluations.append(1) or real(*args, **kwargs))
+
+    again = get(asgi_server, secret)
+    other_user = requests.get(asgi_server + "/api/frontend?userId=8",
+                              headers={"Authorization": secret}, timeout=10)
+    no_identity = requests.get(asgi_server + "/api/frontend",
+                               headers={"Authorization": secret}, timeout=10)
+
+    assert again.content == first.content and again.headers["ETag"] == first.headers["ETag"]
+    assert other_user.status_code == no_identity.status_code == 200
+    assert len(evaluations) == 2  # the other user, and the context without userId/sessionId

@@ -127,7 +127,13 @@ def _frontend_answer(scope) -> Answer | None:
     client = scope.get("client") or ("", 0)
     context = context_from_parameters(((k, v[-1]) for k, v in params.items()), client[0])
     context["environment"] = token.environment
-    body, etag = frontend_body({"toggles": evaluation.toggles_of(engine, context)})
+    key = evaluation.answer_key(query, revision, context)
+    answer = evaluation.answers.get(key) if key is not None else None
+    if answer is None:
+        answer = frontend_body({"toggles": evaluation.toggles_of(engine, context)})
+        if key is not None:
+            evaluation.answers.put(key, answer)
+    body, etag = answer
     cors = [(name.lower().encode(), value.encode()) for name, value in
             cors_headers(headers.get(b"origin", b"").decode("latin-1") or None)]
     vary = [(b"vary", b"Origin")] if cors else []
