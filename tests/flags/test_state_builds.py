@@ -62,3 +62,32 @@ def test_a_failed_build_lets_the_next_caller_build_again(client_token, make_flag
     assert sdk.get("/api/client/features").status_code >= 500
     assert sdk.get("/api/client/features").status_code == 200
     assert len(calls) == 2
+
+
+def test_five_streams_of_one_query_get_a_change_built_once(asgi_server, checkout,
+                                                           monkeypatch):
+    from tests.flags.conftest import SYSTEM
+    from tests.flags.test_stream_ending import _open_stream
+    from tminus.flags import services
+
+    flag, secret = checkout
+    streams = [_open_stream(asgi_server, secret) for _ in range(5)]
+    builds = []
+    real_delta = client_state.delta_events
+
+    def counted(query, since):
+        builds.append(since)
+        return real_delta(query, since)
+
+    monkeypatch.setattr(client_state, "delta_events", counted)
+    services.flag_environment_toggle(flag=flag, environment="production", enabled=True,
+                                     actor=SYSTEM)
+
+    received = []
+    for stream_connection, response in streams:
+        stream_connection.sock.settimeout(5)
+        received.append(response.read1(65536))
+        stream_connection.close()
+    assert all(chunk.startswith(b"event: unleash-updated") for chunk in received)
+    assert len(set(received)) == 1
+    assert len(builds) == 1

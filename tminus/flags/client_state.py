@@ -263,6 +263,7 @@ class BoundedCache:
 
 
 _bodies = BoundedCache()
+stream_chunks = BoundedCache()  # streaming.py: the events sent to streams, per query and revision
 _builds: dict = {}  # key -> the lock of the build in progress
 _builds_lock = Lock()
 
@@ -340,3 +341,4 @@ def _is_zero(text: str) -> bool:
 
 def clear_caches() -> None:
     _bodies.clear()
+    stream_chunks.clear()

@@ -191,22 +191,37 @@ class _Stream:
     def connected(self) -> bytes:
         revision = client_state.revision_of(self.query.environment_ids)
         self.sent = revision
-        hydration = client_state.hydration_event(self.query, revision)
-        return sse("unleash-connected", {"events": [hydration]}, revision)
+        return client_state.built_once(
+            client_state.stream_chunks, ("connected", self.query, revision),
+            lambda: _connected_chunk(self.query, revision))
 
     def owed(self) -> bool:
         return watch.revision(self.query.environment_ids) > self.sent
 
     def updated(self) -> bytes | None:
         revision = client_state.revision_of(self.query.environment_ids)
-        events = client_state.delta_events(self.query, self.sent)
-        if events is None:
-            events = [client_state.hydration_event(self.query, revision)]
-        self.sent = max(revision, *(event["eventId"] for event in events)) if events else max(
-            revision, self.sent)
-        if not events:
-            return None
-        return sse("unleash-updated", {"events": events}, self.sent)
+        # Every stream of the same query is at the same place after a change: the first one
+        # builds the update, the others send the same bytes.
+        chunk, self.sent = client_state.built_once(
+            client_state.stream_chunks, ("updated", self.query, self.sent, revision),
+            lambda: _updated_chunk(self.query, self.sent, revision))
+        return chunk
+
+
+def _connected_chunk(query: client_state.Query, revision: int) -> bytes:
+    hydration = client_state.hydration_event(query, revision)
+    return sse("unleash-connected", {"events": [hydration]}, revision)
+
+
+def _updated_chunk(query: client_state.Query, since: int, revision: int):
+    """(the unleash-updated event or None, the revision it brings a stream to)."""
+    events = client_state.delta_events(query, since)
+    if events is None:
+        events = [client_state.hydration_event(query, revision)]
+    if not events:
+        return None, max(revision, since)
+    sent = max(revision, *(event["eventId"] for event in events))
+    return sse("unleash-updated", {"events": events}, sent), sent
 
 
 def _headers(response):
