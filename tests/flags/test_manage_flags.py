@@ -806,3 +806,24 @@ def test_page_strategy_editor_refuses_a_custom_strategy_without_a_name(make_flag
     assert response.status_code == 422
     assert b"Name the custom strategy." in response.content
     assert not Strategy.objects.exists()
+
+
+def test_openapi_document_describes_every_flag_management_endpoint(db, api_as, viewer):
+    document = api_as(viewer).get("/api/v1/openapi.json").json()
+
+    paths = document["paths"]
+    for path, method in [
+        ("/api/v1/flags/projects/{key}/flags", "post"), ("/api/v1/flags/{key}", "patch"),
+        ("/api/v1/flags/{key}/archive", "post"), ("/api/v1/flags/{key}/revive", "post"),
+        ("/api/v1/flags/{key}/tags", "put"),
+        ("/api/v1/flags/{key}/dependencies/{parent}", "put"),
+        ("/api/v1/flags/{key}/dependencies/{parent}", "delete"),
+        ("/api/v1/flags/{key}/environments/{environment}/toggle", "post"),
+        ("/api/v1/flags/{key}/environments/{environment}/variants", "put"),
+        ("/api/v1/flags/{key}/environments/{environment}/strategies/{strategy_id}", "patch"),
+        ("/api/v1/flags/{key}/environments/{environment}/strategies/{strategy_id}", "delete"),
+        ("/api/v1/flags/segments", "post"), ("/api/v1/flags/segments/{segment_id}", "patch"),
+    ]:
+        assert method in paths[path], (method, path)
+    variant = document["components"]["schemas"]["VariantIn"]["properties"]
+    assert set(variant["payload"]["anyOf"][0]["$ref"].split("/")[-1:]) == {"PayloadIn"}
