@@ -503,9 +503,10 @@ def flag_tags_set(*, flag: Flag, tags: list[str], actor: Actor, revision: int | 
     flag.tags.all().delete()
     created = FlagTag.objects.bulk_create(
         FlagTag(flag=flag, tag_type=t, value=v) for t, v in dict.fromkeys(parsed))
-    revisions.flag_changed(flag)
-    audit_flag(actor, "flag.tags_set", flag, before={"tags": before},
-           after={"tags": sorted(str(tag) for tag in created)})
+    after = sorted(str(tag) for tag in created)
+    if after != before:
+        revisions.flag_changed(flag)  # SDKs that filter by tag may now get it, or lose it
+    audit_flag(actor, "flag.tags_set", flag, before={"tags": before}, after={"tags": after})
     return created
 
 
