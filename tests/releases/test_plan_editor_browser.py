@@ -143,36 +143,34 @@ def test_keyboard_moves_and_nests_items(page):
     first, second = _item("First"), _item("Second")
     _row(page, "First").locator("button.handle").focus()
     page.keyboard.press("Alt+ArrowDown")
-    page.wait_for_function("document.querySelector('li.item .field-text .value')"
-                           ".textContent === 'Second'")
-    assert page.evaluate("document.activeElement.closest('li.item').id") == f"item-{first.pk}"
+    page.wait_for_selector("li.item:first-child .field-text .value:text-is('Second')")
+    page.wait_for_selector(f"#item-{first.pk} button.handle:focus")
     page.keyboard.press("Alt+ArrowRight")
     page.wait_for_selector(f"#item-{first.pk}.depth-1")
-    page.wait_for_function(f"document.activeElement.closest('#item-{first.pk}') !== null")
+    page.wait_for_selector(f"#item-{first.pk} button.handle:focus")
     assert _item("First").parent_id == second.pk
     page.keyboard.press("Alt+ArrowLeft")
     page.wait_for_selector(f"#item-{first.pk}.depth-0")
-    page.wait_for_function(f"document.activeElement.closest('#item-{first.pk}') !== null")
+    page.wait_for_selector(f"#item-{first.pk} button.handle:focus")
     assert _item("First").parent_id is None
 
 
 def test_dragging_an_item_drops_it_before_another(page):
     _row(page, "Third").locator("button.handle").drag_to(_row(page, "First"))
-    page.wait_for_function("document.querySelector('li.item .field-text .value')"
-                           ".textContent === 'Third'")
+    page.wait_for_selector("li.item:first-child .field-text .value:text-is('Third')")
     order = [i.text for i in ChecklistItem.objects.order_by("order", "id")]
     assert order == ["Third", "First", "Second"]
 
 
 def test_selection_is_bulk_assigned_and_ticked(page):
     UserFactory(username="dana")
+    first = _item("First").pk
     for text in ("First", "Third"):
         _row(page, text).locator("input.select").check()
     assert "2 selected" in page.inner_text("#bulk-form .bulk-count")
     page.fill("#bulk-owner", "dana")
     page.click("#bulk-form button[value=assign]")
-    page.wait_for_function("document.querySelectorAll('li.item .field-owner .value')[0]"
-                           ".textContent.includes('dana')")
+    page.wait_for_selector(f"#f-item-{first}-owner .value:has-text('dana')")
     for text in ("First", "Second"):
         _row(page, text).locator("input.select").check()
     second = _item("Second").pk
