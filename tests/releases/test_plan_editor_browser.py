@@ -108,6 +108,7 @@ def test_unknown_owner_shows_the_message_beside_the_field(page):
 def test_conflict_shows_theirs_beside_mine_and_applies_mine_on_top(page, contributor):
     item = _item("First")
     page.click(f"#f-item-{item.pk}-text .edit-button")
+    page.wait_for_selector(f"form#f-item-{item.pk}-text [name=value]")  # opened at this revision
     services.checklist_item_update(item=item, revision=item.revision,
                                    changes={"text": "Their words"}, actor=Actor(contributor,
                                                                                 "web"))
@@ -240,3 +241,69 @@ def test_recent_changes_show_an_edit_made_a_moment_ago(page):
     _edit(page, f"#f-item-{item.pk}-text", "Third, renamed")
     page.wait_for_selector("#recent-changes li:has-text('changed checklist item')")
     assert "rita-manager" in page.inner_text("#recent-changes")
+
+
+def test_risks_and_stakeholders_are_edited_in_place(page, release, live_server):
+    from tminus.people import services as people
+    from tminus.readiness import services as readiness
+
+    person = people.person_create(name="Priya Patel", actor=Actor.cli())
+    stakeholder = people.stakeholder_add(release=release, person=person, role="qa",
+                                         actor=Actor.cli())
+    risk = readiness.risk_add(release=release, description="Payment provider slow",
+                              probability="low", impact="high", actor=Actor.cli())
+    page.goto(f"{live_server.url}/releases/{release.key}/?tab=readiness")
+    page.evaluate("window.__sameDocument = true")
+    _edit(page, f"#f-risk-{risk.pk}-owner", "Priya Patel")
+    _edit(page, f"#f-risk-{risk.pk}-mitigation", "Second provider on standby")
+    risk.refresh_from_db()
+    assert (risk.owner, risk.mitigation) == (person, "Second provider on standby")
+
+    page.goto(f"{live_server.url}/releases/{release.key}/?tab=people")
+    page.evaluate("window.__sameDocument = true")
+    page.click(f"#f-stakeholder-{stakeholder.pk}-is_approver .edit-button")
+    page.check(f"#f-stakeholder-{stakeholder.pk}-is_approver [name=value]")
+    page.click(f"#f-stakeholder-{stakeholder.pk}-is_approver button[type=submit]")
+    page.wait_for_selector(f"span#f-stakeholder-{stakeholder.pk}-is_approver:has-text('yes')")
+    UserFactory(username="priya")
+    _edit(page, f"#f-person-{person.pk}-user", "priya")
+    person.refresh_from_db()
+    stakeholder.refresh_from_db()
+    assert stakeholder.is_approver and person.user.username == "priya"
+
+
+def test_overview_form_conflict_shows_theirs_beside_mine(page, release, live_server):
+    page.goto(f"{live_server.url}/releases/{release.key}/edit")
+    services.release_update(release=release, revision=release.revision,
+                            changes={"name": "Their name"}, actor=Actor.cli())
+    page.fill("input[name=name]", "My name")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector(".conflict")
+    assert "Their name" in page.inner_text(".conflict .theirs")
+    assert "My name" in page.inner_text(".conflict .yours")
+    page.click("button:has-text('Apply mine on top')")
+    page.wait_for_selector("#release-status")
+    release.refresh_from_db()
+    assert release.name == "My name"
+    page.evaluate("window.__sameDocument = true")
+
+
+def test_an_approver_with_a_viewer_account_signs_in_and_votes(browser, live_server, viewer,
+                                                               release):
+    from tminus.people.models import Person, Stakeholder
+    from tminus.readiness.models import GoNoGoVote
+
+    person = Person.objects.create(name="Vera Viewer", user=viewer)
+    Stakeholder.objects.create(release=release, person=person, role="qa", is_approver=True)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", viewer.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Portfolio')")
+    page.goto(f"{live_server.url}/releases/{release.key}/readiness/")
+    page.select_option("#votes select[name=vote]", "go")
+    page.click("#votes button:has-text('Record vote')")
+    page.wait_for_selector("#votes td:has-text('Vera Viewer')")
+    vote = GoNoGoVote.objects.get()
+    assert (vote.approver, vote.recorded_by, vote.vote) == (person, viewer, "go")

@@ -153,8 +153,9 @@
     });
   });
 
-  document.addEventListener("htmx:afterSwap", function () {
-    if (!focusAfterSwap) return;
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // Only the checklists' own answer: the recent-changes box may refresh in between.
+    if (!focusAfterSwap || !event.target.closest(".plan-block")) return;
     const li = document.getElementById(focusAfterSwap);
     focusAfterSwap = null;
     if (li) li.querySelector("button.handle").focus();
