@@ -21,6 +21,9 @@ DATA_DIR = env_path("TMINUS_DATA_DIR", "./tminus-data")
 
 DEBUG = env_bool("TMINUS_DEBUG", False)
 SECRET_KEY = secret_key_for(DATA_DIR)
+# Whether the key is the operator's (TMINUS_SECRET_KEY) rather than the data directory's file;
+# backups carry only the file (tminus/core/backup.py).
+SECRET_KEY_FROM_ENVIRONMENT = bool(env_str("TMINUS_SECRET_KEY", None))
 ALLOWED_HOSTS = env_list("TMINUS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("TMINUS_CSRF_TRUSTED_ORIGINS", "")
 BASE_URL = env_str("TMINUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
