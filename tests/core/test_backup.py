@@ -107,7 +107,8 @@ def test_restore_into_fresh_installation_brings_back_pages_tokens_flags_and_key(
         # SQLite's online backup copies the database while the server keeps serving it.
         with serve.serving(old.env, "--no-worker") as base:
             said = old.tminus("backup", str(archive))
-            assert httpx.get(f"{base}/healthz").status_code == 200
+            assert httpx.get(f"{base}/api/v1/me",
+                             headers={"Authorization": f"Bearer {made['api']}"}).status_code == 200
         # Two people: rita and the admin account `serve` creates.
         assert "2 users, 1 API token, 1 release, 2 flags, 1 channel" in said
         assert archive.stat().st_mode & 0o077 == 0
