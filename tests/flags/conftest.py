@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+# Real receivers for flag-change deliveries: a local HTTP server and an SMTP server.
+from tests.comms.conftest import http_receiver, smtp_server  # noqa: F401
 from tminus.core.actors import Actor
 from tminus.flags import services
 

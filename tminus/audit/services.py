@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Model
 
 from tminus.audit.models import AuditEvent
+from tminus.audit.signals import change_recorded
 from tminus.core.actors import Actor
 
 
@@ -18,10 +19,12 @@ def audit_record(
     after: dict | None = None,
     release_id: int | None = None,
     reason: str = "",
+    project: str = "",
+    environment: str = "",
 ) -> AuditEvent:
-    """Record one change made by an actor."""
+    """Record one change made by an actor, and tell the listeners (flag-change deliveries)."""
     user = actor.user if getattr(actor.user, "pk", None) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=user,
         actor_label=actor.label,
         interface=actor.interface,
@@ -33,7 +36,11 @@ def audit_record(
         before=_jsonable(before),
         after=_jsonable(after),
         reason=reason,
+        project=project,
+        environment=environment,
     )
+    change_recorded.send(sender=AuditEvent, event=event)
+    return event
 
 
 def snapshot(obj: Model, fields: list[str]) -> dict:

@@ -56,7 +56,7 @@ def project_create(*, key: str, name: str = "", description: str = "", actor: Ac
     for order, (env_key, env_name) in enumerate(environments or DEFAULT_ENVIRONMENTS):
         Environment.objects.create(project=project, key=env_key, name=env_name,
                                    sort_order=order)
-    audit_record(actor=actor, action="flag_project.create", obj=project,
+    audit_record(actor=actor, action="flag_project.create", obj=project, project=project.key,
                  after={"key": project.key, "name": project.name,
                         "environments": [e for e, _ in environments or DEFAULT_ENVIRONMENTS]})
     return project
@@ -81,6 +81,7 @@ def environment_create(*, project: Project, key: str, name: str = "", actor: Act
     revisions.record_changes([environment.pk],
                              [("feature-updated", flag.key) for flag in flags])
     audit_record(actor=actor, action="flag_environment.create", obj=environment,
+                 project=project.key, environment=key,
                  after={"project": project.key, "key": key, "name": environment.name})
     return environment
 
@@ -129,7 +130,8 @@ def audit_flag(actor, action, flag, *, before=None, after=None, reason="", envir
         after = {"environment": environment.key, **(after or {})}
         before = {"environment": environment.key, **before} if before is not None else None
     audit_record(actor=actor, action=action, obj=flag, before=before, after=after,
-                 release_id=flag.release_id, reason=reason)
+                 release_id=flag.release_id, reason=reason, project=flag.project.key,
+                 environment=environment.key if environment is not None else "")
 
 
 @transaction.atomic
@@ -469,6 +471,7 @@ def segment_create(*, name: str, constraints: list, actor: Actor, description: s
                                      constraints=constraints)
     revisions.segment_changed(segment.pk)
     audit_record(actor=actor, action="flag_segment.create", obj=segment,
+                 project=segment.project.key if segment.project_id else "",
                  after=snapshot(segment, SEGMENT_FIELDS))
     return segment
 
@@ -508,10 +511,11 @@ def segment_delete(*, segment: Segment, actor: Actor) -> None:
         raise ValidationFailed({"segment": f"{segment.name} is used by {', '.join(flags)}."})
     before = snapshot(segment, SEGMENT_FIELDS)
     segment_id = segment.pk
+    project = segment.project.key if segment.project_id else ""
     segment.delete()
     revisions.segment_changed(segment_id, removed=True)
     audit_record(actor=actor, action="flag_segment.delete", obj=Segment(pk=segment_id,
-                 name=before["name"]), before=before)
+                 name=before["name"]), before=before, project=project)
 
 
 # -- client tokens -------------------------------------------------------------------------
