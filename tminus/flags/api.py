@@ -5,9 +5,9 @@ SDKs do not use these: they use the Unleash-compatible client API (client_api.py
 
 from ninja import Router, Schema, Status
 
-from tminus.accounts.roles import CONTRIBUTE, VIEW
+from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.api import api_actor
-from tminus.flags import presenters, selectors, services
+from tminus.flags import control, permissions, presenters, selectors, services
 
 router = Router(tags=["flags"])
 PREFIX = "/flags"
@@ -57,7 +57,7 @@ def flag_detail(request, key: str):
 
 @router.post("/{key}/environments/{environment}/toggle")
 def flag_toggle(request, key: str, environment: str, data: ToggleIn):
-    actor = api_actor(request, CONTRIBUTE)
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
     services.flag_environment_toggle(flag=flag, environment=environment, enabled=data.enabled,
                                      reason=data.reason, actor=actor)
@@ -66,7 +66,7 @@ def flag_toggle(request, key: str, environment: str, data: ToggleIn):
 
 @router.post("/{key}/environments/{environment}/rollout")
 def flag_rollout(request, key: str, environment: str, data: RolloutIn):
-    actor = api_actor(request, CONTRIBUTE)
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
     services.flag_rollout_percentage_set(flag=flag, environment=environment,
                                          percentage=data.percentage, reason=data.reason,
@@ -76,10 +76,42 @@ def flag_rollout(request, key: str, environment: str, data: RolloutIn):
 
 @router.post("/{key}/environments/{environment}/strategies", response={201: dict})
 def strategy_add(request, key: str, environment: str, data: StrategyIn):
-    actor = api_actor(request, CONTRIBUTE)
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
     values = data.dict()
     reason = values.pop("reason")
     strategy = services.strategy_create(flag=flag, environment=environment, actor=actor,
                                         reason=reason, **values)
     return Status(201, presenters.strategy(strategy))
+
+
+class RoleRuleIn(Schema):
+    role: str
+    environment: str = ""
+    may_change: bool | None
+
+
+def _role_rules(project) -> dict:
+    return {"effective": permissions.effective(project),
+            "rules": [{"role": rule.role,
+                       "environment": rule.environment.key if rule.environment_id else "",
+                       "may_change": rule.may_change} for rule in permissions.rules(project)]}
+
+
+@router.get("/projects/{key}/roles")
+def role_rule_list(request, key: str):
+    """Who may change flags: `effective` (role -> environment -> true/false) and the project's
+    own `rules` (the rest follow the roles' defaults)."""
+    api_actor(request, VIEW)
+    return _role_rules(selectors.project_get(key))
+
+
+@router.put("/projects/{key}/roles")
+def role_rule_set(request, key: str, data: RoleRuleIn):
+    """Allow (`may_change: true`) or forbid (`false`) a role to change flags of the project,
+    or of one `environment`; `null` returns to the role's default."""
+    actor = api_actor(request, MANAGE)
+    project = selectors.project_get(key)
+    control.role_rule_set(project=project, role=data.role, environment=data.environment,
+                          may_change=data.may_change, actor=actor)
+    return _role_rules(project)

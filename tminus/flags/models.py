@@ -7,6 +7,7 @@ as JSON), so what an SDK receives is what was saved, and the shared engine evalu
 from django.conf import settings
 from django.db import models
 
+from tminus.accounts.roles import ROLE_CHOICES
 from tminus.flags.choices import ChangeKind, FlagType, TokenKind
 
 USER = settings.AUTH_USER_MODEL
@@ -50,6 +51,32 @@ class Environment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.key}/{self.key}"
+
+
+class RoleRule(models.Model):
+    """A project's own answer to "may this role change flags here?", overriding the role's
+    global default (contributors and up may). Without an environment it covers the whole
+    project; a rule for an environment wins over the project-wide one."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="role_rules")
+    environment = models.ForeignKey(Environment, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="role_rules")
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES)
+    may_change = models.BooleanField()
+
+    class Meta:
+        ordering = ["project__key", "role", "environment__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "environment", "role"],
+                                    name="flags_role_rule_unique"),
+            models.UniqueConstraint(fields=["project", "role"],
+                                    condition=models.Q(environment__isnull=True),
+                                    name="flags_role_rule_project_unique"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.environment.key if self.environment_id else "every environment"
+        return f"{self.role} {'may' if self.may_change else 'may not'} change {where}"
 
 
 class Flag(models.Model):
@@ -302,5 +329,5 @@ class MetricsBucket(models.Model):
 __all__ = [
     "ChangeEvent", "ChangeKind", "ClientApplication", "ClientToken", "Environment", "Flag",
     "FlagDependency", "FlagEnvironment", "FlagTag", "FlagType", "MetricsBucket", "Project",
-    "RevisionSequence", "Segment", "Strategy", "TokenKind",
+    "RevisionSequence", "RoleRule", "Segment", "Strategy", "TokenKind",
 ]

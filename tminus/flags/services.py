@@ -29,6 +29,7 @@ from tminus.flags.models import (
     Segment,
     Strategy,
 )
+from tminus.flags.permissions import require_change
 
 FLAG_FIELDS = ["key", "description", "flag_type", "owner", "release", "impression_data",
                "stale", "archived_at"]
@@ -139,7 +140,7 @@ def flag_create(*, project: Project, key: str, actor: Actor, flag_type: str = Fl
                 description: str = "", owner=None, release=None, impression_data: bool = False
                 ) -> Flag:
     """Create a flag, switched off and without strategies in every environment of its project."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, project)
     key = (key or "").strip()
     validation.check_flag_key(key)
     errors = _flag_errors({"flag_type": flag_type, "impression_data": impression_data})
@@ -162,7 +163,7 @@ def flag_create(*, project: Project, key: str, actor: Actor, flag_type: str = Fl
 @transaction.atomic
 def flag_update(*, flag: Flag, changes: dict, actor: Actor, revision: int | None = None) -> Flag:
     """Change a flag's description, type, owner, linked release, impression data or stale mark."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     unknown = set(changes) - FLAG_EDITABLE
     errors = {field: "This field cannot be changed here." for field in unknown}
     errors.update(_flag_errors(changes))
@@ -182,7 +183,7 @@ def flag_update(*, flag: Flag, changes: dict, actor: Actor, revision: int | None
 @transaction.atomic
 def flag_archive(*, flag: Flag, actor: Actor, reason: str = "") -> Flag:
     """Archive a flag: SDKs stop receiving it (they answer their default for it)."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     if flag.archived_at is not None:
         raise ValidationFailed({"flag": f"{flag.key} is already archived."})
     if Flag.objects.filter(dependencies__parent_key=flag.key, archived_at__isnull=True).exists():
@@ -200,7 +201,7 @@ def flag_archive(*, flag: Flag, actor: Actor, reason: str = "") -> Flag:
 @transaction.atomic
 def flag_revive(*, flag: Flag, actor: Actor, reason: str = "") -> Flag:
     """Bring an archived flag back; it returns switched off in every environment."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     if flag.archived_at is None:
         raise ValidationFailed({"flag": f"{flag.key} is not archived."})
     before = {"archived_at": flag.archived_at}
@@ -217,7 +218,7 @@ def flag_revive(*, flag: Flag, actor: Actor, reason: str = "") -> Flag:
 def flag_environment_toggle(*, flag: Flag, environment, enabled: bool, actor: Actor,
                             reason: str = "") -> FlagEnvironment:
     """Switch a flag on or off in one environment."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project, environment_of(flag, environment))
     if not isinstance(enabled, bool):
         raise ValidationFailed({"enabled": "Must be true or false."})
     _require_live(flag)
@@ -237,7 +238,7 @@ def flag_environment_toggle(*, flag: Flag, environment, enabled: bool, actor: Ac
 def flag_variants_set(*, flag: Flag, environment, variants: list, actor: Actor,
                       reason: str = "") -> FlagEnvironment:
     """Replace a flag's variants in one environment (weights, payloads, stickiness, overrides)."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project, environment_of(flag, environment))
     _require_live(flag)
     validation.check_variants(variants)
     state = _state(flag, environment)
@@ -290,7 +291,7 @@ def strategy_create(*, flag: Flag, environment, name: str, actor: Actor,
                     segments: list | None = None, variants: list | None = None,
                     title: str = "", reason: str = "") -> Strategy:
     """Add a strategy to a flag in one environment, after the engine has checked it."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project, environment_of(flag, environment))
     _require_live(flag)
     parameters = _stringified(parameters)
     definition = _definition(name, parameters, constraints, segments, variants)
@@ -311,7 +312,7 @@ def strategy_create(*, flag: Flag, environment, name: str, actor: Actor,
 def strategy_update(*, strategy: Strategy, changes: dict, actor: Actor,
                     revision: int | None = None, reason: str = "") -> Strategy:
     """Change a strategy's parameters, constraints, segments, variants, title or order."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, strategy.state.flag.project, strategy.state.environment)
     flag = strategy.state.flag
     _require_live(flag)
     unknown = set(changes) - set(STRATEGY_FIELDS)
@@ -335,7 +336,7 @@ def strategy_update(*, strategy: Strategy, changes: dict, actor: Actor,
 @transaction.atomic
 def strategy_delete(*, strategy: Strategy, actor: Actor, reason: str = "") -> None:
     """Remove a strategy from a flag in one environment."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, strategy.state.flag.project, strategy.state.environment)
     flag = strategy.state.flag
     _require_live(flag)
     before = _strategy_state(strategy)
@@ -354,7 +355,7 @@ def flag_rollout_percentage_set(*, flag: Flag, environment, percentage: int, act
     Changes the first flexibleRollout strategy there, or adds one (sticky on `stickiness`,
     grouped by the flag name) when there is none. Users inside at 10% stay inside at 50%.
     """
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project, environment_of(flag, environment))
     if isinstance(percentage, bool) or not isinstance(percentage, int) or not (
             0 <= percentage <= 100):
         raise ValidationFailed({"percentage": f"{percentage!r} is not a whole number from 0 "
@@ -389,7 +390,7 @@ def _stringified(parameters) -> dict:
 def flag_dependency_set(*, flag: Flag, parent_key: str, actor: Actor, enabled: bool = True,
                         variants: list | None = None) -> FlagDependency:
     """Make a flag depend on a parent flag of the same project being on (or off)."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     _require_live(flag)
     parent = Flag.objects.filter(key=parent_key, archived_at__isnull=True).first()
     errors = {}
@@ -424,7 +425,7 @@ def _has_children(flag: Flag) -> bool:
 @transaction.atomic
 def flag_dependency_remove(*, flag: Flag, parent_key: str, actor: Actor) -> None:
     """Remove a flag's dependency on a parent."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     deleted, _ = FlagDependency.objects.filter(flag=flag, parent_key=parent_key).delete()
     if not deleted:
         raise NotFound(f"{flag.key} does not depend on {parent_key!r}.")
@@ -435,7 +436,7 @@ def flag_dependency_remove(*, flag: Flag, parent_key: str, actor: Actor) -> None
 @transaction.atomic
 def flag_tags_set(*, flag: Flag, tags: list[str], actor: Actor) -> list[FlagTag]:
     """Replace a flag's tags; each is `value` or `type:value`."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     parsed = []
     for text in tags:
         tag_type, _, value = text.strip().rpartition(":")
@@ -456,11 +457,30 @@ def flag_tags_set(*, flag: Flag, tags: list[str], actor: Actor) -> list[FlagTag]
 # -- segments ------------------------------------------------------------------------------
 
 
+def segment_users(segment: Segment) -> list[Strategy]:
+    """The strategies that use a segment, with their flag and environment."""
+    return [strategy for strategy in Strategy.objects.select_related(
+        "state__flag__project", "state__environment") if segment.pk in (strategy.segments or [])]
+
+
+def _require_segment_change(actor: Actor, project: Project | None,
+                            segment: Segment | None = None) -> None:
+    """A project's segment follows the project's rules; a shared one the role's default. A
+    segment in use is also a change to every environment it is used in."""
+    if project is not None:
+        require_change(actor, project)
+    else:
+        require(actor, CONTRIBUTE)
+    if segment is not None and segment.pk:
+        for strategy in segment_users(segment):
+            require_change(actor, strategy.state.flag.project, strategy.state.environment)
+
+
 @transaction.atomic
 def segment_create(*, name: str, constraints: list, actor: Actor, description: str = "",
                    project: Project | None = None) -> Segment:
     """Create a segment: named constraints that strategies can share."""
-    require(actor, CONTRIBUTE)
+    _require_segment_change(actor, project)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed({"name": "A segment needs a name."})
@@ -480,7 +500,7 @@ def segment_create(*, name: str, constraints: list, actor: Actor, description: s
 def segment_update(*, segment: Segment, changes: dict, actor: Actor,
                    revision: int | None = None) -> Segment:
     """Change a segment's name, description or constraints; every flag using it follows."""
-    require(actor, CONTRIBUTE)
+    _require_segment_change(actor, segment.project, segment)
     unknown = set(changes) - set(SEGMENT_FIELDS)
     if unknown:
         raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
@@ -503,9 +523,8 @@ def segment_update(*, segment: Segment, changes: dict, actor: Actor,
 @transaction.atomic
 def segment_delete(*, segment: Segment, actor: Actor) -> None:
     """Delete a segment that no strategy uses."""
-    require(actor, CONTRIBUTE)
-    users = [s for s in Strategy.objects.select_related("state__flag")
-             if segment.pk in (s.segments or [])]
+    _require_segment_change(actor, segment.project, segment)
+    users = segment_users(segment)
     if users:
         flags = sorted({s.state.flag.key for s in users})
         raise ValidationFailed({"segment": f"{segment.name} is used by {', '.join(flags)}."})

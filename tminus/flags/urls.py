@@ -21,6 +21,7 @@ urlpatterns = [
     path("flags/projects/<str:key>/", views.project_detail, name="flags-project"),
     path("flags/projects/<str:key>/environments/new", views.environment_create,
          name="flags-environment-create"),
+    path("flags/projects/<str:key>/roles", views.role_rule_set, name="flags-role-rule"),
     path("flags/projects/<str:key>/flags/new", views.flag_create, name="flags-flag-create"),
     path("flags/segments/", views.segment_list, name="flags-segments"),
     path("flags/segments/new", views.segment_edit, name="flags-segment-create"),

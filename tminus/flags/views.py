@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
+from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.actors import Actor
-from tminus.core.errors import NotFound, ServiceError, ValidationFailed
-from tminus.core.web import add_service_errors, flash_service_error, role_required
-from tminus.flags import evaluation, forms, selectors, services
+from tminus.core.errors import NotAllowed, NotFound, ServiceError, ValidationFailed
+from tminus.core.web import add_service_errors, flash_service_error, forbidden, role_required
+from tminus.flags import control, evaluation, forms, permissions, selectors, services
 from tminus.flags.choices import EXPECTED_LIFETIME_DAYS, STRATEGY_LABELS
 from tminus.flags.models import ClientToken, Environment, Segment, Strategy
 
@@ -59,7 +59,16 @@ def _project_context(request, project, **extra):
             "archived": archived, "search": search,
             "flag_form": extra.pop("flag_form", forms.FlagCreateForm()),
             "environment_form": extra.pop("environment_form", forms.EnvironmentForm()),
-            **extra}
+            "role_rule_form": extra.pop("role_rule_form", forms.RoleRuleForm(project=project)),
+            "role_table": permissions.effective(project),
+            **_may_change(request, project), **extra}
+
+
+def _may_change(request, project) -> dict:
+    """Where the person may change flags, so pages offer only the changes they can make."""
+    actor = Actor.web(request)
+    return {"changeable": permissions.environments_changeable(request.user, project),
+            "may_change_project": permissions.actor_may_change(actor, project)}
 
 
 @role_required(VIEW)
@@ -86,7 +95,28 @@ def environment_create(request, key):
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(MANAGE)
+def role_rule_set(request, key):
+    project = _or_404(selectors.project_get, key)
+    form = forms.RoleRuleForm(request.POST, project=project)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            control.role_rule_set(project=project, role=data["role"],
+                                  environment=data["environment"],
+                                  may_change=forms.RoleRuleForm.CHOICE_VALUES[data["may_change"]],
+                                  actor=Actor.web(request))
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved who may change flags.")
+            return redirect(reverse("flags-project", args=[project.key]) + "#roles")
+    return render(request, "flags/project.html",
+                  _project_context(request, project, role_rule_form=form), status=422)
+
+
+@require_POST
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def flag_create(request, key):
     project = _or_404(selectors.project_get, key)
     form = forms.FlagCreateForm(request.POST)
@@ -104,7 +134,7 @@ def flag_create(request, key):
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def flag_toggle(request, key, environment):
     flag = _or_404(selectors.flag_get, key)
     enabled = request.POST.get("enabled") == "true"
@@ -112,6 +142,8 @@ def flag_toggle(request, key, environment):
         services.flag_environment_toggle(flag=flag, environment=environment, enabled=enabled,
                                          reason=request.POST.get("reason", ""),
                                          actor=Actor.web(request))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     else:
@@ -146,6 +178,7 @@ def _flag_context(request, flag, **extra) -> dict:
         "who_form": who, "verdicts": verdicts,
         "usage": selectors.flag_usage(flag),
         "history": selectors.flag_history(flag),
+        **_may_change(request, flag.project),
         **extra,
     }
 
@@ -160,7 +193,7 @@ def _edit_initial(flag) -> dict:
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def flag_edit(request, key):
     flag = _or_404(selectors.flag_get, key)
     form = forms.FlagEditForm(request.POST)
@@ -182,7 +215,7 @@ def flag_edit(request, key):
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def flag_archive(request, key):
     flag = _or_404(selectors.flag_get, key)
     revive = request.POST.get("revive") == "1"
@@ -192,6 +225,8 @@ def flag_archive(request, key):
         else:
             services.flag_archive(flag=flag, actor=Actor.web(request),
                                   reason=request.POST.get("reason", ""))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     else:
@@ -200,7 +235,7 @@ def flag_archive(request, key):
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def flag_variants(request, key, environment):
     flag = _or_404(selectors.flag_get, key)
     form = forms.VariantsForm(request.POST)
@@ -210,6 +245,8 @@ def flag_variants(request, key, environment):
         services.flag_variants_set(flag=flag, environment=environment,
                                    variants=form.cleaned_data["variants"],
                                    actor=Actor.web(request))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     else:
@@ -218,7 +255,7 @@ def flag_variants(request, key, environment):
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def flag_dependency(request, key):
     flag = _or_404(selectors.flag_get, key)
     try:
@@ -234,6 +271,8 @@ def flag_dependency(request, key):
                 flag=flag, parent_key=data["parent"], enabled=data["enabled"],
                 variants=[v.strip() for v in data["variants"].split(",") if v.strip()],
                 actor=Actor.web(request))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     return HttpResponseRedirect(_flag_url(flag, "dependencies"))
@@ -250,7 +289,7 @@ def _environment(flag, key) -> Environment:
     return get_object_or_404(Environment, project=flag.project, key=key)
 
 
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def strategy_create(request, key, environment):
     flag = _or_404(selectors.flag_get, key)
     env = _environment(flag, environment)
@@ -265,7 +304,7 @@ def strategy_create(request, key, environment):
                           status=422 if request.method == "POST" else 200)
 
 
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def strategy_edit(request, key, environment, strategy_id):
     flag = _or_404(selectors.flag_get, key)
     env = _environment(flag, environment)
@@ -320,7 +359,7 @@ def _constraint_error(error: ServiceError, constraints) -> bool:
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def strategy_delete(request, key, environment, strategy_id):
     flag = _or_404(selectors.flag_get, key)
     env = _environment(flag, environment)
@@ -328,6 +367,8 @@ def strategy_delete(request, key, environment, strategy_id):
                                  state__environment=env)
     try:
         services.strategy_delete(strategy=strategy, actor=Actor.web(request))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     else:
@@ -341,7 +382,7 @@ def segment_list(request):
                   {"segments": selectors.segment_list(), "form": forms.SegmentForm()})
 
 
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def segment_edit(request, segment_id=None):
     segment = get_object_or_404(Segment, pk=segment_id) if segment_id else None
     initial = {}
@@ -369,11 +410,13 @@ def segment_edit(request, segment_id=None):
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(VIEW)  # the service checks the project's and environment's rules
 def segment_delete(request, segment_id):
     segment = get_object_or_404(Segment, pk=segment_id)
     try:
         services.segment_delete(segment=segment, actor=Actor.web(request))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     return redirect("flags-segments")

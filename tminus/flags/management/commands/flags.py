@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from tminus.core.management.base import TMinusCommand
-from tminus.flags import services, transfer
+from tminus.flags import control, permissions, selectors, services, transfer
 from tminus.flags.choices import TokenKind
 from tminus.flags.models import ClientToken
 
@@ -38,6 +38,15 @@ class Command(TMinusCommand):
                             help="client (default), frontend, or ingest (metric events only).")
         create.add_argument("--name", default="")
         token_sub.add_parser("list", help="List tokens (never their secrets).")
+        role = sub.add_parser("role", help="Allow or forbid a role to change a project's flags "
+                                           "(in one environment, or every one).")
+        role.add_argument("--project", required=True)
+        role.add_argument("--role", required=True)
+        role.add_argument("--environment", default="")
+        role.add_argument("may_change", choices=["allow", "deny", "default"])
+        roles = sub.add_parser("roles", help="Who may change a project's flags, per role and "
+                                             "environment.")
+        roles.add_argument("--project", required=True)
         revoke = token_sub.add_parser("revoke", help="Revoke a token.")
         revoke.add_argument("id", type=int)
 
@@ -105,3 +114,16 @@ class Command(TMinusCommand):
             raise CommandError(f"No client token with id {options['id']}.")
         services.client_token_revoke(token=token, actor=self.actor(options))
         self.stdout.write(f"Revoked token {token.pk} ({token.prefix}…).")
+
+    def _role(self, options):
+        project = selectors.project_get(options["project"])
+        may_change = {"allow": True, "deny": False, "default": None}[options["may_change"]]
+        control.role_rule_set(project=project, role=options["role"], may_change=may_change,
+                              environment=options["environment"], actor=self.actor(options))
+        self._roles(options)
+
+    def _roles(self, options):
+        table = permissions.effective(selectors.project_get(options["project"]))
+        for role, cells in table.items():
+            self.stdout.write(role + "\t" + "\t".join(
+                f"{env}={'yes' if allowed else 'no'}" for env, allowed in cells.items()))
