@@ -7,10 +7,19 @@ from ninja import Router, Schema, Status
 
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.api import api_actor
-from tminus.flags import control, permissions, presenters, selectors, services
+from tminus.flags import (
+    api_change_control,
+    change_requests,
+    control,
+    permissions,
+    presenters,
+    selectors,
+)
 
 router = Router(tags=["flags"])
 PREFIX = "/flags"
+# Before the `/{key}` routes, which would otherwise take `/change-requests` for a flag's name.
+api_change_control.add_routes(router)
 
 
 class ToggleIn(Schema):
@@ -48,6 +57,10 @@ def flag_list(request, key: str):
     return [presenters.flag_row(row) for row in rows]
 
 
+def _detail(flag):
+    return presenters.flag_detail(flag, selectors.flag_states(flag))
+
+
 @router.get("/{key}")
 def flag_detail(request, key: str):
     api_actor(request, VIEW)
@@ -55,34 +68,36 @@ def flag_detail(request, key: str):
     return presenters.flag_detail(flag, selectors.flag_states(flag))
 
 
-@router.post("/{key}/environments/{environment}/toggle")
+@router.post("/{key}/environments/{environment}/toggle", response={200: dict, 202: dict})
 def flag_toggle(request, key: str, environment: str, data: ToggleIn):
     actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
-    services.flag_environment_toggle(flag=flag, environment=environment, enabled=data.enabled,
-                                     reason=data.reason, actor=actor)
-    return presenters.flag_detail(flag, selectors.flag_states(flag))
+    submitted = change_requests.submit("flag_environment_toggle", flag=flag,
+                                       environment=environment, enabled=data.enabled,
+                                       reason=data.reason, actor=actor)
+    return api_change_control.submitted_answer(submitted, lambda: _detail(flag))
 
 
-@router.post("/{key}/environments/{environment}/rollout")
+@router.post("/{key}/environments/{environment}/rollout", response={200: dict, 202: dict})
 def flag_rollout(request, key: str, environment: str, data: RolloutIn):
     actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
-    services.flag_rollout_percentage_set(flag=flag, environment=environment,
-                                         percentage=data.percentage, reason=data.reason,
-                                         actor=actor)
-    return presenters.flag_detail(flag, selectors.flag_states(flag))
+    submitted = change_requests.submit("flag_rollout_percentage_set", flag=flag,
+                                       environment=environment, percentage=data.percentage,
+                                       reason=data.reason, actor=actor)
+    return api_change_control.submitted_answer(submitted, lambda: _detail(flag))
 
 
-@router.post("/{key}/environments/{environment}/strategies", response={201: dict})
+@router.post("/{key}/environments/{environment}/strategies", response={201: dict, 202: dict})
 def strategy_add(request, key: str, environment: str, data: StrategyIn):
     actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
     values = data.dict()
     reason = values.pop("reason")
-    strategy = services.strategy_create(flag=flag, environment=environment, actor=actor,
-                                        reason=reason, **values)
-    return Status(201, presenters.strategy(strategy))
+    submitted = change_requests.submit("strategy_create", flag=flag, environment=environment,
+                                       actor=actor, reason=reason, **values)
+    return api_change_control.submitted_answer(
+        submitted, lambda: Status(201, presenters.strategy(submitted.result)))
 
 
 class RoleRuleIn(Schema):

@@ -7,8 +7,8 @@ as JSON), so what an SDK receives is what was saved, and the shared engine evalu
 from django.conf import settings
 from django.db import models
 
-from tminus.accounts.roles import ROLE_CHOICES
-from tminus.flags.choices import ChangeKind, FlagType, TokenKind
+from tminus.accounts.roles import RELEASE_MANAGER, ROLE_CHOICES
+from tminus.flags.choices import ChangeKind, ChangeRequestStatus, FlagType, TokenKind
 
 USER = settings.AUTH_USER_MODEL
 
@@ -41,6 +41,11 @@ class Environment(models.Model):
     name = models.CharField(max_length=200)
     sort_order = models.PositiveIntegerField(default=0)
     revision = models.BigIntegerField(default=0)
+    # Protected: a person's change here becomes a change request that someone else with at
+    # least `approver_role` approves before it is applied.
+    requires_approval = models.BooleanField(default=False)
+    approver_role = models.CharField(max_length=20, choices=ROLE_CHOICES,
+                                     default=RELEASE_MANAGER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -211,6 +216,46 @@ class FlagTag(models.Model):
         return f"{self.tag_type}:{self.value}"
 
 
+class ChangeRequest(models.Model):
+    """A flag change waiting for approval, or for its time: an operation (the name of the
+    service function) and its arguments, applied once through that same service."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="change_requests")
+    environment = models.ForeignKey(Environment, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="change_requests")
+    flag = models.ForeignKey(Flag, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="change_requests")
+    subject = models.CharField(max_length=255)  # the flag's or segment's name
+    summary = models.CharField(max_length=300)
+    operation = models.CharField(max_length=80)
+    payload = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    needs_approval = models.BooleanField(default=True)
+    status = models.CharField(max_length=12, choices=ChangeRequestStatus.choices,
+                              default=ChangeRequestStatus.OPEN, db_index=True)
+    requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_label = models.CharField(max_length=150)
+    requested_via = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When it is applied once approved; None: as soon as it is approved.
+    scheduled_for = models.DateTimeField(null=True, blank=True, db_index=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.summary}"
+
+
 class RevisionSequence(models.Model):
     """The single row that hands out revision numbers; its row lock orders concurrent changes.
 
@@ -327,7 +372,22 @@ class MetricsBucket(models.Model):
 
 
 __all__ = [
-    "ChangeEvent", "ChangeKind", "ClientApplication", "ClientToken", "Environment", "Flag",
-    "FlagDependency", "FlagEnvironment", "FlagTag", "FlagType", "MetricsBucket", "Project",
-    "RevisionSequence", "RoleRule", "Segment", "Strategy", "TokenKind",
+    "ChangeEvent",
+    "ChangeKind",
+    "ChangeRequest",
+    "ClientApplication",
+    "ClientToken",
+    "Environment",
+    "Flag",
+    "FlagDependency",
+    "FlagEnvironment",
+    "FlagTag",
+    "FlagType",
+    "MetricsBucket",
+    "Project",
+    "RevisionSequence",
+    "RoleRule",
+    "Segment",
+    "Strategy",
+    "TokenKind",
 ]

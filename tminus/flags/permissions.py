@@ -7,10 +7,13 @@ one, which wins over the role's default. Admins may always; the CLI and the work
 user act as the system, as everywhere else.
 """
 
+import contextvars
+from contextlib import contextmanager
+
 from tminus.accounts.permissions import actor_can, role_of
 from tminus.accounts.roles import ADMIN, CAPABILITIES, CONTRIBUTE, ROLE_CHOICES
 from tminus.core.actors import Actor
-from tminus.core.errors import NotAllowed
+from tminus.core.errors import NotAllowed, TransitionNotAllowed
 from tminus.flags.models import Environment, Project, RoleRule
 
 ROLES = [role for role, _label in ROLE_CHOICES if role != ADMIN]
@@ -40,12 +43,42 @@ def actor_may_change(actor: Actor, project, environment=None) -> bool:
     return role_may_change(role_of(actor.user), project, environment)
 
 
-def require_change(actor: Actor, project, environment=None) -> None:
-    """Raise NotAllowed unless the actor may change flags there."""
+class ApprovalRequired(TransitionNotAllowed):
+    """A person's direct change to a protected environment (409): it needs a change request."""
+
+
+# Set while an approved change request is applied, so the service it calls may change a
+# protected environment.
+_applying_approved = contextvars.ContextVar("flags_applying_approved", default=False)
+
+
+@contextmanager
+def applying_approved_change():
+    token = _applying_approved.set(True)
+    try:
+        yield
+    finally:
+        _applying_approved.reset(token)
+
+
+def require_may_request(actor: Actor, project, environment=None) -> None:
+    """Raise NotAllowed unless the actor may change (or ask to change) flags there."""
     if not actor_may_change(actor, project, environment):
         where = f" in {environment.key}" if isinstance(environment, Environment) else ""
         name = getattr(project, "key", "this project")
         raise NotAllowed(f"Your role may not change flags of {name}{where}.")
+
+
+def require_change(actor: Actor, project, environment=None) -> None:
+    """Raise unless the actor may change flags there now: NotAllowed for their role, and
+    ApprovalRequired for a person changing a protected environment outside an approved change
+    request. The worker and the CLI without a user (the system: guarded rollouts, kill
+    switches) are not held up by approvals."""
+    require_may_request(actor, project, environment)
+    if (isinstance(environment, Environment) and environment.requires_approval
+            and actor.user is not None and not _applying_approved.get()):
+        raise ApprovalRequired(f"Changes to {environment} need approval: submit this change "
+                               "as a change request.")
 
 
 def effective(project: Project) -> dict[str, dict[str, bool]]:

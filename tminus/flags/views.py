@@ -6,14 +6,23 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tminus.accounts.roles import MANAGE, VIEW
+from tminus.accounts.roles import MANAGE, ROLE_CHOICES, VIEW, VIEWER
 from tminus.core.actors import Actor
 from tminus.core.errors import NotAllowed, NotFound, ServiceError, ValidationFailed
 from tminus.core.web import add_service_errors, flash_service_error, forbidden, role_required
-from tminus.flags import control, evaluation, forms, permissions, selectors, services
-from tminus.flags.choices import EXPECTED_LIFETIME_DAYS, STRATEGY_LABELS
+from tminus.flags import (
+    change_requests,
+    control,
+    evaluation,
+    forms,
+    permissions,
+    selectors,
+    services,
+)
+from tminus.flags.choices import EXPECTED_LIFETIME_DAYS, STRATEGY_LABELS, ChangeRequestStatus
 from tminus.flags.models import ClientToken, Environment, Segment, Strategy
 
 
@@ -22,6 +31,19 @@ def _or_404(getter, key):
         return getter(key)
     except NotFound as error:
         raise Http404(error.message) from None
+
+
+def _say_done(request, submitted, done: str) -> None:
+    """Say the change was made, or that it became a change request and what it waits for."""
+    change = submitted.change_request if submitted is not None else None
+    if change is None:
+        messages.success(request, done)
+    elif change.status == "open":
+        messages.info(request, f"Change request #{change.pk} ({change.summary}) waits for "
+                               "approval.")
+    else:
+        messages.info(request, f"Change #{change.pk} ({change.summary}) is scheduled for "
+                               f"{timezone.localtime(change.scheduled_for):%Y-%m-%d %H:%M %Z}.")
 
 
 def _flag_url(flag, anchor: str = "") -> str:
@@ -61,6 +83,8 @@ def _project_context(request, project, **extra):
             "environment_form": extra.pop("environment_form", forms.EnvironmentForm()),
             "role_rule_form": extra.pop("role_rule_form", forms.RoleRuleForm(project=project)),
             "role_table": permissions.effective(project),
+            "approver_roles": [(role, label) for role, label in ROLE_CHOICES
+                               if role != VIEWER],
             **_may_change(request, project), **extra}
 
 
@@ -139,15 +163,16 @@ def flag_toggle(request, key, environment):
     flag = _or_404(selectors.flag_get, key)
     enabled = request.POST.get("enabled") == "true"
     try:
-        services.flag_environment_toggle(flag=flag, environment=environment, enabled=enabled,
-                                         reason=request.POST.get("reason", ""),
-                                         actor=Actor.web(request))
+        submitted = change_requests.submit(
+            "flag_environment_toggle", flag=flag, environment=environment, enabled=enabled,
+            reason=request.POST.get("reason", ""), actor=Actor.web(request))
     except NotAllowed as error:
         return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     else:
-        messages.success(request, f"{flag.key} is {'on' if enabled else 'off'} in {environment}.")
+        _say_done(request, submitted,
+                  f"{flag.key} is {'on' if enabled else 'off'} in {environment}.")
     back = request.POST.get("next", "")
     return HttpResponseRedirect(back if back.startswith("/flags/") else _flag_url(flag))
 
@@ -242,15 +267,15 @@ def flag_variants(request, key, environment):
     try:
         if not form.is_valid():
             raise ValidationFailed({"variants": form.errors["variants"]})
-        services.flag_variants_set(flag=flag, environment=environment,
-                                   variants=form.cleaned_data["variants"],
-                                   actor=Actor.web(request))
+        submitted = change_requests.submit(
+            "flag_variants_set", flag=flag, environment=environment,
+            variants=form.cleaned_data["variants"], actor=Actor.web(request))
     except NotAllowed as error:
         return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     else:
-        messages.success(request, f"Variants saved for {environment}.")
+        _say_done(request, submitted, f"Variants saved for {environment}.")
     return HttpResponseRedirect(_flag_url(flag, f"env-{environment}"))
 
 
@@ -297,8 +322,10 @@ def strategy_create(request, key, environment):
                               initial={"name": request.GET.get("name", "flexibleRollout"),
                                        "rollout": "100", "stickiness": "default"})
     constraints = forms.ConstraintFormSet(request.POST or None, prefix="c")
-    if request.method == "POST" and _save_strategy(request, flag, env, form, constraints):
-        messages.success(request, f"Strategy added in {env.key}.")
+    submitted = request.method == "POST" and _save_strategy(request, flag, env, form,
+                                                            constraints)
+    if submitted:
+        _say_done(request, submitted, f"Strategy added in {env.key}.")
         return HttpResponseRedirect(_flag_url(flag, f"env-{env.key}"))
     return _strategy_page(request, flag, env, form, constraints,
                           status=422 if request.method == "POST" else 200)
@@ -315,17 +342,19 @@ def strategy_edit(request, key, environment, strategy_id):
     constraints = forms.ConstraintFormSet(
         request.POST or None, prefix="c",
         initial=[forms.ConstraintForm.initial_for(c) for c in strategy.constraints])
-    if request.method == "POST" and _save_strategy(request, flag, env, form, constraints,
-                                                    strategy):
-        messages.success(request, f"Strategy saved in {env.key}.")
+    submitted = request.method == "POST" and _save_strategy(request, flag, env, form,
+                                                            constraints, strategy)
+    if submitted:
+        _say_done(request, submitted, f"Strategy saved in {env.key}.")
         return HttpResponseRedirect(_flag_url(flag, f"env-{env.key}"))
     return _strategy_page(request, flag, env, form, constraints, strategy,
                           status=422 if request.method == "POST" else 200)
 
 
-def _save_strategy(request, flag, env, form, constraints, strategy=None) -> bool:
+def _save_strategy(request, flag, env, form, constraints, strategy=None):
+    """What became of the change (change_requests.Submitted), or None when refused."""
     if not (form.is_valid() and constraints.is_valid()):
-        return False
+        return None
     data = form.cleaned_data
     values = {
         "parameters": form.parameters(flag.key),
@@ -336,18 +365,20 @@ def _save_strategy(request, flag, env, form, constraints, strategy=None) -> bool
     }
     try:
         if strategy is None:
-            services.strategy_create(flag=flag, environment=env, name=data["name"],
-                                     actor=Actor.web(request), **values)
+            submitted = change_requests.submit(
+                "strategy_create", flag=flag, environment=env, name=data["name"],
+                actor=Actor.web(request), **values)
         else:
             if data["name"] != strategy.name:
                 values["name"] = data["name"]
-            services.strategy_update(strategy=strategy, changes=values,
-                                     revision=data.get("revision"), actor=Actor.web(request))
+            submitted = change_requests.submit(
+                "strategy_update", strategy=strategy, changes=values,
+                revision=data.get("revision"), actor=Actor.web(request))
     except ServiceError as error:
         if not _constraint_error(error, constraints):
             add_service_errors(form, error)
-        return False
-    return True
+        return None
+    return submitted
 
 
 def _constraint_error(error: ServiceError, constraints) -> bool:
@@ -366,13 +397,14 @@ def strategy_delete(request, key, environment, strategy_id):
     strategy = get_object_or_404(Strategy, pk=strategy_id, state__flag=flag,
                                  state__environment=env)
     try:
-        services.strategy_delete(strategy=strategy, actor=Actor.web(request))
+        submitted = change_requests.submit("strategy_delete", strategy=strategy,
+                                           actor=Actor.web(request))
     except NotAllowed as error:
         return forbidden(request, error.message)
     except ServiceError as error:
         flash_service_error(request, error)
     else:
-        messages.success(request, f"Strategy removed from {env.key}.")
+        _say_done(request, submitted, f"Strategy removed from {env.key}.")
     return HttpResponseRedirect(_flag_url(flag, f"env-{env.key}"))
 
 
@@ -398,12 +430,16 @@ def segment_edit(request, segment_id=None):
             if segment is None:
                 services.segment_create(actor=Actor.web(request), **data)
             else:
-                services.segment_update(segment=segment, changes=data, revision=revision,
-                                        actor=Actor.web(request))
+                submitted = change_requests.submit(
+                    "segment_update", segment=segment, changes=data, revision=revision,
+                    actor=Actor.web(request)) if services.segment_users(segment) else None
+                if submitted is None:
+                    services.segment_update(segment=segment, changes=data, revision=revision,
+                                            actor=Actor.web(request))
         except ServiceError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Segment saved.")
+            _say_done(request, submitted, "Segment saved.")
             return redirect("flags-segments")
     return render(request, "flags/segment_form.html", {"form": form, "segment": segment},
                   status=422 if request.method == "POST" else 200)
@@ -452,3 +488,62 @@ def token_revoke(request, token_id):
     services.client_token_revoke(token=token, actor=Actor.web(request))
     messages.success(request, f"Token {token.prefix}… revoked.")
     return redirect("flags-tokens")
+
+
+@role_required(VIEW)
+def change_request_list(request):
+    status = request.GET.get("status", "pending")
+    rows = change_requests.change_requests(status=status if status != "all" else "",
+                                           project=request.GET.get("project", ""))[:200]
+    return render(request, "flags/change_requests.html", {
+        "rows": rows, "status": status, "status_choices": [
+            ("pending", "Waiting (approval or time)"), *ChangeRequestStatus.choices,
+            ("all", "All")]})
+
+
+@require_POST
+@role_required(VIEW)  # the service checks the environment's approver role
+def change_request_decide(request, change_id):
+    action = request.POST.get("action", "")
+    decide = {"approve": change_requests.change_request_approve,
+              "reject": change_requests.change_request_reject}.get(action)
+    try:
+        change = change_requests.change_request_get(change_id)
+        if decide is not None:
+            change = decide(change=change, actor=Actor.web(request),
+                            comment=request.POST.get("comment", ""))
+        elif action == "cancel":
+            change = change_requests.change_request_cancel(change=change,
+                                                           actor=Actor.web(request))
+        else:
+            raise ValidationFailed({"action": "Approve, reject or cancel."})
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except NotAllowed as error:
+        return forbidden(request, error.message)
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        text = f"Change request #{change.pk} is {change.get_status_display().lower()}."
+        if change.problem:
+            messages.error(request, f"{text} {change.problem}")
+        else:
+            messages.success(request, text)
+    return redirect("flags-change-requests")
+
+
+@require_POST
+@role_required(MANAGE)
+def environment_protection(request, key, environment):
+    try:
+        env = change_requests.environment_get(key, environment)
+        change_requests.environment_protection_set(
+            environment=env, requires_approval=request.POST.get("requires_approval") == "on",
+            approver_role=request.POST.get("approver_role", ""), actor=Actor.web(request))
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        messages.success(request, f"Saved whether changes to {env} need approval.")
+    return redirect(reverse("flags-project", args=[key]) + "#protection")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from tminus.core.management.base import TMinusCommand
-from tminus.flags import control, permissions, selectors, services, transfer
+from tminus.flags import change_requests, control, permissions, selectors, services, transfer
 from tminus.flags.choices import TokenKind
 from tminus.flags.models import ClientToken
 
@@ -47,12 +47,49 @@ class Command(TMinusCommand):
         roles = sub.add_parser("roles", help="Who may change a project's flags, per role and "
                                              "environment.")
         roles.add_argument("--project", required=True)
+        protect = sub.add_parser("protect", help="Make changes to an environment need approval "
+                                                 "(or, with --off, not).")
+        protect.add_argument("--project", required=True)
+        protect.add_argument("--environment", required=True)
+        protect.add_argument("--approver-role", default="",
+                             help="Who may approve (default release_manager, and up).")
+        protect.add_argument("--off", action="store_true")
+        change = sub.add_parser("change", help="Change requests: list, request, approve, reject, "
+                                               "cancel.")
+        change_sub = change.add_subparsers(dest="change_action", required=True)
+        listing = change_sub.add_parser("list", help="Change requests, newest first.")
+        listing.add_argument("--status", default="pending",
+                             help="pending (default), open, approved, applied, rejected, "
+                                  "cancelled, failed or all.")
+        request = change_sub.add_parser("request", help="Request (or schedule) a change.")
+        request.add_argument("operation", help="flag_environment_toggle, strategy_create ...")
+        request.add_argument("arguments", help='JSON: {"flag": "checkout", "environment": '
+                                               '"production", "enabled": true}')
+        request.add_argument("--at", default="", help="2027-03-12 09:00")
+        request.add_argument("--time-zone", default="", help="Europe/Oslo")
+        for verb in ("approve", "reject", "cancel"):
+            decide = change_sub.add_parser(verb, help=f"{verb.title()} a change request.")
+            decide.add_argument("id", type=int)
+            if verb != "cancel":
+                decide.add_argument("--comment", default="")
+        schedule = sub.add_parser("schedule", help="Switch a flag on or off at a moment.")
+        schedule.add_argument("flag")
+        schedule.add_argument("--environment", required=True)
+        state = schedule.add_mutually_exclusive_group(required=True)
+        state.add_argument("--on", action="store_true")
+        state.add_argument("--off", action="store_true")
+        schedule.add_argument("--at", required=True, help="2027-03-12 09:00")
+        schedule.add_argument("--time-zone", default="", help="Europe/Oslo (default: the "
+                                                              "server's TMINUS_TIME_ZONE)")
+        schedule.add_argument("--reason", default="")
         revoke = token_sub.add_parser("revoke", help="Revoke a token.")
         revoke.add_argument("id", type=int)
 
     def handle(self, *args, action, **options):
         if action == "token":
             getattr(self, f"_token_{options['token_action']}")(options)
+        elif action == "change":
+            getattr(self, f"_change_{options['change_action']}")(options)
         else:
             getattr(self, f"_{action}")(options)
 
@@ -127,3 +164,61 @@ class Command(TMinusCommand):
         for role, cells in table.items():
             self.stdout.write(role + "\t" + "\t".join(
                 f"{env}={'yes' if allowed else 'no'}" for env, allowed in cells.items()))
+
+    def _protect(self, options):
+        environment = change_requests.environment_get(options["project"], options["environment"])
+        environment = change_requests.environment_protection_set(
+            environment=environment, requires_approval=not options["off"],
+            approver_role=options["approver_role"], actor=self.actor(options))
+        state = (f"needs approval by {environment.approver_role} or higher"
+                 if environment.requires_approval else "needs no approval")
+        self.stdout.write(f"{environment}: {state}.")
+
+    def _show(self, change):
+        when = f"\t{change.scheduled_for:%Y-%m-%d %H:%M %Z}" if change.scheduled_for else ""
+        self.stdout.write(f"{change.pk}\t{change.status}\t{change.summary}\t"
+                          f"{change.requested_label}{when}")
+
+    def _change_list(self, options):
+        status = options["status"]
+        for change in change_requests.change_requests(status="" if status == "all" else status):
+            self._show(change)
+
+    def _change_request(self, options):
+        try:
+            arguments = json.loads(options["arguments"])
+        except json.JSONDecodeError as error:
+            raise CommandError(f"The arguments are not JSON: {error}.") from None
+        if not isinstance(arguments, dict):
+            raise CommandError("The arguments must be a JSON object.")
+        self._submit(options["operation"], options, **change_requests.decode(arguments))
+
+    def _submit(self, operation, options, **arguments):
+        submitted = change_requests.submit(operation, actor=self.actor(options),
+                                           at=options.get("at") or None,
+                                           time_zone=options.get("time_zone", ""), **arguments)
+        if submitted.change_request is None:
+            self.stdout.write("Applied.")
+        else:
+            self._show(submitted.change_request)
+
+    def _schedule(self, options):
+        self._submit("flag_environment_toggle", options, flag=selectors.flag_get(options["flag"]),
+                     environment=options["environment"], enabled=options["on"],
+                     reason=options["reason"])
+
+    def _decide(self, options, function, **extra):
+        change = function(change=change_requests.change_request_get(options["id"]),
+                          actor=self.actor(options), **extra)
+        self._show(change)
+        if change.problem:
+            raise CommandError(change.problem)
+
+    def _change_approve(self, options):
+        self._decide(options, change_requests.change_request_approve, comment=options["comment"])
+
+    def _change_reject(self, options):
+        self._decide(options, change_requests.change_request_reject, comment=options["comment"])
+
+    def _change_cancel(self, options):
+        self._decide(options, change_requests.change_request_cancel)
