@@ -3,7 +3,7 @@
 SDKs do not use these: they use the Unleash-compatible client API (client_api.py).
 """
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.api import api_actor
@@ -25,6 +25,8 @@ api_change_control.add_routes(router)
 class ToggleIn(Schema):
     enabled: bool
     reason: str = ""
+    at: str = Field("", description="Switch at this moment instead (2027-03-12 09:00).")
+    time_zone: str = Field("", description="The zone of `at` (Europe/Oslo).")
 
 
 class RolloutIn(Schema):
@@ -74,7 +76,8 @@ def flag_toggle(request, key: str, environment: str, data: ToggleIn):
     flag = selectors.flag_get(key)
     submitted = change_requests.submit("flag_environment_toggle", flag=flag,
                                        environment=environment, enabled=data.enabled,
-                                       reason=data.reason, actor=actor)
+                                       reason=data.reason, at=data.at or None,
+                                       time_zone=data.time_zone, actor=actor)
     return api_change_control.submitted_answer(submitted, lambda: _detail(flag))
 
 

@@ -21,3 +21,6 @@ class FlagsConfig(AppConfig):
         from tminus.readiness.notes import register_gate_note
 
         register_gate_note(panels.pending_change_notes)
+        from tminus.releases.timeline import register_timeline_marks
+
+        register_timeline_marks(panels.scheduled_change_marks)

@@ -390,9 +390,20 @@ def change_request_apply(*, change_id: int, interface: str = WORKER,
     return True
 
 
+def local_moment(change: ChangeRequest) -> datetime | None:
+    """When a change is scheduled, in the time zone it was given in (else the server's)."""
+    if change.scheduled_for is None:
+        return None
+    try:
+        zone = ZoneInfo(change.time_zone) if change.time_zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    return timezone.localtime(change.scheduled_for, zone)
+
+
 def _applied_reason(change: ChangeRequest) -> str:
     how = (f"approved by {change.decided_label}" if change.needs_approval
-           else f"scheduled for {change.scheduled_for:%Y-%m-%d %H:%M %Z}")
+           else f"scheduled for {local_moment(change):%Y-%m-%d %H:%M %Z}")
     return " ".join(part for part in (change.reason, f"(change request #{change.pk}, {how})")
                     if part)
 

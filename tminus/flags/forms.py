@@ -237,3 +237,13 @@ class RoleRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["environment"].choices = [("", "Every environment")] + [
             (env.key, env.name) for env in project.environments.all()]
+
+
+class ScheduleForm(forms.Form):
+    """Switch a flag on or off at a moment in a time zone."""
+
+    enabled = forms.ChoiceField(label="Switch", choices=[("on", "on"), ("off", "off")])
+    at = forms.CharField(max_length=40, help_text="2027-03-12 09:00")
+    time_zone = forms.CharField(max_length=64, required=False,
+                                help_text="Europe/Oslo; empty for the server's time zone")
+    reason = forms.CharField(max_length=500, required=False)

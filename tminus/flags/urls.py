@@ -40,6 +40,8 @@ urlpatterns = [
     path("flags/f/<str:key>/archive", views.flag_archive, name="flags-flag-archive"),
     path("flags/f/<str:key>/dependencies", views.flag_dependency, name="flags-dependency"),
     path("flags/f/<str:key>/<str:environment>/toggle", views.flag_toggle, name="flags-toggle"),
+    path("flags/f/<str:key>/<str:environment>/schedule", views.flag_schedule,
+         name="flags-schedule"),
     path("flags/f/<str:key>/<str:environment>/variants", views.flag_variants,
          name="flags-variants"),
     path("flags/f/<str:key>/<str:environment>/strategies/new", views.strategy_create,

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import MANAGE, ROLE_CHOICES, VIEW, VIEWER
@@ -43,7 +42,7 @@ def _say_done(request, submitted, done: str) -> None:
                                "approval.")
     else:
         messages.info(request, f"Change #{change.pk} ({change.summary}) is scheduled for "
-                               f"{timezone.localtime(change.scheduled_for):%Y-%m-%d %H:%M %Z}.")
+                               f"{change_requests.local_moment(change):%Y-%m-%d %H:%M %Z}.")
 
 
 def _flag_url(flag, anchor: str = "") -> str:
@@ -204,6 +203,8 @@ def _flag_context(request, flag, **extra) -> dict:
         "usage": selectors.flag_usage(flag),
         "history": selectors.flag_history(flag),
         **_may_change(request, flag.project),
+        "schedule_form": forms.ScheduleForm(),
+        "pending_changes": change_requests.change_requests(status="pending", flag=flag.key),
         **extra,
     }
 
@@ -547,3 +548,25 @@ def environment_protection(request, key, environment):
     else:
         messages.success(request, f"Saved whether changes to {env} need approval.")
     return redirect(reverse("flags-project", args=[key]) + "#protection")
+
+
+@require_POST
+@role_required(VIEW)  # the service checks the project's and environment's rules
+def flag_schedule(request, key, environment):
+    flag = _or_404(selectors.flag_get, key)
+    form = forms.ScheduleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed({k: v for k, v in form.errors.items()})
+        data = form.cleaned_data
+        submitted = change_requests.submit(
+            "flag_environment_toggle", flag=flag, environment=environment,
+            enabled=data["enabled"] == "on", reason=data["reason"], at=data["at"],
+            time_zone=data["time_zone"], actor=Actor.web(request))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        _say_done(request, submitted, "")
+    return HttpResponseRedirect(_flag_url(flag, f"env-{environment}"))

@@ -19,7 +19,7 @@ from tminus.releases.checklist_html import render_checklists
 from tminus.releases.lookups import release_or_404
 from tminus.releases.models import ChecklistItem, ScopeItem
 from tminus.releases.panels import alerts_for, panels_for, tabs
-from tminus.releases.timeline import timeline_svg
+from tminus.releases.timeline import timeline_marks, timeline_svg
 from tminus.releases.workflow import allowed_targets
 
 PORTFOLIO_PAGE_SIZE = 50
@@ -127,7 +127,8 @@ def _plan_tab(request, release) -> dict:
             csrf_token=get_token(request), editable=can(request.user, CONTRIBUTE)),
         "phases": phases,
         "milestones": milestones,
-        "timeline": timeline_svg(phases, milestones, selectors.today()),
+        "timeline": timeline_svg(phases, milestones + timeline_marks(release),
+                                 selectors.today()),
         "scope": list(release.scope_items.all()),
         "scope_form": forms.ScopeForm(),
     }

@@ -175,7 +175,8 @@ class Command(TMinusCommand):
         self.stdout.write(f"{environment}: {state}.")
 
     def _show(self, change):
-        when = f"\t{change.scheduled_for:%Y-%m-%d %H:%M %Z}" if change.scheduled_for else ""
+        moment = change_requests.local_moment(change)
+        when = f"\t{moment:%Y-%m-%d %H:%M %Z}" if moment else ""
         self.stdout.write(f"{change.pk}\t{change.status}\t{change.summary}\t"
                           f"{change.requested_label}{when}")
 
