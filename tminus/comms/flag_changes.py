@@ -7,7 +7,7 @@ dedupe_key names the audit entry and the subscription, so a change is delivered 
 """
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tminus.accounts.permissions import require
@@ -105,3 +105,54 @@ def flag_subscription_delete(*, subscription_id: int, actor: Actor) -> None:
 
 def flag_subscriptions():
     return FlagSubscription.objects.select_related("channel")
+
+
+def stale_flag_reminders_send(*, now=None) -> int:
+    """Queue this week's reminder to every owner of live flags that are potentially stale,
+    unused or marked for cleanup; at most one per owner per ISO week. Returns how many."""
+    from tminus.flags.lifecycle import lifecycle_rows
+    from tminus.flags.models import Flag
+
+    now = now or timezone.now()
+    year, week, _ = timezone.localdate(now).isocalendar()
+    flags = (Flag.objects.filter(archived_at__isnull=True, owner__is_active=True)
+             .exclude(owner__email="").select_related("owner", "project").order_by("owner_id"))
+    by_owner: dict = {}
+    for flag, row in zip(flags, lifecycle_rows(flags, now), strict=True):
+        if row["unused"] or row["potentially_stale"] or row["stage"] == "cleanup":
+            by_owner.setdefault(flag.owner, []).append(row)
+    queued = 0
+    for owner, rows in by_owner.items():
+        subject, body = _stale_digest(owner, rows)
+        try:
+            with transaction.atomic():
+                delivery = Delivery.objects.create(
+                    dedupe_key=f"flag_stale:{owner.pk}:{year}-W{week:02d}",
+                    purpose=DeliveryPurpose.FLAG_REMINDER, user=owner, recipient=owner.email,
+                    recipient_name=str(owner), subject=subject, body=body, next_attempt_at=now,
+                    max_attempts=settings.COMMS_MAX_ATTEMPTS)
+                delivery_enqueue(delivery)
+        except IntegrityError:
+            continue  # this week's reminder for this owner already exists
+        queued += 1
+    return queued
+
+
+def _stale_digest(owner, rows: list[dict]) -> tuple[str, str]:
+    subject = f"T-Minus: {len(rows)} of your feature flag{'s' if len(rows) > 1 else ''} " \
+              "can probably go"
+    lines = [f"Hello {owner},", "", "These flags are yours and look ready to be removed:", ""]
+    for row in rows:
+        why = []
+        if row["unused"]:
+            last = row["last_evaluated"]
+            why.append(f"no evaluation since {last:%Y-%m-%d}" if last
+                       else "never evaluated by an SDK")
+        if row["potentially_stale"]:
+            why.append("older than its type's expected lifetime")
+        if row["stage"] == "cleanup":
+            why.append("marked for cleanup")
+        lines.append(f"  - {row['project']}/{row['flag']} ({row['stage']}): {', '.join(why)}")
+    lines += ["", "Remove them from the code, then archive them in T-Minus. You get this at most "
+              "once a week while you own such flags."]
+    return subject, "\n".join(lines) + "\n"

@@ -7,8 +7,9 @@ from ninja import Query, Router, Schema, Status
 
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.api import api_actor
-from tminus.flags import change_requests
+from tminus.flags import change_requests, lifecycle, selectors
 from tminus.flags.change_requests import change_request_dict
+from tminus.flags.models import Flag
 
 
 class ChangeRequestIn(Schema):
@@ -50,6 +51,15 @@ class ChangeRequestOut(Schema):
     comment: str
     applied_at: datetime | None
     problem: str
+
+
+class CleanupIn(Schema):
+    cleanup: bool
+
+
+class KillSwitchIn(Schema):
+    killed: bool
+    reason: str = ""
 
 
 class ProtectionIn(Schema):
@@ -125,3 +135,39 @@ def add_routes(router: Router) -> None:
             approver_role=data.approver_role, actor=actor)
         return {"project": key, "environment": env.key,
                 "requires_approval": env.requires_approval, "approver_role": env.approver_role}
+
+    @router.get("/lifecycle")
+    def lifecycle_list(request, project: str = "", archived: bool = False):
+        """Each flag's stage (define, develop, production, cleanup, archived), its last
+        evaluation, whether it is unused (TMINUS_FLAGS_UNUSED_DAYS) or potentially stale."""
+        api_actor(request, VIEW)
+        flags = Flag.objects.select_related("project", "owner").filter(
+            archived_at__isnull=not archived).order_by("key")
+        if project:
+            flags = flags.filter(project=selectors.project_get(project))
+        return lifecycle.lifecycle_rows(flags)
+
+    @router.post("/{key}/cleanup")
+    def flag_cleanup(request, key: str, data: CleanupIn):
+        """Mark a flag for cleanup (its work is done) or take the mark back."""
+        actor = api_actor(request, VIEW)  # the service checks the project's rules
+        flag = lifecycle.flag_cleanup_mark(flag=selectors.flag_get(key), cleanup=data.cleanup,
+                                           actor=actor)
+        return lifecycle.lifecycle_rows([flag])[0]
+
+    @router.delete("/{key}", response={204: None})
+    def flag_delete(request, key: str):
+        """Delete an archived flag for good (release manager and up)."""
+        actor = api_actor(request, MANAGE)
+        lifecycle.flag_delete(flag=selectors.flag_get(key), actor=actor)
+        return Status(204, None)
+
+    @router.put("/projects/{key}/environments/{environment}/kill-switch")
+    def kill_switch(request, key: str, environment: str, data: KillSwitchIn):
+        """`killed: true`: SDKs see every flag of the environment off until it is released."""
+        actor = api_actor(request, VIEW)  # the service checks the project's rules
+        env = lifecycle.environment_kill_switch(
+            environment=change_requests.environment_get(key, environment), killed=data.killed,
+            reason=data.reason, actor=actor)
+        return {"project": key, "environment": env.key, "killed": env.killed_at is not None,
+                "killed_at": env.killed_at}

@@ -46,6 +46,8 @@ class Environment(models.Model):
     requires_approval = models.BooleanField(default=False)
     approver_role = models.CharField(max_length=20, choices=ROLE_CHOICES,
                                      default=RELEASE_MANAGER)
+    # The kill switch: while set, SDKs see every flag of this environment off.
+    killed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,6 +101,8 @@ class Flag(models.Model):
     impression_data = models.BooleanField(default=False)
     # Marked stale by a person (Unleash's `stale`); "potentially stale" is computed from age.
     stale = models.BooleanField(default=False)
+    # Lifecycle: set when someone says the flag's work is done and it is to be removed from code.
+    cleanup_since = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -17,6 +17,7 @@ from tminus.flags import (
     control,
     evaluation,
     forms,
+    lifecycle,
     permissions,
     selectors,
     services,
@@ -204,6 +205,7 @@ def _flag_context(request, flag, **extra) -> dict:
         "history": selectors.flag_history(flag),
         **_may_change(request, flag.project),
         "schedule_form": forms.ScheduleForm(),
+        "lifecycle": lifecycle.lifecycle_rows([flag])[0],
         "pending_changes": change_requests.change_requests(status="pending", flag=flag.key),
         **extra,
     }
@@ -570,3 +572,53 @@ def flag_schedule(request, key, environment):
     else:
         _say_done(request, submitted, "")
     return HttpResponseRedirect(_flag_url(flag, f"env-{environment}"))
+
+
+@require_POST
+@role_required(VIEW)  # the service checks the project's rules
+def flag_cleanup(request, key):
+    flag = _or_404(selectors.flag_get, key)
+    try:
+        lifecycle.flag_cleanup_mark(flag=flag, cleanup=request.POST.get("cleanup") == "1",
+                                    actor=Actor.web(request))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
+    except ServiceError as error:
+        flash_service_error(request, error)
+    return redirect("flags-flag", key=flag.key)
+
+
+@require_POST
+@role_required(MANAGE)
+def flag_delete(request, key):
+    flag = _or_404(selectors.flag_get, key)
+    project_key = flag.project.key
+    try:
+        lifecycle.flag_delete(flag=flag, actor=Actor.web(request))
+    except NotAllowed as error:
+        return forbidden(request, error.message)
+    except ServiceError as error:
+        flash_service_error(request, error)
+        return redirect("flags-flag", key=key)
+    messages.success(request, f"{key} deleted for good.")
+    return redirect("flags-project", key=project_key)
+
+
+@require_POST
+@role_required(VIEW)  # the service checks the project's rules
+def kill_switch(request, key, environment):
+    try:
+        env = change_requests.environment_get(key, environment)
+        env = lifecycle.environment_kill_switch(
+            environment=env, killed=request.POST.get("killed") == "1",
+            reason=request.POST.get("reason", ""), actor=Actor.web(request))
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except NotAllowed as error:
+        return forbidden(request, error.message)
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        messages.success(request, f"Every flag of {env} is off for SDKs." if env.killed_at
+                         else f"Flags of {env} are back to their own states.")
+    return redirect(reverse("flags-project", args=[key]) + "#kill-switch")

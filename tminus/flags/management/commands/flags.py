@@ -6,9 +6,17 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from tminus.core.management.base import TMinusCommand
-from tminus.flags import change_requests, control, permissions, selectors, services, transfer
+from tminus.flags import (
+    change_requests,
+    control,
+    lifecycle,
+    permissions,
+    selectors,
+    services,
+    transfer,
+)
 from tminus.flags.choices import TokenKind
-from tminus.flags.models import ClientToken
+from tminus.flags.models import ClientToken, Flag
 
 
 class Command(TMinusCommand):
@@ -82,6 +90,22 @@ class Command(TMinusCommand):
         schedule.add_argument("--time-zone", default="", help="Europe/Oslo (default: the "
                                                               "server's TMINUS_TIME_ZONE)")
         schedule.add_argument("--reason", default="")
+        life = sub.add_parser("lifecycle", help="Each flag's stage, last evaluation, unused and "
+                                                "potentially stale marks.")
+        life.add_argument("--project", default="")
+        cleanup = sub.add_parser("cleanup", help="Mark a flag for cleanup (its work is done).")
+        cleanup.add_argument("flag")
+        cleanup.add_argument("--undo", action="store_true")
+        delete = sub.add_parser("delete", help="Delete an archived flag for good.")
+        delete.add_argument("flag")
+        kill = sub.add_parser("kill", help="Turn every flag of an environment off for SDKs "
+                                           "(--release to undo).")
+        kill.add_argument("--project", required=True)
+        kill.add_argument("--environment", required=True)
+        kill.add_argument("--release", action="store_true")
+        kill.add_argument("--reason", default="")
+        sub.add_parser("remind-stale", help="Queue this week's reminders to owners of unused, "
+                                            "stale or cleanup flags.")
         revoke = token_sub.add_parser("revoke", help="Revoke a token.")
         revoke.add_argument("id", type=int)
 
@@ -91,7 +115,7 @@ class Command(TMinusCommand):
         elif action == "change":
             getattr(self, f"_change_{options['change_action']}")(options)
         else:
-            getattr(self, f"_{action}")(options)
+            getattr(self, "_" + action.replace("-", "_"))(options)
 
     def _import(self, options):
         state = self._read_state(options["file"])
@@ -223,3 +247,34 @@ class Command(TMinusCommand):
 
     def _change_cancel(self, options):
         self._decide(options, change_requests.change_request_cancel)
+
+    def _lifecycle(self, options):
+        flags = Flag.objects.select_related("project", "owner").order_by("key")
+        if options["project"]:
+            flags = flags.filter(project=selectors.project_get(options["project"]))
+        for row in lifecycle.lifecycle_rows(flags):
+            marks = [m for m in ("unused", "potentially_stale") if row[m]]
+            last = f"{row['last_evaluated']:%Y-%m-%d}" if row["last_evaluated"] else "never"
+            self.stdout.write(f"{row['flag']}\t{row['stage']}\t{last}\t{','.join(marks)}")
+
+    def _cleanup(self, options):
+        flag = lifecycle.flag_cleanup_mark(flag=selectors.flag_get(options["flag"]),
+                                           cleanup=not options["undo"], actor=self.actor(options))
+        self.stdout.write(f"{flag.key}: {lifecycle.flag_stage(flag)}")
+
+    def _delete(self, options):
+        lifecycle.flag_delete(flag=selectors.flag_get(options["flag"]), actor=self.actor(options))
+        self.stdout.write(f"Deleted {options['flag']}.")
+
+    def _kill(self, options):
+        environment = lifecycle.environment_kill_switch(
+            environment=change_requests.environment_get(options["project"],
+                                                        options["environment"]),
+            killed=not options["release"], reason=options["reason"], actor=self.actor(options))
+        self.stdout.write(f"{environment}: " + ("every flag off for SDKs."
+                                                if environment.killed_at else "flags as set."))
+
+    def _remind_stale(self, options):
+        from tminus.comms.flag_changes import stale_flag_reminders_send
+
+        self.stdout.write(f"queued {stale_flag_reminders_send()} stale flag reminder(s)")
