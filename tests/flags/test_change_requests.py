@@ -274,3 +274,17 @@ def test_commands_protect_request_and_approve(make_flag, contributor, manager):
     assert "shop/production: needs approval by release_manager or higher." in out.getvalue()
     assert f"{change.pk}\tapplied\tSwitch checkout on" in out.getvalue()
     assert _production(flag).enabled
+
+
+def test_segment_page_change_to_a_segment_used_in_production_becomes_a_request(
+        make_flag, contributor, protected):
+    segment = services.segment_create(name="beta", constraints=[], actor=SYSTEM)
+    services.strategy_create(flag=make_flag(), environment="production", name="default",
+                             segments=[segment.pk], actor=SYSTEM)
+    answer = signed_in(contributor).post(f"/flags/segments/{segment.pk}/", {
+        "name": "beta", "description": "opted in",
+        "constraints": '[{"contextName": "plan", "operator": "IN", "values": ["beta"]}]',
+        "revision": segment.revision}, follow=True)
+    segment.refresh_from_db()
+    assert "waits for approval" in answer.content.decode()
+    assert segment.description == "" and ChangeRequest.objects.get().operation == "segment_update"

@@ -1,12 +1,17 @@
-"""JSON endpoints to read flags and change their state (for scripts and pipelines).
+"""JSON endpoints to manage flags: create, archive, toggle, strategies, variants, segments,
+tags and dependencies (for scripts and pipelines).
 
-SDKs do not use these: they use the Unleash-compatible client API (client_api.py).
+Each endpoint calls the same service function as the pages and the `tminus flags` command.
+Writes may name the revision they were made from; a stale one is answered 409 with the
+current state. SDKs do not use these: they use the Unleash-compatible client API.
 """
 
-from ninja import Field, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
+from tminus.accounts.models import User
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.api import api_actor
+from tminus.core.errors import NotFound, ValidationFailed
 from tminus.flags import (
     api_change_control,
     change_requests,
@@ -14,34 +19,134 @@ from tminus.flags import (
     permissions,
     presenters,
     selectors,
+    services,
+)
+from tminus.flags.models import Project, Segment, Strategy
+from tminus.flags.schemas import (
+    ArchiveIn,
+    DependencyIn,
+    FlagIn,
+    FlagOut,
+    FlagPatch,
+    RolloutIn,
+    SegmentIn,
+    SegmentOut,
+    SegmentPatch,
+    StrategyIn,
+    StrategyOut,
+    StrategyPatch,
+    TagsIn,
+    ToggleIn,
+    VariantsIn,
+    definitions,
 )
 
 router = Router(tags=["flags"])
 PREFIX = "/flags"
+# A change applied answers the flag; one waiting for approval or its time, the request (202).
+FLAG_OR_REQUEST = {200: FlagOut, 202: api_change_control.ChangeRequestOut}
 # Before the `/{key}` routes, which would otherwise take `/change-requests` for a flag's name.
 api_change_control.add_routes(router)
 
 
-class ToggleIn(Schema):
-    enabled: bool
-    reason: str = ""
-    at: str = Field("", description="Switch at this moment instead (2027-03-12 09:00).")
-    time_zone: str = Field("", description="The zone of `at` (Europe/Oslo).")
-
-
-class RolloutIn(Schema):
-    percentage: int
+class RevisionQuery(Schema):
+    revision: int | None = None
     reason: str = ""
 
 
-class StrategyIn(Schema):
-    name: str
-    title: str = ""
-    parameters: dict = {}
-    constraints: list = []
-    segments: list[int] = []
-    variants: list = []
-    reason: str = ""
+def _detail(flag) -> dict:
+    flag = selectors.flag_get(flag.key)
+    return presenters.flag_detail(flag, selectors.flag_states(flag))
+
+
+def _user(username: str | None, field: str = "owner"):
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationFailed({field: f"No active user named {username!r}."})
+    return user
+
+
+def _release(key: str | None):
+    from tminus.releases.models import Release
+
+    if not key:
+        return None
+    release = Release.objects.filter(key=key).first()
+    if release is None:
+        raise ValidationFailed({"release": f"No release with key {key!r}."})
+    return release
+
+
+def _project(key: str | None, field: str = "project") -> Project | None:
+    if not key:
+        return None
+    project = Project.objects.filter(key=key).first()
+    if project is None:
+        raise ValidationFailed({field: f"No flag project {key!r}."})
+    return project
+
+
+# -- segments (before /{key}, which would otherwise take "segments" as a flag name) ---------
+
+
+def _segment(segment_id: int) -> Segment:
+    segment = Segment.objects.select_related("project").filter(pk=segment_id).first()
+    if segment is None:
+        raise NotFound(f"No segment {segment_id}.")
+    return segment
+
+
+@router.get("/segments", response=list[SegmentOut])
+def segment_list(request):
+    api_actor(request, VIEW)
+    return [presenters.segment(s) for s in selectors.segment_list()]
+
+
+@router.post("/segments", response={201: SegmentOut})
+def segment_create(request, data: SegmentIn):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    segment = services.segment_create(
+        name=data.name, description=data.description, project=_project(data.project),
+        constraints=definitions(data.constraints), actor=actor)
+    return Status(201, presenters.segment(segment))
+
+
+@router.get("/segments/{segment_id}", response=SegmentOut)
+def segment_detail(request, segment_id: int):
+    api_actor(request, VIEW)
+    return presenters.segment(_segment(segment_id))
+
+
+@router.patch("/segments/{segment_id}",
+              response={200: SegmentOut, 202: api_change_control.ChangeRequestOut})
+def segment_update(request, segment_id: int, data: SegmentPatch):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    changes = data.dict(exclude_unset=True)
+    revision = changes.pop("revision", None)
+    if data.constraints is not None:
+        changes["constraints"] = definitions(data.constraints)
+    segment = _segment(segment_id)
+    if services.segment_users(segment):  # a change to flags that use it: maybe a request
+        submitted = change_requests.submit("segment_update", segment=segment, changes=changes,
+                                           revision=revision, actor=actor)
+        if submitted.change_request is not None:
+            return Status(202, change_requests.change_request_dict(submitted.change_request))
+    else:
+        services.segment_update(segment=segment, changes=changes, revision=revision,
+                                actor=actor)
+    return presenters.segment(_segment(segment_id))
+
+
+@router.delete("/segments/{segment_id}", response={204: None})
+def segment_delete(request, segment_id: int):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    services.segment_delete(segment=_segment(segment_id), actor=actor)
+    return Status(204, None)
+
+
+# -- projects and flags --------------------------------------------------------------------
 
 
 @router.get("/projects")
@@ -59,48 +164,175 @@ def flag_list(request, key: str):
     return [presenters.flag_row(row) for row in rows]
 
 
-def _detail(flag):
-    return presenters.flag_detail(flag, selectors.flag_states(flag))
+@router.post("/projects/{key}/flags", response={201: FlagOut})
+def flag_create(request, key: str, data: FlagIn):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    flag = services.flag_create(
+        project=selectors.project_get(key), key=data.key, flag_type=data.type,
+        description=data.description, owner=_user(data.owner), release=_release(data.release),
+        impression_data=data.impression_data, actor=actor)
+    return Status(201, _detail(flag))
 
 
-@router.get("/{key}")
+@router.get("/{key}", response=FlagOut)
 def flag_detail(request, key: str):
     api_actor(request, VIEW)
+    return _detail(selectors.flag_get(key))
+
+
+@router.patch("/{key}", response=FlagOut)
+def flag_update(request, key: str, data: FlagPatch):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    changes = data.dict(exclude_unset=True)
+    revision = changes.pop("revision", None)
+    if "type" in changes:
+        changes["flag_type"] = changes.pop("type")
+    if "owner" in changes:
+        changes["owner"] = _user(changes["owner"])
+    if "release" in changes:
+        changes["release"] = _release(changes["release"])
+    flag = services.flag_update(flag=selectors.flag_get(key), changes=changes,
+                                revision=revision, actor=actor)
+    return _detail(flag)
+
+
+@router.post("/{key}/archive", response=FlagOut)
+def flag_archive(request, key: str, data: ArchiveIn):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    flag = services.flag_archive(flag=selectors.flag_get(key), revision=data.revision,
+                                 reason=data.reason, actor=actor)
+    return _detail(flag)
+
+
+@router.post("/{key}/revive", response=FlagOut)
+def flag_revive(request, key: str, data: ArchiveIn):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    flag = services.flag_revive(flag=selectors.flag_get(key), revision=data.revision,
+                                reason=data.reason, actor=actor)
+    return _detail(flag)
+
+
+@router.put("/{key}/tags", response=FlagOut)
+def flag_tags(request, key: str, data: TagsIn):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
-    return presenters.flag_detail(flag, selectors.flag_states(flag))
+    services.flag_tags_set(flag=flag, tags=data.tags, revision=data.revision, actor=actor)
+    return _detail(flag)
 
 
-@router.post("/{key}/environments/{environment}/toggle", response={200: dict, 202: dict})
+@router.put("/{key}/dependencies/{parent}", response=FlagOut)
+def flag_dependency_set(request, key: str, parent: str, data: DependencyIn):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    flag = selectors.flag_get(key)
+    services.flag_dependency_set(flag=flag, parent_key=parent, enabled=data.enabled,
+                                 variants=data.variants, revision=data.revision, actor=actor)
+    return _detail(flag)
+
+
+@router.delete("/{key}/dependencies/{parent}", response=FlagOut)
+def flag_dependency_remove(request, key: str, parent: str, query: Query[RevisionQuery]):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    flag = selectors.flag_get(key)
+    services.flag_dependency_remove(flag=flag, parent_key=parent, revision=query.revision,
+                                    actor=actor)
+    return _detail(flag)
+
+
+# -- a flag in one environment -------------------------------------------------------------
+
+
+@router.post("/{key}/environments/{environment}/toggle", response=FLAG_OR_REQUEST)
 def flag_toggle(request, key: str, environment: str, data: ToggleIn):
     actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
-    submitted = change_requests.submit("flag_environment_toggle", flag=flag,
-                                       environment=environment, enabled=data.enabled,
-                                       reason=data.reason, at=data.at or None,
-                                       time_zone=data.time_zone, actor=actor)
+    submitted = change_requests.submit(
+        "flag_environment_toggle", flag=flag, environment=environment, enabled=data.enabled,
+        reason=data.reason, revision=data.revision, at=data.at or None,
+        time_zone=data.time_zone, actor=actor)
     return api_change_control.submitted_answer(submitted, lambda: _detail(flag))
 
 
-@router.post("/{key}/environments/{environment}/rollout", response={200: dict, 202: dict})
+@router.post("/{key}/environments/{environment}/rollout", response=FLAG_OR_REQUEST)
 def flag_rollout(request, key: str, environment: str, data: RolloutIn):
     actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
-    submitted = change_requests.submit("flag_rollout_percentage_set", flag=flag,
-                                       environment=environment, percentage=data.percentage,
-                                       reason=data.reason, actor=actor)
+    submitted = change_requests.submit(
+        "flag_rollout_percentage_set", flag=flag, environment=environment,
+        percentage=data.percentage, reason=data.reason, actor=actor)
     return api_change_control.submitted_answer(submitted, lambda: _detail(flag))
 
 
-@router.post("/{key}/environments/{environment}/strategies", response={201: dict, 202: dict})
+@router.put("/{key}/environments/{environment}/variants", response=FLAG_OR_REQUEST)
+def flag_variants(request, key: str, environment: str, data: VariantsIn):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    flag = selectors.flag_get(key)
+    submitted = change_requests.submit(
+        "flag_variants_set", flag=flag, environment=environment,
+        variants=definitions(data.variants), reason=data.reason, revision=data.revision,
+        actor=actor)
+    return api_change_control.submitted_answer(submitted, lambda: _detail(flag))
+
+
+def _strategy(flag, environment: str, strategy_id: int) -> Strategy:
+    strategy = (Strategy.objects.select_related("state__flag", "state__environment")
+                .filter(pk=strategy_id, state__flag=flag, state__environment__key=environment)
+                .first())
+    if strategy is None:
+        raise NotFound(f"{flag.key} has no strategy {strategy_id} in {environment!r}.")
+    return strategy
+
+
+@router.get("/{key}/environments/{environment}/strategies", response=list[StrategyOut])
+def strategy_list(request, key: str, environment: str):
+    api_actor(request, VIEW)
+    flag = selectors.flag_get(key)
+    views = [v for v in selectors.flag_states(flag) if v.environment.key == environment]
+    if not views:
+        raise NotFound(f"Project {flag.project.key} has no environment {environment!r}.")
+    return [presenters.strategy(s) for s in views[0].strategies]
+
+
+@router.post("/{key}/environments/{environment}/strategies",
+             response={201: StrategyOut, 202: api_change_control.ChangeRequestOut})
 def strategy_add(request, key: str, environment: str, data: StrategyIn):
     actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
-    values = data.dict()
-    reason = values.pop("reason")
-    submitted = change_requests.submit("strategy_create", flag=flag, environment=environment,
-                                       actor=actor, reason=reason, **values)
+    submitted = change_requests.submit(
+        "strategy_create", flag=flag, environment=environment, name=data.name,
+        title=data.title, parameters=data.parameters, constraints=definitions(data.constraints),
+        segments=data.segments, variants=definitions(data.variants), reason=data.reason,
+        actor=actor)
     return api_change_control.submitted_answer(
         submitted, lambda: Status(201, presenters.strategy(submitted.result)))
+
+
+@router.patch("/{key}/environments/{environment}/strategies/{strategy_id}",
+              response={200: StrategyOut, 202: api_change_control.ChangeRequestOut})
+def strategy_update(request, key: str, environment: str, strategy_id: int,
+                    data: StrategyPatch):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    strategy = _strategy(selectors.flag_get(key), environment, strategy_id)
+    changes = data.dict(exclude_unset=True)
+    revision, reason = changes.pop("revision", None), changes.pop("reason", "")
+    for field in ("constraints", "variants"):
+        if getattr(data, field) is not None:
+            changes[field] = definitions(getattr(data, field))
+    submitted = change_requests.submit("strategy_update", strategy=strategy, changes=changes,
+                                       revision=revision, reason=reason, actor=actor)
+    return api_change_control.submitted_answer(
+        submitted, lambda: presenters.strategy(submitted.result))
+
+
+@router.delete("/{key}/environments/{environment}/strategies/{strategy_id}",
+               response={204: None, 202: api_change_control.ChangeRequestOut})
+def strategy_delete(request, key: str, environment: str, strategy_id: int,
+                    query: Query[RevisionQuery]):
+    actor = api_actor(request, VIEW)  # the service checks the project's rules
+    strategy = _strategy(selectors.flag_get(key), environment, strategy_id)
+    submitted = change_requests.submit("strategy_delete", strategy=strategy,
+                                       revision=query.revision, reason=query.reason,
+                                       actor=actor)
+    return api_change_control.submitted_answer(submitted, lambda: Status(204, None))
 
 
 class RoleRuleIn(Schema):
@@ -133,3 +365,6 @@ def role_rule_set(request, key: str, data: RoleRuleIn):
     control.role_rule_set(project=project, role=data.role, environment=data.environment,
                           may_change=data.may_change, actor=actor)
     return _role_rules(project)
+
+
+api_change_control.add_flag_routes(router)

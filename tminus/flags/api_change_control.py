@@ -155,13 +155,6 @@ def add_routes(router: Router) -> None:
                                            actor=actor)
         return lifecycle.lifecycle_rows([flag])[0]
 
-    @router.delete("/{key}", response={204: None})
-    def flag_delete(request, key: str):
-        """Delete an archived flag for good (release manager and up)."""
-        actor = api_actor(request, MANAGE)
-        lifecycle.flag_delete(flag=selectors.flag_get(key), actor=actor)
-        return Status(204, None)
-
     @router.put("/projects/{key}/environments/{environment}/kill-switch")
     def kill_switch(request, key: str, environment: str, data: KillSwitchIn):
         """`killed: true`: SDKs see every flag of the environment off until it is released."""
@@ -171,3 +164,15 @@ def add_routes(router: Router) -> None:
             reason=data.reason, actor=actor)
         return {"project": key, "environment": env.key, "killed": env.killed_at is not None,
                 "killed_at": env.killed_at}
+
+
+def add_flag_routes(router: Router) -> None:
+    """Routes on `/{key}` itself: added after every fixed path (`/segments` …), which the
+    `/{key}` pattern would otherwise take for a flag's name."""
+
+    @router.delete("/{key}", response={204: None})
+    def flag_delete(request, key: str):
+        """Delete an archived flag for good (release manager and up)."""
+        actor = api_actor(request, MANAGE)
+        lifecycle.flag_delete(flag=selectors.flag_get(key), actor=actor)
+        return Status(204, None)

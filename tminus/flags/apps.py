@@ -15,6 +15,7 @@ class FlagsConfig(AppConfig):
         # A change committed in this process reaches its caches and streams at once.
         flags_state_changed.connect(tokens.forget_revisions, dispatch_uid="flags-revisions")
         flags_state_changed.connect(streaming.watch.kick, dispatch_uid="flags-stream-kick")
+        tokens.tokens_changed.connect(streaming.watch.kick, dispatch_uid="flags-stream-tokens")
         register_nav(NavLink("Flags", "flags-home", order=40))
         register_panel(Panel("flags", "Feature flags", "flags/release_panel.html",
                              panels.release_flags, order=60, tab="deployment"))

@@ -2,9 +2,12 @@
 
 `Authorization: <token>` (Unleash style, `Bearer` optional) with a backend token for
 /api/client/*, a frontend token for /api/frontend. No token or an unknown or revoked one gets
-401; the wrong kind of token, or a project outside its scope, gets 403.
+401; the wrong kind of token, or a project outside its scope, gets 403. JSON answers of 1 KB
+and more are gzipped for callers that accept it; the features state is compressed once per
+revision, not per request.
 """
 
+import hashlib
 import json
 import re
 
@@ -23,9 +26,10 @@ _VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
 
 class Refusal(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, details: dict | None = None):
         super().__init__(message)
-        self.response = JsonResponse({"message": message}, status=status)
+        answer = {"message": message, **({"details": details} if details else {})}
+        self.response = JsonResponse(answer, status=status)
 
 
 def authorize(request, kind: str) -> TokenScope:
@@ -39,12 +43,25 @@ def authorize(request, kind: str) -> TokenScope:
     return scope
 
 
-def _query(request, scope: TokenScope, inline_segments: bool = False):
+def _query(request, scope: TokenScope, inline_segments: bool = False, tags=()):
     projects = request.GET.getlist("project")
     outside = sorted(p for p in projects if not scope.allows_project(p))
     if outside:
         raise Refusal(403, f"This token does not give access to project {', '.join(outside)}.")
-    return query_for(scope, projects, request.GET.get("namePrefix", ""), inline_segments)
+    return query_for(scope, projects, request.GET.get("namePrefix", ""), inline_segments,
+                     tags=tags)
+
+
+def tag_filter(values: list[str]) -> tuple[tuple[str, str], ...]:
+    """The `tag=type:value` parameters of a request (a flag with any of them matches)."""
+    tags = set()
+    for text in values:
+        tag_type, sep, value = text.partition(":")
+        if not sep or not tag_type.strip() or not value.strip():
+            raise Refusal(400, "Each tag filter must be type:value.",
+                          {"tag": f"{text!r} is not type:value (for example simple:checkout)."})
+        tags.add((tag_type.strip(), value.strip()))
+    return tuple(sorted(tags))
 
 
 def supports_segments(header: str | None) -> bool:
@@ -82,21 +99,45 @@ def client_features(request):
     """The flags of the token's projects in its environment; 304 when the ETag still holds."""
     scope = authorize(request, TokenKind.CLIENT)
     inline = not supports_segments(request.headers.get("Unleash-Client-Spec"))
-    query = _query(request, scope, inline)
+    query = _query(request, scope, inline, tag_filter(request.GET.getlist("tag")))
     revision = current_revision(query.environment_ids)
     etag = client_state.etag_for(query, revision)
     if etag in _etags(request.headers.get("If-None-Match")):
         return _not_modified(etag)
-    response = HttpResponse(client_state.state_body(query, revision),
-                            content_type="application/json")
+    body = client_state.state_body(query, revision)
+    gzipped = (len(body) >= client_state.GZIP_MIN_BYTES
+               and client_state.accepts_gzip(request.headers.get("Accept-Encoding")))
+    if gzipped:
+        body = client_state.state_body_gzip(query, revision)
+    return _json_bytes(body, etag, gzipped)
+
+
+def _json_bytes(body: bytes, etag: str, gzipped: bool) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
+    response["Vary"] = "Accept-Encoding"
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
     return response
+
+
+def json_answer(request, data: dict, etag: str | None = None) -> HttpResponse:
+    """A JSON answer with an ETag (by default the body's digest): 304 when the caller has it,
+    gzipped when it is large and the caller accepts gzip."""
+    body = json.dumps(data, separators=(",", ":")).encode()
+    etag = etag or f'"{hashlib.sha1(body).hexdigest()[:20]}"'
+    if etag in _etags(request.headers.get("If-None-Match")):
+        return _not_modified(etag)
+    gzipped = (len(body) >= client_state.GZIP_MIN_BYTES
+               and client_state.accepts_gzip(request.headers.get("Accept-Encoding")))
+    return _json_bytes(client_state.compressed(body) if gzipped else body, etag, gzipped)
 
 
 def _not_modified(etag: str) -> HttpResponse:
     response = HttpResponse(status=304)
     response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
     return response
 
 
@@ -116,9 +157,7 @@ def client_delta(request):
     if not events:
         return _not_modified(f'"{revision}"')
     newest = max(revision, *(event["eventId"] for event in events))
-    response = JsonResponse({"events": events})
-    response["ETag"] = f'"{newest}"'
-    return response
+    return json_answer(request, {"events": events}, f'"{newest}"')
 
 
 def _revision_in(header: str | None) -> int | None:
@@ -214,20 +253,54 @@ def frontend_context(request, body=None) -> dict:
     return context
 
 
-@csrf_exempt
-@cors
-@require_http_methods(["GET", "POST"])
-@refusals
-def frontend_features(request):
-    """The flags that are on for the given context, evaluated here with the shared engine."""
+def _frontend_request(request):
+    """The (query, revision, context) of a frontend API request."""
     scope = authorize(request, TokenKind.FRONTEND)
     body = _json_body(request) if request.method == "POST" else None
     context = frontend_context(request, body)
     context["environment"] = scope.environment
     query = _query(request, scope)
-    revision = current_revision(query.environment_ids)
-    toggles = evaluation.frontend_toggles(query, revision, context)
-    return JsonResponse({"toggles": toggles})
+    return query, current_revision(query.environment_ids), context
+
+
+@csrf_exempt
+@cors
+@require_http_methods(["GET", "POST"])
+@refusals
+def frontend_features(request):
+    """The flags that are on for the given context, evaluated here with the shared engine;
+    304 when the caller's ETag is that of the same answer."""
+    query, revision, context = _frontend_request(request)
+    return json_answer(request, {"toggles": evaluation.frontend_toggles(query, revision,
+                                                                        context)})
+
+
+@csrf_exempt
+@cors
+@require_http_methods(["GET", "POST"])
+@refusals
+def frontend_all(request):
+    """Every flag of the token's scope for the context, off ones too (`"enabled": false`);
+    only when TMINUS_FLAGS_FRONTEND_ALL is on, as Unleash's enableAllEndpoint."""
+    if not settings.FLAGS_FRONTEND_ALL:
+        raise Refusal(404, "The /api/frontend/all endpoint is off on this server "
+                           "(TMINUS_FLAGS_FRONTEND_ALL).")
+    query, revision, context = _frontend_request(request)
+    toggles = evaluation.frontend_toggles(query, revision, context, include_off=True)
+    return json_answer(request, {"toggles": toggles})
+
+
+@csrf_exempt
+@cors
+@require_http_methods(["GET", "POST"])
+@refusals
+def frontend_feature(request, name: str):
+    """One flag, if it is on for the context; 404 when it is off or not in the token's scope."""
+    query, revision, context = _frontend_request(request)
+    toggle = evaluation.frontend_toggle(query, revision, context, name)
+    if toggle is None:
+        raise Refusal(404, f"Flag {name!r} is not on for this context.")
+    return json_answer(request, toggle)
 
 
 @csrf_exempt

@@ -32,18 +32,33 @@ def _hydration(query: Query, revision: int) -> dict:
     return {"features": event["features"], "segments": event["segments"]}
 
 
-def frontend_toggles(query: Query, revision: int, context: dict) -> list[dict]:
-    """The flags that are on for a context, with their variants, as Unleash's frontend API."""
+def frontend_toggles(query: Query, revision: int, context: dict,
+                     include_off: bool = False) -> list[dict]:
+    """The flags that are on for a context (with `include_off`, every flag), with their
+    variants, as Unleash's frontend API."""
     engine = engine_for(query, revision)
     toggles = []
     for name in engine.names():
-        if not engine.is_enabled(name, context):
-            continue
-        variant = engine.get_variant(name, context)
-        feature = engine.feature(name)
-        toggles.append({"name": name, "enabled": True, "variant": frontend_variant(variant),
-                        "impressionData": bool(feature and feature.impression_data)})
+        enabled = engine.is_enabled(name, context)
+        if enabled or include_off:
+            toggles.append(_toggle(engine, name, context, enabled))
     return toggles
+
+
+def frontend_toggle(query: Query, revision: int, context: dict, name: str) -> dict | None:
+    """One flag's toggle if it is on for the context, else None."""
+    engine = engine_for(query, revision)
+    if engine.feature(name) is None:
+        return None
+    enabled = engine.is_enabled(name, context)
+    return _toggle(engine, name, context, enabled) if enabled else None
+
+
+def _toggle(engine: FlagEngine, name: str, context: dict, enabled: bool) -> dict:
+    variant = engine.get_variant(name, context)
+    feature = engine.feature(name)
+    return {"name": name, "enabled": enabled, "variant": frontend_variant(variant),
+            "impressionData": bool(feature and feature.impression_data)}
 
 
 def frontend_variant(variant: dict) -> dict:

@@ -17,7 +17,7 @@ from django.db import connections
 
 from tminus.flags import client_state, tokens
 from tminus.flags.choices import TokenKind
-from tminus.flags.client_api import supports_segments
+from tminus.flags.client_api import Refusal, supports_segments, tag_filter
 
 PATH = "/api/client/features"
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def client_api_fast_path(django_app):
     return application
 
 
-def _cached_answer(scope) -> tuple[int, bytes, bytes] | None:
+def _cached_answer(scope) -> tuple[int, bytes, bytes, bool] | None:
     headers = dict(scope["headers"])
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     if not authorization:
@@ -55,8 +55,12 @@ def _cached_answer(scope) -> tuple[int, bytes, bytes] | None:
     if any(not token.allows_project(p) for p in projects):
         return None
     inline = not supports_segments(headers.get(b"unleash-client-spec", b"").decode("latin-1"))
+    try:
+        tags = tag_filter(params.get("tag", []))
+    except Refusal:
+        return None  # Django explains what is wrong with it
     query = tokens.query_for(token, projects, (params.get("namePrefix") or [""])[0], inline,
-                             cached_only=True)
+                             cached_only=True, tags=tags)
     if query is None:
         return None
     revision, revision_fresh = tokens.peek_revision(query.environment_ids)
@@ -67,9 +71,15 @@ def _cached_answer(scope) -> tuple[int, bytes, bytes] | None:
         _refresh_soon(authorization, projects)
     etag = client_state.etag_for(query, revision).encode()
     if etag in _etags(headers.get(b"if-none-match", b"")):
-        return 304, etag, b""
+        return 304, etag, b"", False
     body = client_state.cached_body(query, revision)
-    return (200, etag, body) if body is not None else None
+    if body is None:
+        return None
+    if len(body) >= client_state.GZIP_MIN_BYTES and client_state.accepts_gzip(
+            headers.get(b"accept-encoding")):
+        body = client_state.cached_body_gzip(query, revision)
+        return (200, etag, body, True) if body is not None else None
+    return 200, etag, body, False
 
 
 def _refresh_soon(authorization: str, projects: list[str]) -> None:
@@ -94,11 +104,13 @@ def _etags(header: bytes) -> set[bytes]:
     return {tag.strip().removeprefix(b"W/") for tag in header.split(b",") if tag.strip()}
 
 
-async def _send(send, status: int, etag: bytes, body: bytes) -> None:
+async def _send(send, status: int, etag: bytes, body: bytes, gzipped: bool) -> None:
     headers = [(b"etag", etag), (b"cache-control", b"no-cache"),
                (b"x-content-type-options", b"nosniff")]
     if status == 200:
         headers += [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())]
+                    (b"content-length", str(len(body)).encode()), (b"vary", b"Accept-Encoding")]
+    if gzipped:
+        headers.append((b"content-encoding", b"gzip"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

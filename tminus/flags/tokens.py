@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from threading import Lock
 
 from django.conf import settings
+from django.dispatch import Signal
 
 from tminus.flags.client_state import Query, revision_of
 from tminus.flags.models import ClientToken, Environment
@@ -120,7 +121,8 @@ def _load_scope(secret: str) -> TokenScope | None:
 
 
 def query_for(scope: TokenScope, projects: list[str], name_prefix: str = "",
-              inline_segments: bool = False, *, cached_only: bool = False) -> Query | None:
+              inline_segments: bool = False, *, cached_only: bool = False,
+              tags: tuple[tuple[str, str], ...] = ()) -> Query | None:
     """The environments a token sees, narrowed to `projects` when the SDK names some.
 
     With `cached_only`, None unless the answer is in memory (the fast path never queries).
@@ -142,7 +144,7 @@ def query_for(scope: TokenScope, projects: list[str], name_prefix: str = "",
     environment_ids, project_keys = found
     return Query(environment_ids=environment_ids, environment=scope.environment,
                  projects=wanted or project_keys, name_prefix=name_prefix,
-                 inline_segments=inline_segments)
+                 inline_segments=inline_segments, tags=tags)
 
 
 def current_revision(environment_ids: tuple[int, ...]) -> int:
@@ -180,7 +182,12 @@ def forget_revisions(**_kwargs) -> None:
     _revisions.clear()
 
 
+# Sent when tokens were created or revoked in this process (open streams check theirs).
+tokens_changed = Signal()
+
+
 def forget_tokens() -> None:
     """A token was created or revoked in this process."""
     _scopes.clear()
     _environments.clear()
+    tokens_changed.send(sender=ClientToken)

@@ -429,6 +429,7 @@ def segment_edit(request, segment_id=None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         revision = data.pop("revision")
+        submitted = None
         try:
             if segment is None:
                 services.segment_create(actor=Actor.web(request), **data)

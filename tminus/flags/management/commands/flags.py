@@ -16,14 +16,22 @@ from tminus.flags import (
     transfer,
 )
 from tminus.flags.choices import TokenKind
+from tminus.flags.cli import FlagCommands
 from tminus.flags.models import ClientToken, Flag
 
+# Sub-commands with sub-commands of their own: the option naming the second word.
+GROUPS = {"token": "token_action", "change": "change_action", "strategies": "strategy_action",
+          "segments": "segment_action", "dependencies": "dependency_action"}
 
-class Command(TMinusCommand):
-    help = "Feature flags: import or export an environment's flags, create and revoke tokens."
+
+class Command(FlagCommands, TMinusCommand):
+    help = ("Feature flags: create, toggle, archive and revive flags; edit their strategies, "
+            "variants, tags and dependencies; manage segments; import or export an "
+            "environment; create and revoke tokens.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
+        self.add_flag_commands(sub)
         importing = sub.add_parser(
             "import", help="Replace an environment's flags with an Unleash features state.")
         importing.add_argument("file", help="A /api/client/features response (JSON, or YAML "
@@ -110,12 +118,8 @@ class Command(TMinusCommand):
         revoke.add_argument("id", type=int)
 
     def handle(self, *args, action, **options):
-        if action == "token":
-            getattr(self, f"_token_{options['token_action']}")(options)
-        elif action == "change":
-            getattr(self, f"_change_{options['change_action']}")(options)
-        else:
-            getattr(self, "_" + action.replace("-", "_"))(options)
+        second = f"_{options[GROUPS[action]]}" if action in GROUPS else ""
+        getattr(self, f"_{action}{second}".replace("-", "_"))(options)
 
     def _import(self, options):
         state = self._read_state(options["file"])
@@ -198,7 +202,7 @@ class Command(TMinusCommand):
                  if environment.requires_approval else "needs no approval")
         self.stdout.write(f"{environment}: {state}.")
 
-    def _show(self, change):
+    def _show_change(self, change):
         moment = change_requests.local_moment(change)
         when = f"\t{moment:%Y-%m-%d %H:%M %Z}" if moment else ""
         self.stdout.write(f"{change.pk}\t{change.status}\t{change.summary}\t"
@@ -207,7 +211,7 @@ class Command(TMinusCommand):
     def _change_list(self, options):
         status = options["status"]
         for change in change_requests.change_requests(status="" if status == "all" else status):
-            self._show(change)
+            self._show_change(change)
 
     def _change_request(self, options):
         try:
@@ -225,7 +229,7 @@ class Command(TMinusCommand):
         if submitted.change_request is None:
             self.stdout.write("Applied.")
         else:
-            self._show(submitted.change_request)
+            self._show_change(submitted.change_request)
 
     def _schedule(self, options):
         self._submit("flag_environment_toggle", options, flag=selectors.flag_get(options["flag"]),
@@ -235,7 +239,7 @@ class Command(TMinusCommand):
     def _decide(self, options, function, **extra):
         change = function(change=change_requests.change_request_get(options["id"]),
                           actor=self.actor(options), **extra)
-        self._show(change)
+        self._show_change(change)
         if change.problem:
             raise CommandError(change.problem)
 
