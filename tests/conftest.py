@@ -66,6 +66,9 @@ class ApiClient:
     def patch(self, path, data):
         return self._send("patch", path, data)
 
+    def put(self, path, data):
+        return self._send("put", path, data)
+
     def delete(self, path):
         return self._send("delete", path)
 

@@ -235,6 +235,7 @@ FLAGS_FRONTEND_ORIGINS = env_list("TMINUS_FLAGS_FRONTEND_ORIGINS", "*")
 FLAGS_FRONTEND_ALL = env_bool("TMINUS_FLAGS_FRONTEND_ALL", False)
 FLAGS_EVENT_RETENTION_DAYS = env_int("TMINUS_FLAGS_EVENT_RETENTION_DAYS", 7, minimum=1)
 FLAGS_IMPORT_MAX_BYTES = env_int("TMINUS_FLAGS_IMPORT_MAX_BYTES", 10_000_000, minimum=1000)
+FLAGS_UNUSED_DAYS = env_int("TMINUS_FLAGS_UNUSED_DAYS", 7, minimum=1)
 
 # Metrics: events older than this are refused (late data would rewrite closed stage results).
 EVENTS_MAX_AGE_HOURS = env_int("TMINUS_EVENTS_MAX_AGE_HOURS", 168, minimum=1)

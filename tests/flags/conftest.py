@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+import tminus.flags.tasks  # noqa: F401  (registers the worker's flag jobs)
+
+# Real receivers for flag-change deliveries: a local HTTP server and an SMTP server.
+from tests.comms.conftest import http_receiver, smtp_server  # noqa: F401
 from tminus.core.actors import Actor
 from tminus.flags import services, streaming
 

@@ -19,6 +19,10 @@ class AuditEvent(models.Model):
     object_label = models.CharField(max_length=255, blank=True)
     # The release a change belongs to, so a release page can show its whole history.
     release_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The flag project and environment a change belongs to (empty for other areas), so the
+    # audit API can filter by them.
+    project = models.CharField(max_length=100, blank=True, db_index=True)
+    environment = models.CharField(max_length=100, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Model
 
 from tminus.audit.models import AuditEvent
+from tminus.audit.signals import change_recorded
 from tminus.core.actors import Actor
 
 
@@ -18,11 +19,14 @@ def audit_record(
     after: dict | None = None,
     release_id: int | None = None,
     reason: str = "",
+    project: str = "",
+    environment: str = "",
 ) -> AuditEvent:
-    """Record one change made by an actor."""
+    """Record one change made by an actor, and tell the listeners (flag-change deliveries)."""
     return audit_operation(actor=actor, action=action, object_type=obj._meta.label_lower,
                            object_id=str(obj.pk), object_label=str(obj), before=before,
-                           after=after, release_id=release_id, reason=reason)
+                           after=after, release_id=release_id, reason=reason,
+                           project=project, environment=environment)
 
 
 def audit_operation(
@@ -36,10 +40,12 @@ def audit_operation(
     after: dict | None = None,
     release_id: int | None = None,
     reason: str = "",
+    project: str = "",
+    environment: str = "",
 ) -> AuditEvent:
     """Record a change that no single row stands for (a backup taken, a database restored)."""
     user = actor.user if getattr(actor.user, "pk", None) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=user,
         actor_label=actor.label,
         interface=actor.interface,
@@ -51,7 +57,11 @@ def audit_operation(
         before=_jsonable(before),
         after=_jsonable(after),
         reason=reason,
+        project=project,
+        environment=environment,
     )
+    change_recorded.send(sender=AuditEvent, event=event)
+    return event
 
 
 def snapshot(obj: Model, fields: list[str]) -> dict:

@@ -4,7 +4,7 @@ from ninja import Query, Router, Status
 
 from tminus.accounts.permissions import actor_can
 from tminus.accounts.roles import ADMINISTER, MANAGE, VIEW
-from tminus.comms import delivery, presenters, selectors, services
+from tminus.comms import delivery, flag_changes, presenters, selectors, services
 from tminus.comms.builtin_messages import TEMPLATES
 from tminus.comms.choices import Trigger
 from tminus.comms.content import draft, preview
@@ -15,6 +15,8 @@ from tminus.comms.schemas import (
     ChannelOut,
     ChannelPatch,
     DeliveryOut,
+    FlagSubscriptionIn,
+    FlagSubscriptionOut,
     MessageIn,
     MessageOut,
     MessagePatch,
@@ -200,3 +202,32 @@ def channel_update(request, channel_id: int, data: ChannelPatch):
     channel, secret = services.channel_update(channel=selectors.channel_get(channel_id),
                                               revision=revision, changes=changes, actor=actor)
     return {**presenters.channel_dict(channel, reveal=True), "secret": secret}
+
+
+def _subscription_dict(subscription) -> dict:
+    return {"id": subscription.pk, "channel": subscription.channel.key if subscription.channel_id
+            else "", "email": subscription.email, "project": subscription.project,
+            "environment": subscription.environment}
+
+
+@router.get("/flag-subscriptions", response=list[FlagSubscriptionOut])
+def flag_subscription_list(request):
+    """Who receives flag changes: channels and email addresses, per project/environment."""
+    api_actor(request, VIEW)
+    return [_subscription_dict(s) for s in flag_changes.flag_subscriptions()]
+
+
+@router.post("/flag-subscriptions", response={201: FlagSubscriptionOut})
+def flag_subscription_create(request, data: FlagSubscriptionIn):
+    """Send flag changes to a channel (`channel`: its key) or an address (`email`); empty
+    `project`/`environment` mean every one."""
+    actor = api_actor(request, MANAGE)
+    subscription = flag_changes.flag_subscription_create(actor=actor, **data.dict())
+    return Status(201, _subscription_dict(subscription))
+
+
+@router.delete("/flag-subscriptions/{subscription_id}", response={204: None})
+def flag_subscription_delete(request, subscription_id: int):
+    actor = api_actor(request, MANAGE)
+    flag_changes.flag_subscription_delete(subscription_id=subscription_id, actor=actor)
+    return Status(204, None)

@@ -34,3 +34,5 @@ class DeliveryStatus(models.TextChoices):
 class DeliveryPurpose(models.TextChoices):
     MESSAGE = "message", "Planned message"
     REMINDER = "reminder", "Checklist reminder"
+    FLAG_CHANGE = "flag_change", "Flag change"
+    FLAG_REMINDER = "flag_stale", "Stale flag reminder"

@@ -29,7 +29,7 @@ from tminus.accounts.roles import MANAGE
 from tminus.audit.services import audit_record
 from tminus.comms import timing
 from tminus.comms.audience import Recipient, audience_resolve
-from tminus.comms.choices import DeliveryPurpose, DeliveryStatus, MessageStatus, Trigger
+from tminus.comms.choices import DeliveryStatus, MessageStatus, Trigger
 from tminus.comms.content import message_render, release_url, sending_day
 from tminus.comms.models import Delivery, Message
 from tminus.comms.signing import SecretUnreadable, secret_decrypt
@@ -184,7 +184,7 @@ def delivery_send(delivery_id: int, *, now: datetime | None = None) -> str:
 
 
 def _content(delivery: Delivery) -> tuple[str, str]:
-    if delivery.purpose == DeliveryPurpose.REMINDER:
+    if delivery.message_id is None:  # reminders and flag changes are written when queued
         return delivery.subject, delivery.body
     recipient = None if delivery.channel_id else Recipient(delivery.recipient,
                                                            delivery.recipient_name)
@@ -208,7 +208,10 @@ def _transmit(delivery: Delivery, subject: str, body: str) -> str:
         secret = secret_decrypt(channel.secret_encrypted) if channel.secret_encrypted else None
     except SecretUnreadable as error:
         raise SendFailed(str(error), permanent=True) from None
-    return webhook_post(channel.url, webhook_payload(delivery, subject, body), secret)
+    payload = (webhook_payload(delivery, subject, body) if delivery.message_id
+               else {**delivery.payload, "delivery_id": delivery.pk,
+                     "attempt": delivery.attempts})
+    return webhook_post(channel.url, payload, secret)
 
 
 def webhook_payload(delivery: Delivery, subject: str, body: str) -> dict:

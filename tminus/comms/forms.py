@@ -115,3 +115,18 @@ class OutboxFilterForm(forms.Form):
     purpose = forms.ChoiceField(required=False,
                                 choices=[("", "Messages and reminders"),
                                          *DeliveryPurpose.choices])
+
+
+class FlagSubscriptionForm(forms.Form):
+    channel = forms.ChoiceField(required=False, label="Channel",
+                                help_text="Or leave empty and give an email address.")
+    email = forms.EmailField(required=False)
+    project = forms.CharField(required=False, max_length=100,
+                              help_text="A flag project's key; empty for every project.")
+    environment = forms.CharField(required=False, max_length=100,
+                                  help_text="An environment's key; empty for every one.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", "(email)")] + [
+            (channel.key, channel.name) for channel in Channel.objects.all()]

@@ -103,7 +103,7 @@ class Delivery(models.Model):
 
     # Unique, so noticing the same due message twice never creates a second delivery.
     dedupe_key = models.CharField(max_length=200, unique=True)
-    purpose = models.CharField(max_length=10, choices=DeliveryPurpose.choices,
+    purpose = models.CharField(max_length=20, choices=DeliveryPurpose.choices,
                                default=DeliveryPurpose.MESSAGE)
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="deliveries")
@@ -127,6 +127,8 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     response = models.TextField(blank=True)
     last_error = models.TextField(blank=True)
+    # What a JSON webhook receives for a delivery that is not a planned message (a flag change).
+    payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -141,3 +143,29 @@ class Delivery(models.Model):
     @property
     def kind(self) -> str:
         return self.channel.kind if self.channel_id else "email"
+
+
+class FlagSubscription(models.Model):
+    """Flag changes delivered to a channel or an email address, optionally only those of one
+    flag project and/or environment (empty means every one)."""
+
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="flag_subscriptions")
+    email = models.EmailField(blank=True)
+    project = models.CharField(max_length=100, blank=True)
+    environment = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        target = self.channel.name if self.channel_id else self.email
+        scope = "/".join(part or "*" for part in (self.project, self.environment))
+        return f"flag changes in {scope} to {target}"
+
+    def matches(self, project: str, environment: str) -> bool:
+        """A change without an environment (a flag archived) concerns every environment."""
+        return ((not self.project or self.project == project)
+                and (not self.environment or not environment
+                     or self.environment == environment))

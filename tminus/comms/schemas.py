@@ -150,3 +150,18 @@ class OutboxFilter(Schema):
     status: str = ""
     purpose: str = ""
     release: str = ""
+
+
+class FlagSubscriptionIn(Schema):
+    channel: str = ""
+    email: str = ""
+    project: str = ""
+    environment: str = ""
+
+
+class FlagSubscriptionOut(Schema):
+    id: int
+    channel: str
+    email: str
+    project: str
+    environment: str

@@ -7,6 +7,7 @@ from tminus.comms.delivery import (
     delivery_send,
     messages_release_due,
 )
+from tminus.comms.flag_changes import stale_flag_reminders_send
 from tminus.comms.reminders import reminders_send
 from tminus.worker.registry import job_handler, periodic
 
@@ -26,3 +27,9 @@ def send_due() -> None:
 @periodic("comms.reminders", every_seconds=3600)
 def send_reminders() -> None:
     reminders_send()
+
+
+@periodic("comms.stale_flag_reminders", every_seconds=3600)
+def send_stale_flag_reminders() -> None:
+    # Hourly, but each owner's reminder is keyed by the week: one a week at most.
+    stale_flag_reminders_send()

@@ -21,4 +21,8 @@ urlpatterns = [
     path("comms/channels/", views.channel_list, name="comms-channels"),
     path("comms/channels/new", views.channel_create, name="comms-channel-create"),
     path("comms/channels/<int:channel_id>/edit", views.channel_edit, name="comms-channel-edit"),
+    path("comms/flag-subscriptions/new", views.flag_subscription_create,
+         name="comms-flag-subscription-create"),
+    path("comms/flag-subscriptions/<int:subscription_id>/delete",
+         views.flag_subscription_delete, name="comms-flag-subscription-delete"),
 ]

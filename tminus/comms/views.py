@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER, MANAGE, VIEW
-from tminus.comms import delivery, forms, presenters, selectors, services
+from tminus.comms import delivery, flag_changes, forms, presenters, selectors, services
 from tminus.comms.builtin_messages import TEMPLATES
 from tminus.comms.content import draft, preview
 from tminus.comms.placeholders import BUILTIN_PLACEHOLDERS
@@ -185,12 +185,43 @@ def outbox(request):
     return render(request, "comms/outbox.html", {"rows": rows, "filters": filters})
 
 
-def _channels_page(request, form, status=200, secret=""):
+def _channels_page(request, form, status=200, secret="", subscription_form=None):
     reveal = can(request.user, ADMINISTER)
     channels = [(channel, presenters.channel_url(channel, reveal=reveal))
                 for channel in selectors.channels()]
     return render(request, "comms/channels.html",
-                  {"channels": channels, "form": form, "secret": secret}, status=status)
+                  {"channels": channels, "form": form, "secret": secret,
+                   "subscriptions": flag_changes.flag_subscriptions(),
+                   "subscription_form": subscription_form or forms.FlagSubscriptionForm()},
+                  status=status)
+
+
+@require_POST
+@role_required(MANAGE)
+def flag_subscription_create(request):
+    form = forms.FlagSubscriptionForm(request.POST)
+    if form.is_valid():
+        try:
+            flag_changes.flag_subscription_create(actor=Actor.web(request), **form.cleaned_data)
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Flag changes will be sent there.")
+            return redirect("comms-channels")
+    return _channels_page(request, forms.ChannelForm(), status=422, subscription_form=form)
+
+
+@require_POST
+@role_required(MANAGE)
+def flag_subscription_delete(request, subscription_id):
+    try:
+        flag_changes.flag_subscription_delete(subscription_id=subscription_id,
+                                              actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+    else:
+        messages.success(request, "Subscription removed.")
+    return redirect("comms-channels")
 
 
 @role_required(VIEW)

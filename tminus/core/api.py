@@ -82,8 +82,10 @@ def _add_error_handlers(api: NinjaAPI) -> None:
     def schema_invalid(request, error: NinjaValidationError):
         errors: dict[str, list[str]] = {}
         for item in error.errors:
-            # loc is (where, parameter, field...): ("body", "data", "go_live") names go_live.
-            location = [str(part) for part in item.get("loc", [])][2:]
+            # A body's loc is (where, parameter, field...): ("body", "data", "go_live") names
+            # go_live; a query's is (where, field): ("query", "since") names since.
+            loc = [str(part) for part in item.get("loc", [])]
+            location = loc[2:] if loc[:1] == ["body"] else loc[1:]
             errors.setdefault(".".join(location) or "body", []).append(item.get("msg", "invalid"))
         detail = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
         return api.create_response(request, {"detail": detail, "errors": errors}, status=422)

@@ -20,9 +20,7 @@ def role_required(capability: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not can(request.user, capability):
-                return HttpResponseForbidden(
-                    render(request, "core/forbidden.html", {"capability": capability}).content
-                )
+                return forbidden(request, capability=capability)
             return view(request, *args, **kwargs)
 
         wrapper.required_capability = capability  # read by the test that walks every URL
@@ -49,6 +47,12 @@ def flash_service_error(request, error: ServiceError) -> int:
         text += " Reload the page to see the current state."
     messages.error(request, text)
     return error.status
+
+
+def forbidden(request, message: str = "", *, capability: str = "") -> HttpResponseForbidden:
+    """The 403 page: the service's reason, or the capability the role lacks."""
+    return HttpResponseForbidden(render(request, "core/forbidden.html",
+                                        {"capability": capability, "message": message}).content)
 
 
 def rebind_after_conflict(form, current: dict, saved: dict, who: str = ""):

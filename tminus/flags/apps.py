@@ -21,6 +21,12 @@ class FlagsConfig(AppConfig):
         register_nav(NavLink("Flags", "flags-home", order=40))
         register_panel(Panel("flags", "Feature flags", "flags/release_panel.html",
                              panels.release_flags, order=60, tab="deployment"))
+        from tminus.readiness.notes import register_gate_note
+
+        register_gate_note(panels.pending_change_notes)
+        from tminus.releases.timeline import register_timeline_marks
+
+        register_timeline_marks(panels.scheduled_change_marks)
 
 
 def _changed_elsewhere(payload: str, **_kwargs) -> None:

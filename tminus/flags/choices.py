@@ -52,3 +52,16 @@ STRATEGY_LABELS = {
     "gradualRolloutSessionId": "Gradual rollout by session ID (legacy)",
     "gradualRolloutRandom": "Random gradual rollout (legacy)",
 }
+
+
+class ChangeRequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting for approval"
+    APPROVED = "approved", "Approved, waiting for its time"
+    APPLIED = "applied", "Applied"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Could not be applied"
+
+
+# Still to be decided or applied.
+PENDING_CHANGE_STATUSES = (ChangeRequestStatus.OPEN, ChangeRequestStatus.APPROVED)

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError as SchemaError
 
 from tminus.core.errors import ValidationFailed
-from tminus.flags import presenters, selectors, services
+from tminus.flags import change_requests, presenters, selectors, services
 from tminus.flags.choices import FlagType
 from tminus.flags.models import Project
 from tminus.flags.schemas import ConstraintIn, VariantIn, definitions
@@ -207,11 +207,23 @@ class FlagCommands:
             actor=self.actor(options))
         self.stdout.write(f"Created {flag.key} in {project.key}, off everywhere.")
 
+    def _waits(self, submitted) -> bool:
+        """Say so when a change became a change request (a protected environment)."""
+        change = submitted.change_request
+        if change is not None:
+            self.stdout.write(f"Change request #{change.pk} ({change.summary}) waits for "
+                              "approval.")
+        return change is not None
+
     def _toggle(self, options):
         flag = selectors.flag_get(options["key"])
-        state = services.flag_environment_toggle(
-            flag=flag, environment=options["environment"], enabled=options["enabled"],
-            reason=options["reason"], revision=options["revision"], actor=self.actor(options))
+        submitted = change_requests.submit(
+            "flag_environment_toggle", flag=flag, environment=options["environment"],
+            enabled=options["enabled"], reason=options["reason"], revision=options["revision"],
+            actor=self.actor(options))
+        if self._waits(submitted):
+            return
+        state = submitted.result
         self.stdout.write(f"{flag.key} is {'on' if state.enabled else 'off'} in "
                           f"{state.environment.key} (revision {state.revision}).")
 
@@ -229,10 +241,13 @@ class FlagCommands:
 
     def _variants(self, options):
         flag = selectors.flag_get(options["key"])
-        state = services.flag_variants_set(
-            flag=flag, environment=options["environment"],
+        submitted = change_requests.submit(
+            "flag_variants_set", flag=flag, environment=options["environment"],
             variants=parsed_definitions(VARIANTS, options["variants"], "variants"),
             reason=options["reason"], revision=options["revision"], actor=self.actor(options))
+        if self._waits(submitted):
+            return
+        state = submitted.result
         names = ", ".join(v["name"] for v in state.variants) or "none"
         self.stdout.write(f"{flag.key} in {state.environment.key}: variants {names}.")
 

@@ -66,7 +66,7 @@ def served_states(environment_ids, name_prefix: str = "", names=None, tags=()):
     states = (
         FlagEnvironment.objects.filter(environment_id__in=environment_ids,
                                        flag__archived_at__isnull=True)
-        .select_related("flag__project")
+        .select_related("flag__project", "environment")
         .prefetch_related(
             Prefetch("strategies", queryset=Strategy.objects.order_by("sort_order", "id")),
             Prefetch("flag__dependencies", queryset=FlagDependency.objects.order_by("id")),
@@ -93,7 +93,8 @@ def feature_dict(state: FlagEnvironment, segments: dict[int, dict] | None = None
         "type": flag.flag_type,
         "description": flag.description or None,
         "project": flag.project.key,
-        "enabled": state.enabled,
+        # The environment's kill switch turns every flag off for SDKs; the states are kept.
+        "enabled": state.enabled and state.environment.killed_at is None,
         "stale": flag.stale,
         "impressionData": flag.impression_data,
         "strategies": [strategy_dict(s, segments) for s in state.strategies.all()],

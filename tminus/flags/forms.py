@@ -5,6 +5,7 @@ import json
 from django import forms
 
 from tminus.accounts.models import User
+from tminus.accounts.roles import ADMIN, ROLE_CHOICES
 from tminus.flags.choices import STRATEGY_LABELS, FlagType
 from tminus.flags.models import Segment
 from tminus.releases.models import Release
@@ -261,3 +262,30 @@ class TokenForm(forms.Form):
                                       ("ingest", "Metrics ingestion (events from services)")])
     projects = forms.CharField(help_text="Project keys, comma-separated; * for every project.")
     environment = forms.CharField(max_length=100, initial="production")
+
+
+class RoleRuleForm(forms.Form):
+    """Who may change flags of a project, per role and environment."""
+
+    CHOICE_VALUES = {"default": None, "allow": True, "deny": False}
+
+    role = forms.ChoiceField(choices=[(role, label) for role, label in ROLE_CHOICES
+                                      if role != ADMIN])
+    environment = forms.ChoiceField(required=False)
+    may_change = forms.ChoiceField(label="May change flags", choices=[
+        ("allow", "Yes"), ("deny", "No"), ("default", "As the role's default")])
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["environment"].choices = [("", "Every environment")] + [
+            (env.key, env.name) for env in project.environments.all()]
+
+
+class ScheduleForm(forms.Form):
+    """Switch a flag on or off at a moment in a time zone."""
+
+    enabled = forms.ChoiceField(label="Switch", choices=[("on", "on"), ("off", "off")])
+    at = forms.CharField(max_length=40, help_text="2027-03-12 09:00")
+    time_zone = forms.CharField(max_length=64, required=False,
+                                help_text="Europe/Oslo; empty for the server's time zone")
+    reason = forms.CharField(max_length=500, required=False)

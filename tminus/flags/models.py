@@ -7,7 +7,8 @@ as JSON), so what an SDK receives is what was saved, and the shared engine evalu
 from django.conf import settings
 from django.db import models
 
-from tminus.flags.choices import ChangeKind, FlagType, TokenKind
+from tminus.accounts.roles import RELEASE_MANAGER, ROLE_CHOICES
+from tminus.flags.choices import ChangeKind, ChangeRequestStatus, FlagType, TokenKind
 
 USER = settings.AUTH_USER_MODEL
 
@@ -40,6 +41,13 @@ class Environment(models.Model):
     name = models.CharField(max_length=200)
     sort_order = models.PositiveIntegerField(default=0)
     revision = models.BigIntegerField(default=0)
+    # Protected: a person's change here becomes a change request that someone else with at
+    # least `approver_role` approves before it is applied.
+    requires_approval = models.BooleanField(default=False)
+    approver_role = models.CharField(max_length=20, choices=ROLE_CHOICES,
+                                     default=RELEASE_MANAGER)
+    # The kill switch: while set, SDKs see every flag of this environment off.
+    killed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -50,6 +58,32 @@ class Environment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.key}/{self.key}"
+
+
+class RoleRule(models.Model):
+    """A project's own answer to "may this role change flags here?", overriding the role's
+    global default (contributors and up may). Without an environment it covers the whole
+    project; a rule for an environment wins over the project-wide one."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="role_rules")
+    environment = models.ForeignKey(Environment, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="role_rules")
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES)
+    may_change = models.BooleanField()
+
+    class Meta:
+        ordering = ["project__key", "role", "environment__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "environment", "role"],
+                                    name="flags_role_rule_unique"),
+            models.UniqueConstraint(fields=["project", "role"],
+                                    condition=models.Q(environment__isnull=True),
+                                    name="flags_role_rule_project_unique"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.environment.key if self.environment_id else "every environment"
+        return f"{self.role} {'may' if self.may_change else 'may not'} change {where}"
 
 
 class Flag(models.Model):
@@ -67,6 +101,8 @@ class Flag(models.Model):
     impression_data = models.BooleanField(default=False)
     # Marked stale by a person (Unleash's `stale`); "potentially stale" is computed from age.
     stale = models.BooleanField(default=False)
+    # Lifecycle: set when someone says the flag's work is done and it is to be removed from code.
+    cleanup_since = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -182,6 +218,46 @@ class FlagTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag_type}:{self.value}"
+
+
+class ChangeRequest(models.Model):
+    """A flag change waiting for approval, or for its time: an operation (the name of the
+    service function) and its arguments, applied once through that same service."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="change_requests")
+    environment = models.ForeignKey(Environment, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="change_requests")
+    flag = models.ForeignKey(Flag, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="change_requests")
+    subject = models.CharField(max_length=255)  # the flag's or segment's name
+    summary = models.CharField(max_length=300)
+    operation = models.CharField(max_length=80)
+    payload = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    needs_approval = models.BooleanField(default=True)
+    status = models.CharField(max_length=12, choices=ChangeRequestStatus.choices,
+                              default=ChangeRequestStatus.OPEN, db_index=True)
+    requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_label = models.CharField(max_length=150)
+    requested_via = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When it is applied once approved; None: as soon as it is approved.
+    scheduled_for = models.DateTimeField(null=True, blank=True, db_index=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_label = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.summary}"
 
 
 class RevisionSequence(models.Model):
@@ -300,7 +376,22 @@ class MetricsBucket(models.Model):
 
 
 __all__ = [
-    "ChangeEvent", "ChangeKind", "ClientApplication", "ClientToken", "Environment", "Flag",
-    "FlagDependency", "FlagEnvironment", "FlagTag", "FlagType", "MetricsBucket", "Project",
-    "RevisionSequence", "Segment", "Strategy", "TokenKind",
+    "ChangeEvent",
+    "ChangeKind",
+    "ChangeRequest",
+    "ClientApplication",
+    "ClientToken",
+    "Environment",
+    "Flag",
+    "FlagDependency",
+    "FlagEnvironment",
+    "FlagTag",
+    "FlagType",
+    "MetricsBucket",
+    "Project",
+    "RevisionSequence",
+    "RoleRule",
+    "Segment",
+    "Strategy",
+    "TokenKind",
 ]

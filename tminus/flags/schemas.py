@@ -79,6 +79,8 @@ class ToggleIn(In):
     enabled: bool
     reason: str = ""
     revision: int | None = Field(None, description="The environment state's revision.")
+    at: str = Field("", description="Switch at this moment instead (2027-03-12 09:00).")
+    time_zone: str = Field("", description="The zone of `at` (Europe/Oslo).")
 
 
 class RolloutIn(In):

@@ -30,6 +30,7 @@ from tminus.flags.models import (
     Segment,
     Strategy,
 )
+from tminus.flags.permissions import require_change
 
 FLAG_FIELDS = ["key", "description", "flag_type", "owner", "release", "impression_data",
                "stale", "archived_at"]
@@ -57,7 +58,7 @@ def project_create(*, key: str, name: str = "", description: str = "", actor: Ac
     for order, (env_key, env_name) in enumerate(environments or DEFAULT_ENVIRONMENTS):
         Environment.objects.create(project=project, key=env_key, name=env_name,
                                    sort_order=order)
-    audit_record(actor=actor, action="flag_project.create", obj=project,
+    audit_record(actor=actor, action="flag_project.create", obj=project, project=project.key,
                  after={"key": project.key, "name": project.name,
                         "environments": [e for e, _ in environments or DEFAULT_ENVIRONMENTS]})
     return project
@@ -82,6 +83,7 @@ def environment_create(*, project: Project, key: str, name: str = "", actor: Act
     revisions.record_changes([environment.pk],
                              [("feature-updated", flag.key) for flag in flags])
     audit_record(actor=actor, action="flag_environment.create", obj=environment,
+                 project=project.key, environment=key,
                  after={"project": project.key, "key": key, "name": environment.name})
     return environment
 
@@ -130,7 +132,8 @@ def audit_flag(actor, action, flag, *, before=None, after=None, reason="", envir
         after = {"environment": environment.key, **(after or {})}
         before = {"environment": environment.key, **before} if before is not None else None
     audit_record(actor=actor, action=action, obj=flag, before=before, after=after,
-                 release_id=flag.release_id, reason=reason)
+                 release_id=flag.release_id, reason=reason, project=flag.project.key,
+                 environment=environment.key if environment is not None else "")
 
 
 @transaction.atomic
@@ -138,7 +141,7 @@ def flag_create(*, project: Project, key: str, actor: Actor, flag_type: str = Fl
                 description: str = "", owner=None, release=None, impression_data: bool = False
                 ) -> Flag:
     """Create a flag, switched off and without strategies in every environment of its project."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, project)
     key = (key or "").strip()
     validation.check_flag_key(key)
     errors = _flag_errors({"flag_type": flag_type, "impression_data": impression_data})
@@ -161,7 +164,7 @@ def flag_create(*, project: Project, key: str, actor: Actor, flag_type: str = Fl
 @transaction.atomic
 def flag_update(*, flag: Flag, changes: dict, actor: Actor, revision: int | None = None) -> Flag:
     """Change a flag's description, type, owner, linked release, impression data or stale mark."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     unknown = set(changes) - FLAG_EDITABLE
     errors = {field: "This field cannot be changed here." for field in unknown}
     errors.update(_flag_errors(changes))
@@ -182,7 +185,7 @@ def flag_update(*, flag: Flag, changes: dict, actor: Actor, revision: int | None
 def flag_archive(*, flag: Flag, actor: Actor, reason: str = "", revision: int | None = None
                  ) -> Flag:
     """Archive a flag: SDKs stop receiving it (they answer their default for it)."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     _flag_revision_take(flag, revision)
     if flag.archived_at is not None:
         raise ValidationFailed({"flag": f"{flag.key} is already archived."})
@@ -202,7 +205,7 @@ def flag_archive(*, flag: Flag, actor: Actor, reason: str = "", revision: int | 
 def flag_revive(*, flag: Flag, actor: Actor, reason: str = "", revision: int | None = None
                 ) -> Flag:
     """Bring an archived flag back; it returns switched off in every environment."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     _flag_revision_take(flag, revision)
     if flag.archived_at is None:
         raise ValidationFailed({"flag": f"{flag.key} is not archived."})
@@ -223,7 +226,7 @@ def flag_environment_toggle(*, flag: Flag, environment, enabled: bool, actor: Ac
 
     `revision` is the environment state's revision the change was made from (optional).
     """
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project, environment_of(flag, environment))
     if not isinstance(enabled, bool):
         raise ValidationFailed({"enabled": "Must be true or false."})
     _require_live(flag)
@@ -244,7 +247,7 @@ def flag_environment_toggle(*, flag: Flag, environment, enabled: bool, actor: Ac
 def flag_variants_set(*, flag: Flag, environment, variants: list, actor: Actor,
                       reason: str = "", revision: int | None = None) -> FlagEnvironment:
     """Replace a flag's variants in one environment (weights, payloads, stickiness, overrides)."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project, environment_of(flag, environment))
     _require_live(flag)
     validation.check_variants(variants)
     state = _state(flag, environment)
@@ -323,7 +326,7 @@ def strategy_create(*, flag: Flag, environment, name: str, actor: Actor,
                     segments: list | None = None, variants: list | None = None,
                     title: str = "", reason: str = "") -> Strategy:
     """Add a strategy to a flag in one environment, after the engine has checked it."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project, environment_of(flag, environment))
     _require_live(flag)
     parameters = _stringified(parameters)
     definition = _definition(name, parameters, constraints, segments, variants)
@@ -344,7 +347,7 @@ def strategy_create(*, flag: Flag, environment, name: str, actor: Actor,
 def strategy_update(*, strategy: Strategy, changes: dict, actor: Actor,
                     revision: int | None = None, reason: str = "") -> Strategy:
     """Change a strategy's parameters, constraints, segments, variants, title or order."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, strategy.state.flag.project, strategy.state.environment)
     flag = strategy.state.flag
     _require_live(flag)
     unknown = set(changes) - set(STRATEGY_FIELDS)
@@ -369,7 +372,7 @@ def strategy_update(*, strategy: Strategy, changes: dict, actor: Actor,
 def strategy_delete(*, strategy: Strategy, actor: Actor, reason: str = "",
                     revision: int | None = None) -> None:
     """Remove a strategy from a flag in one environment."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, strategy.state.flag.project, strategy.state.environment)
     flag = strategy.state.flag
     _require_live(flag)
     before = _strategy_state(strategy)
@@ -393,7 +396,7 @@ def flag_rollout_percentage_set(*, flag: Flag, environment, percentage: int, act
     Changes the first flexibleRollout strategy there, or adds one (sticky on `stickiness`,
     grouped by the flag name) when there is none. Users inside at 10% stay inside at 50%.
     """
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project, environment_of(flag, environment))
     if isinstance(percentage, bool) or not isinstance(percentage, int) or not (
             0 <= percentage <= 100):
         raise ValidationFailed({"percentage": f"{percentage!r} is not a whole number from 0 "
@@ -432,7 +435,7 @@ def flag_dependency_set(*, flag: Flag, parent_key: str, actor: Actor, enabled: b
 
     With `variants`, the parent must also give one of those variants (as in Unleash).
     """
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     _require_live(flag)
     parent = Flag.objects.filter(key=parent_key, archived_at__isnull=True).first()
     errors = {}
@@ -469,7 +472,7 @@ def _has_children(flag: Flag) -> bool:
 def flag_dependency_remove(*, flag: Flag, parent_key: str, actor: Actor,
                            revision: int | None = None) -> None:
     """Remove a flag's dependency on a parent."""
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     _flag_revision_take(flag, revision)
     deleted, _ = FlagDependency.objects.filter(flag=flag, parent_key=parent_key).delete()
     if not deleted:
@@ -485,7 +488,7 @@ def flag_tags_set(*, flag: Flag, tags: list[str], actor: Actor, revision: int | 
 
     SDKs can poll for the flags with a tag, so a change to the tags is a change to the state.
     """
-    require(actor, CONTRIBUTE)
+    require_change(actor, flag.project)
     parsed = []
     for text in tags:
         if not isinstance(text, str):
@@ -513,11 +516,30 @@ def flag_tags_set(*, flag: Flag, tags: list[str], actor: Actor, revision: int | 
 # -- segments ------------------------------------------------------------------------------
 
 
+def segment_users(segment: Segment) -> list[Strategy]:
+    """The strategies that use a segment, with their flag and environment."""
+    return [strategy for strategy in Strategy.objects.select_related(
+        "state__flag__project", "state__environment") if segment.pk in (strategy.segments or [])]
+
+
+def _require_segment_change(actor: Actor, project: Project | None,
+                            segment: Segment | None = None) -> None:
+    """A project's segment follows the project's rules; a shared one the role's default. A
+    segment in use is also a change to every environment it is used in."""
+    if project is not None:
+        require_change(actor, project)
+    else:
+        require(actor, CONTRIBUTE)
+    if segment is not None and segment.pk:
+        for strategy in segment_users(segment):
+            require_change(actor, strategy.state.flag.project, strategy.state.environment)
+
+
 @transaction.atomic
 def segment_create(*, name: str, constraints: list, actor: Actor, description: str = "",
                    project: Project | None = None) -> Segment:
     """Create a segment: named constraints that strategies can share."""
-    require(actor, CONTRIBUTE)
+    _require_segment_change(actor, project)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed({"name": "A segment needs a name."})
@@ -528,6 +550,7 @@ def segment_create(*, name: str, constraints: list, actor: Actor, description: s
                                      constraints=constraints)
     revisions.segment_changed(segment.pk)
     audit_record(actor=actor, action="flag_segment.create", obj=segment,
+                 project=segment.project.key if segment.project_id else "",
                  after=snapshot(segment, SEGMENT_FIELDS))
     return segment
 
@@ -536,7 +559,7 @@ def segment_create(*, name: str, constraints: list, actor: Actor, description: s
 def segment_update(*, segment: Segment, changes: dict, actor: Actor,
                    revision: int | None = None) -> Segment:
     """Change a segment's name, description or constraints; every flag using it follows."""
-    require(actor, CONTRIBUTE)
+    _require_segment_change(actor, segment.project, segment)
     unknown = set(changes) - set(SEGMENT_FIELDS)
     if unknown:
         raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
@@ -559,18 +582,18 @@ def segment_update(*, segment: Segment, changes: dict, actor: Actor,
 @transaction.atomic
 def segment_delete(*, segment: Segment, actor: Actor) -> None:
     """Delete a segment that no strategy uses."""
-    require(actor, CONTRIBUTE)
-    users = [s for s in Strategy.objects.select_related("state__flag")
-             if segment.pk in (s.segments or [])]
+    _require_segment_change(actor, segment.project, segment)
+    users = segment_users(segment)
     if users:
         flags = sorted({s.state.flag.key for s in users})
         raise ValidationFailed({"segment": f"{segment.name} is used by {', '.join(flags)}."})
     before = snapshot(segment, SEGMENT_FIELDS)
     segment_id = segment.pk
+    project = segment.project.key if segment.project_id else ""
     segment.delete()
     revisions.segment_changed(segment_id, removed=True)
     audit_record(actor=actor, action="flag_segment.delete", obj=Segment(pk=segment_id,
-                 name=before["name"]), before=before)
+                 name=before["name"]), before=before, project=project)
 
 
 # -- client tokens -------------------------------------------------------------------------

@@ -323,8 +323,8 @@ def _replace(project_key: str, environment_key: str, state: dict, actor: Actor) 
         (result.created if created else result.updated).append(flag.key)
         _import_flag_state(flag, environment, feature, segment_ids)
         _import_dependencies(flag, feature.get("dependencies") or [])
-        services.audit_flag(actor, "flag.import", flag, after={"environment": environment.key,
-                                                           "enabled": feature["enabled"]})
+        services.audit_flag(actor, "flag.import", flag, after={"enabled": feature["enabled"]},
+                            environment=environment)
     imported = {feature["name"] for feature in state["features"]}
     result.removed = sorted(set(served) - imported)
     FlagEnvironment.objects.filter(environment=environment,
@@ -334,6 +334,7 @@ def _replace(project_key: str, environment_key: str, state: dict, actor: Actor) 
     changes += [(ChangeKind.FEATURE_REMOVED, name) for name in result.removed]
     revisions.record_changes([environment.pk], changes)
     audit_record(actor=actor, action="flags.import", obj=environment,
+                 project=environment.project.key, environment=environment.key,
                  after={"created": result.created, "updated": result.updated,
                         "removed": result.removed})
     return result

@@ -188,6 +188,7 @@ class GateOut(Schema):
     decision: DecisionOut | None
     override: OverrideOut | None
     freeze_warnings: list[str]
+    notes: list[str] = []
 
 
 class ReadinessOut(GateOut):

@@ -22,6 +22,7 @@ from tminus.readiness.models import (
     GoNoGoVote,
     Risk,
 )
+from tminus.readiness.notes import gate_notes
 from tminus.releases.choices import ReleaseStatus
 
 # A release that another depends on counts as delivered once it is live (or live and closed).
@@ -123,6 +124,7 @@ def gate_status(release) -> dict:
         "decision": decision,
         "override": override,
         "freeze_warnings": go_live_freeze_warnings(release),
+        "notes": gate_notes(release),
     }
 
 

@@ -20,7 +20,7 @@ from tminus.releases.checklist_html import render_checklists
 from tminus.releases.choices import ItemStatus
 from tminus.releases.lookups import release_or_404
 from tminus.releases.models import ChecklistItem, ChecklistSection, Milestone, Phase, ScopeItem
-from tminus.releases.timeline import timeline_svg
+from tminus.releases.timeline import timeline_marks, timeline_svg
 
 MODELS = {"phase": Phase, "milestone": Milestone, "scope": ScopeItem,
           "section": ChecklistSection, "item": ChecklistItem}
@@ -33,7 +33,8 @@ TEMPLATES = {"timeline": "releases/plan/timeline.html", "scope": "releases/plan/
 def timeline_context(request, release) -> dict:
     phases, milestones = list(release.phases.all()), list(release.milestones.all())
     return {"phases": phases, "milestones": milestones,
-            "timeline": timeline_svg(phases, milestones, selectors.today())}
+            "timeline": timeline_svg(phases, milestones + timeline_marks(release),
+                                     selectors.today())}
 
 
 def scope_context(request, release) -> dict:

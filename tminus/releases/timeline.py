@@ -8,6 +8,29 @@ from django.utils.html import escape
 WIDTH, LABEL_WIDTH, ROW, TOP = 960, 170, 26, 28
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A dated event another area puts on the timeline's milestone row (a scheduled flag
+    change); drawn like a milestone of `kind`."""
+
+    date: date
+    name: str
+    kind: str
+
+
+_mark_sources = []
+
+
+def register_timeline_marks(source) -> None:
+    """source(release) -> list[Mark] to draw on that release's timeline."""
+    if source not in _mark_sources:
+        _mark_sources.append(source)
+
+
+def timeline_marks(release) -> list[Mark]:
+    return [mark for source in _mark_sources for mark in source(release)]
+
+
 @dataclass
 class _Scale:
     start: date

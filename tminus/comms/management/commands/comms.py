@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from tminus.comms import delivery, selectors
+from tminus.comms import delivery, flag_changes, selectors
 from tminus.comms.reminders import reminders_send
 from tminus.core.errors import NotFound
 from tminus.core.management.base import TMinusCommand
@@ -18,6 +18,16 @@ class Command(TMinusCommand):
                                       "per person per day); a worker sends them.")
         show = sub.add_parser("plan", help="A release's messages, one a line.")
         show.add_argument("key")
+        subscribe = sub.add_parser("subscribe", help="Send flag changes to a channel or an "
+                                                     "email address.")
+        target = subscribe.add_mutually_exclusive_group(required=True)
+        target.add_argument("--channel", default="", help="A channel's key.")
+        target.add_argument("--email", default="")
+        subscribe.add_argument("--project", default="", help="Only this flag project.")
+        subscribe.add_argument("--environment", default="", help="Only this environment.")
+        sub.add_parser("subscriptions", help="Who receives flag changes, one a line.")
+        unsubscribe = sub.add_parser("unsubscribe", help="Remove a flag-change subscription.")
+        unsubscribe.add_argument("id", type=int)
 
     def handle(self, *args, action, **options):
         getattr(self, "_" + action.replace("-", "_"))(options)
@@ -41,3 +51,18 @@ class Command(TMinusCommand):
         for view in selectors.plan(release):
             self.stdout.write(f"{view.message.pk}\t{view.when}\t{view.state}\t"
                               f"{view.message.name}")
+
+    def _subscribe(self, options):
+        subscription = flag_changes.flag_subscription_create(
+            channel=options["channel"], email=options["email"], project=options["project"],
+            environment=options["environment"], actor=self.actor(options))
+        self.stdout.write(f"{subscription.pk}\t{subscription}")
+
+    def _subscriptions(self, options):
+        for subscription in flag_changes.flag_subscriptions():
+            self.stdout.write(f"{subscription.pk}\t{subscription}")
+
+    def _unsubscribe(self, options):
+        flag_changes.flag_subscription_delete(subscription_id=options["id"],
+                                              actor=self.actor(options))
+        self.stdout.write(f"Removed subscription {options['id']}.")
