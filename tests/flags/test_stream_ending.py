@@ -52,7 +52,7 @@ def _serve(data_dir: Path, port: int, env: dict) -> subprocess.Popen:
                                env={**_newcomer_env(data_dir), **env},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240  # migrating a new database is slow on a busy machine
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line and process.poll() is not None:
