@@ -8,6 +8,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from tminus_client.engine import FlagEngine
 
 from tests.conftest import signed_in
 from tests.flags.conftest import SYSTEM
@@ -700,3 +702,128 @@ def test_page_dependency_form_adds_a_parent_with_variants(make_flag, contributor
     assert (dependency.parent_key, dependency.enabled, dependency.variants) == (
         "checkout-v2", True, ["blue"])
     assert last_audit("flag.dependency_set").interface == "web"
+
+
+# -- custom strategies ----------------------------------------------------------------------
+
+
+def served_engine(client_token, **custom_strategies) -> FlagEngine:
+    """What an SDK with these custom strategies registered makes of the served state."""
+    response = Client().get("/api/client/features", HTTP_AUTHORIZATION=client_token())
+    engine = FlagEngine(custom_strategies=custom_strategies)
+    engine.load(response.json())
+    return engine
+
+
+def in_regions(parameters, context) -> bool:
+    return context.get("properties", {}).get("region") in parameters["regions"].split(",")
+
+
+def test_api_custom_strategy_is_stored_served_and_off_unless_the_sdk_registers_it(
+        make_flag, api_as, contributor, client_token):
+    flag = make_flag("checkout-v2")
+    services.flag_environment_toggle(flag=flag, environment="production", enabled=True,
+                                     actor=SYSTEM)
+
+    response = api_as(contributor).post(
+        "/api/v1/flags/checkout-v2/environments/production/strategies",
+        {"name": "region.eu", "parameters": {"regions": "NO,SE", "strict": True}})
+
+    assert response.status_code == 201
+    assert response.json()["parameters"] == {"regions": "NO,SE", "strict": "true"}
+    nordic = {"properties": {"region": "NO"}}
+    assert served_engine(client_token).is_enabled("checkout-v2", nordic) is False
+    registered = served_engine(client_token, **{"region.eu": in_regions})
+    assert registered.is_enabled("checkout-v2", nordic) is True
+    assert registered.is_enabled("checkout-v2", {"properties": {"region": "DE"}}) is False
+
+
+@pytest.mark.parametrize("name, message", [
+    ("flexiblerollout", "did you mean 'flexibleRollout'"),
+    ("my strategy", "is not a strategy name"),
+])
+def test_api_custom_strategy_with_a_bad_or_near_miss_name_is_a_422_on_name(
+        make_flag, api_as, contributor, name, message):
+    make_flag("checkout-v2")
+
+    response = api_as(contributor).post(
+        "/api/v1/flags/checkout-v2/environments/production/strategies", {"name": name})
+
+    assert response.status_code == 422
+    assert message in response.json()["errors"]["name"][0]
+    assert not Strategy.objects.exists()
+
+
+def test_api_custom_strategy_still_has_its_constraints_checked(make_flag, api_as, contributor):
+    make_flag("checkout-v2")
+
+    response = api_as(contributor).post(
+        "/api/v1/flags/checkout-v2/environments/production/strategies",
+        {"name": "region.eu", "constraints": [
+            {"contextName": "email", "operator": "REGEX", "value": "[a-"}]})
+
+    assert response.status_code == 422
+    assert "constraints" in response.json()["errors"]
+
+
+def test_cli_strategies_add_a_custom_strategy_with_parameters(make_flag):
+    make_flag("checkout-v2")
+
+    tminus_flags("strategies", "add", "checkout-v2", "--environment", "production",
+                 "--name", "region.eu", "--param", "regions=NO,SE")
+
+    strategy = Strategy.objects.get()
+    assert (strategy.name, strategy.parameters) == ("region.eu", {"regions": "NO,SE"})
+    assert last_audit("flag.strategy_create").interface == "cli"
+
+
+def test_page_strategy_editor_adds_then_shows_a_custom_strategy(make_flag, contributor):
+    make_flag("checkout-v2")
+    client = signed_in(contributor)
+
+    response = client.post("/flags/f/checkout-v2/production/strategies/new", {
+        "name": "custom", "custom_name": "region.eu",
+        "custom_parameters": "regions=NO,SE\nstrict=true",
+        "c-TOTAL_FORMS": "0", "c-INITIAL_FORMS": "0"})
+    strategy = Strategy.objects.get()
+    editor = client.get(f"/flags/f/checkout-v2/production/strategies/{strategy.pk}/")
+    page = client.get("/flags/f/checkout-v2/").content.decode()
+
+    assert response.status_code == 302
+    assert (strategy.name, strategy.parameters) == ("region.eu", {"regions": "NO,SE",
+                                                                  "strict": "true"})
+    assert 'value="region.eu"' in editor.content.decode()
+    assert "custom: off in SDKs that do not register it" in page
+    assert last_audit("flag.strategy_create").interface == "web"
+
+
+def test_page_strategy_editor_refuses_a_custom_strategy_without_a_name(make_flag, contributor):
+    make_flag("checkout-v2")
+
+    response = signed_in(contributor).post("/flags/f/checkout-v2/production/strategies/new", {
+        "name": "custom", "custom_name": "", "c-TOTAL_FORMS": "0", "c-INITIAL_FORMS": "0"})
+
+    assert response.status_code == 422
+    assert b"Name the custom strategy." in response.content
+    assert not Strategy.objects.exists()
+
+
+def test_openapi_document_describes_every_flag_management_endpoint(db, api_as, viewer):
+    document = api_as(viewer).get("/api/v1/openapi.json").json()
+
+    paths = document["paths"]
+    for path, method in [
+        ("/api/v1/flags/projects/{key}/flags", "post"), ("/api/v1/flags/{key}", "patch"),
+        ("/api/v1/flags/{key}/archive", "post"), ("/api/v1/flags/{key}/revive", "post"),
+        ("/api/v1/flags/{key}/tags", "put"),
+        ("/api/v1/flags/{key}/dependencies/{parent}", "put"),
+        ("/api/v1/flags/{key}/dependencies/{parent}", "delete"),
+        ("/api/v1/flags/{key}/environments/{environment}/toggle", "post"),
+        ("/api/v1/flags/{key}/environments/{environment}/variants", "put"),
+        ("/api/v1/flags/{key}/environments/{environment}/strategies/{strategy_id}", "patch"),
+        ("/api/v1/flags/{key}/environments/{environment}/strategies/{strategy_id}", "delete"),
+        ("/api/v1/flags/segments", "post"), ("/api/v1/flags/segments/{segment_id}", "patch"),
+    ]:
+        assert method in paths[path], (method, path)
+    variant = document["components"]["schemas"]["VariantIn"]["properties"]
+    assert set(variant["payload"]["anyOf"][0]["$ref"].split("/")[-1:]) == {"PayloadIn"}

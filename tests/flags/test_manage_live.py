@@ -7,8 +7,7 @@ import requests
 from UnleashClient import UnleashClient
 from UnleashClient.utils import InstanceAllowType
 
-from tests.flags.conftest import SYSTEM
-from tests.flags.test_sdk_live import asgi_server, wait_for  # noqa: F401 (a fixture)
+from tests.flags.conftest import SYSTEM, wait_for
 from tminus.accounts.services import token_create
 from tminus.core.actors import Actor
 from tminus.flags import services
@@ -40,7 +39,7 @@ class Api:
 
 
 @pytest.fixture
-def stock_sdk(asgi_server, shop, tmp_path):  # noqa: F811 (the fixture imported above)
+def stock_sdk(asgi_server, shop, tmp_path):
     _project, client_secret, api_secret = shop
     client = UnleashClient(url=asgi_server + "/api", app_name="stock-manage",
                            custom_headers={"Authorization": client_secret},

@@ -8,12 +8,11 @@ current state. SDKs do not use these: they use the Unleash-compatible client API
 
 from ninja import Query, Router, Schema, Status
 
-from tminus.accounts.models import User
 from tminus.accounts.roles import CONTRIBUTE, VIEW
 from tminus.core.api import api_actor
-from tminus.core.errors import NotFound, ValidationFailed
+from tminus.core.errors import ValidationFailed
 from tminus.flags import presenters, selectors, services
-from tminus.flags.models import Project, Segment, Strategy
+from tminus.flags.models import Project
 from tminus.flags.schemas import (
     ArchiveIn,
     DependencyIn,
@@ -32,6 +31,7 @@ from tminus.flags.schemas import (
     VariantsIn,
     definitions,
 )
+from tminus.outcomes.lookups import user_or_error
 
 router = Router(tags=["flags"])
 PREFIX = "/flags"
@@ -47,26 +47,6 @@ def _detail(flag) -> dict:
     return presenters.flag_detail(flag, selectors.flag_states(flag))
 
 
-def _user(username: str | None, field: str = "owner"):
-    if not username:
-        return None
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ValidationFailed({field: f"No active user named {username!r}."})
-    return user
-
-
-def _release(key: str | None):
-    from tminus.releases.models import Release
-
-    if not key:
-        return None
-    release = Release.objects.filter(key=key).first()
-    if release is None:
-        raise ValidationFailed({"release": f"No release with key {key!r}."})
-    return release
-
-
 def _project(key: str | None, field: str = "project") -> Project | None:
     if not key:
         return None
@@ -77,13 +57,6 @@ def _project(key: str | None, field: str = "project") -> Project | None:
 
 
 # -- segments (before /{key}, which would otherwise take "segments" as a flag name) ---------
-
-
-def _segment(segment_id: int) -> Segment:
-    segment = Segment.objects.select_related("project").filter(pk=segment_id).first()
-    if segment is None:
-        raise NotFound(f"No segment {segment_id}.")
-    return segment
 
 
 @router.get("/segments", response=list[SegmentOut])
@@ -104,7 +77,7 @@ def segment_create(request, data: SegmentIn):
 @router.get("/segments/{segment_id}", response=SegmentOut)
 def segment_detail(request, segment_id: int):
     api_actor(request, VIEW)
-    return presenters.segment(_segment(segment_id))
+    return presenters.segment(selectors.segment_get(segment_id))
 
 
 @router.patch("/segments/{segment_id}", response=SegmentOut)
@@ -114,15 +87,15 @@ def segment_update(request, segment_id: int, data: SegmentPatch):
     revision = changes.pop("revision", None)
     if data.constraints is not None:
         changes["constraints"] = definitions(data.constraints)
-    segment = services.segment_update(segment=_segment(segment_id), changes=changes,
-                                      revision=revision, actor=actor)
+    segment = services.segment_update(segment=selectors.segment_get(segment_id),
+                                      changes=changes, revision=revision, actor=actor)
     return presenters.segment(segment)
 
 
 @router.delete("/segments/{segment_id}", response={204: None})
 def segment_delete(request, segment_id: int):
     actor = api_actor(request, CONTRIBUTE)
-    services.segment_delete(segment=_segment(segment_id), actor=actor)
+    services.segment_delete(segment=selectors.segment_get(segment_id), actor=actor)
     return Status(204, None)
 
 
@@ -149,7 +122,8 @@ def flag_create(request, key: str, data: FlagIn):
     actor = api_actor(request, CONTRIBUTE)
     flag = services.flag_create(
         project=selectors.project_get(key), key=data.key, flag_type=data.type,
-        description=data.description, owner=_user(data.owner), release=_release(data.release),
+        description=data.description, owner=user_or_error(data.owner),
+        release=selectors.release_or_error(data.release),
         impression_data=data.impression_data, actor=actor)
     return Status(201, _detail(flag))
 
@@ -168,28 +142,30 @@ def flag_update(request, key: str, data: FlagPatch):
     if "type" in changes:
         changes["flag_type"] = changes.pop("type")
     if "owner" in changes:
-        changes["owner"] = _user(changes["owner"])
+        changes["owner"] = user_or_error(changes["owner"])
     if "release" in changes:
-        changes["release"] = _release(changes["release"])
+        changes["release"] = selectors.release_or_error(changes["release"])
     flag = services.flag_update(flag=selectors.flag_get(key), changes=changes,
                                 revision=revision, actor=actor)
     return _detail(flag)
 
 
-@router.post("/{key}/archive", response=FlagOut)
-def flag_archive(request, key: str, data: ArchiveIn):
-    actor = api_actor(request, CONTRIBUTE)
-    flag = services.flag_archive(flag=selectors.flag_get(key), revision=data.revision,
-                                 reason=data.reason, actor=actor)
-    return _detail(flag)
+def _lifecycle_endpoint(action: str, service, summary: str) -> None:
+    """POST /{flag}/archive and /{flag}/revive: the same body, a different service."""
+
+    @router.post(f"/{{key}}/{action}", response=FlagOut, operation_id=f"flag_{action}",
+                 summary=summary)
+    def change(request, key: str, data: ArchiveIn):
+        actor = api_actor(request, CONTRIBUTE)
+        flag = service(flag=selectors.flag_get(key), revision=data.revision,
+                       reason=data.reason, actor=actor)
+        return _detail(flag)
 
 
-@router.post("/{key}/revive", response=FlagOut)
-def flag_revive(request, key: str, data: ArchiveIn):
-    actor = api_actor(request, CONTRIBUTE)
-    flag = services.flag_revive(flag=selectors.flag_get(key), revision=data.revision,
-                                reason=data.reason, actor=actor)
-    return _detail(flag)
+_lifecycle_endpoint("archive", services.flag_archive,
+                    "Archive a flag: SDKs stop receiving it")
+_lifecycle_endpoint("revive", services.flag_revive,
+                    "Bring an archived flag back, off in every environment")
 
 
 @router.put("/{key}/tags", response=FlagOut)
@@ -250,23 +226,11 @@ def flag_variants(request, key: str, environment: str, data: VariantsIn):
     return _detail(flag)
 
 
-def _strategy(flag, environment: str, strategy_id: int) -> Strategy:
-    strategy = (Strategy.objects.select_related("state__flag", "state__environment")
-                .filter(pk=strategy_id, state__flag=flag, state__environment__key=environment)
-                .first())
-    if strategy is None:
-        raise NotFound(f"{flag.key} has no strategy {strategy_id} in {environment!r}.")
-    return strategy
-
-
 @router.get("/{key}/environments/{environment}/strategies", response=list[StrategyOut])
 def strategy_list(request, key: str, environment: str):
     api_actor(request, VIEW)
-    flag = selectors.flag_get(key)
-    views = [v for v in selectors.flag_states(flag) if v.environment.key == environment]
-    if not views:
-        raise NotFound(f"Project {flag.project.key} has no environment {environment!r}.")
-    return [presenters.strategy(s) for s in views[0].strategies]
+    strategies = selectors.strategies_in(selectors.flag_get(key), environment)
+    return [presenters.strategy(s) for s in strategies]
 
 
 @router.post("/{key}/environments/{environment}/strategies", response={201: StrategyOut})
@@ -286,7 +250,7 @@ def strategy_add(request, key: str, environment: str, data: StrategyIn):
 def strategy_update(request, key: str, environment: str, strategy_id: int,
                     data: StrategyPatch):
     actor = api_actor(request, CONTRIBUTE)
-    strategy = _strategy(selectors.flag_get(key), environment, strategy_id)
+    strategy = selectors.strategy_get(selectors.flag_get(key), environment, strategy_id)
     changes = data.dict(exclude_unset=True)
     revision, reason = changes.pop("revision", None), changes.pop("reason", "")
     for field in ("constraints", "variants"):
@@ -302,7 +266,7 @@ def strategy_update(request, key: str, environment: str, strategy_id: int,
 def strategy_delete(request, key: str, environment: str, strategy_id: int,
                     query: Query[RevisionQuery]):
     actor = api_actor(request, CONTRIBUTE)
-    strategy = _strategy(selectors.flag_get(key), environment, strategy_id)
+    strategy = selectors.strategy_get(selectors.flag_get(key), environment, strategy_id)
     services.strategy_delete(strategy=strategy, revision=query.revision, reason=query.reason,
                              actor=actor)
     return Status(204, None)

@@ -12,12 +12,12 @@ from django.core.management.base import CommandError
 from pydantic import TypeAdapter
 from pydantic import ValidationError as SchemaError
 
-from tminus.accounts.models import User
-from tminus.core.errors import NotFound, ValidationFailed
+from tminus.core.errors import ValidationFailed
 from tminus.flags import presenters, selectors, services
 from tminus.flags.choices import FlagType
-from tminus.flags.models import Project, Segment, Strategy
+from tminus.flags.models import Project
 from tminus.flags.schemas import ConstraintIn, VariantIn, definitions
+from tminus.outcomes.lookups import user_or_error
 
 CONSTRAINTS = TypeAdapter(list[ConstraintIn])
 VARIANTS = TypeAdapter(list[VariantIn])
@@ -56,41 +56,6 @@ def parameters_from(pairs: list[str]) -> dict[str, str]:
             raise ValidationFailed({"parameters": f"{pair!r} is not NAME=VALUE."})
         parameters[name.strip()] = value
     return parameters
-
-
-def _user(username: str):
-    if not username:
-        return None
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ValidationFailed({"owner": f"No active user named {username!r}."})
-    return user
-
-
-def _release(key: str):
-    from tminus.releases.models import Release
-
-    if not key:
-        return None
-    release = Release.objects.filter(key=key).first()
-    if release is None:
-        raise ValidationFailed({"release": f"No release with key {key!r}."})
-    return release
-
-
-def _segment(segment_id: int) -> Segment:
-    segment = Segment.objects.filter(pk=segment_id).first()
-    if segment is None:
-        raise NotFound(f"No segment {segment_id}.")
-    return segment
-
-
-def _strategy(flag, environment: str, strategy_id: int) -> Strategy:
-    strategy = Strategy.objects.filter(pk=strategy_id, state__flag=flag,
-                                       state__environment__key=environment).first()
-    if strategy is None:
-        raise NotFound(f"{flag.key} has no strategy {strategy_id} in {environment!r}.")
-    return strategy
 
 
 class FlagCommands:
@@ -236,8 +201,9 @@ class FlagCommands:
             raise CommandError(f"No flag project {options['project']!r}.")
         flag = services.flag_create(
             project=project, key=options["key"], flag_type=options["type"],
-            description=options["description"], owner=_user(options["owner"]),
-            release=_release(options["release"]), impression_data=options["impression_data"],
+            description=options["description"], owner=user_or_error(options["owner"]),
+            release=selectors.release_or_error(options["release"]),
+            impression_data=options["impression_data"],
             actor=self.actor(options))
         self.stdout.write(f"Created {flag.key} in {project.key}, off everywhere.")
 
@@ -282,8 +248,7 @@ class FlagCommands:
 
     def _strategies_list(self, options):
         flag = selectors.flag_get(options["key"])
-        environment = services.environment_of(flag, options["environment"])
-        for strategy in Strategy.objects.filter(state__flag=flag, state__environment=environment):
+        for strategy in selectors.strategies_in(flag, options["environment"]):
             self.stdout.write(f"{strategy.pk}\t{strategy.name}\t"
                               f"{json.dumps(strategy.parameters, sort_keys=True)}\t"
                               f"revision {strategy.revision}")
@@ -319,16 +284,17 @@ class FlagCommands:
         if options["name"] is not None:
             changes["name"] = options["name"]
         strategy = services.strategy_update(
-            strategy=_strategy(flag, options["environment"], options["id"]), changes=changes,
+            strategy=selectors.strategy_get(flag, options["environment"], options["id"]),
+            changes=changes,
             revision=options["revision"], reason=options["reason"], actor=self.actor(options))
         self.stdout.write(f"Changed strategy {strategy.pk} ({strategy.name}), now at revision "
                           f"{strategy.revision}.")
 
     def _strategies_delete(self, options):
         flag = selectors.flag_get(options["key"])
-        services.strategy_delete(strategy=_strategy(flag, options["environment"], options["id"]),
-                                 revision=options["revision"], reason=options["reason"],
-                                 actor=self.actor(options))
+        strategy = selectors.strategy_get(flag, options["environment"], options["id"])
+        services.strategy_delete(strategy=strategy, revision=options["revision"],
+                                 reason=options["reason"], actor=self.actor(options))
         self.stdout.write(f"Removed strategy {options['id']} from {flag.key} in "
                           f"{options['environment']}.")
 
@@ -355,14 +321,15 @@ class FlagCommands:
         if options["constraints"] is not None:
             changes["constraints"] = parsed_definitions(CONSTRAINTS, options["constraints"],
                                                         "constraints")
-        segment = services.segment_update(segment=_segment(options["id"]), changes=changes,
+        segment = services.segment_update(segment=selectors.segment_get(options["id"]),
+                                          changes=changes,
                                           revision=options["revision"],
                                           actor=self.actor(options))
         self.stdout.write(f"Changed segment {segment.pk} ({segment.name}), now at revision "
                           f"{segment.revision}.")
 
     def _segments_delete(self, options):
-        segment = _segment(options["id"])
+        segment = selectors.segment_get(options["id"])
         services.segment_delete(segment=segment, actor=self.actor(options))
         self.stdout.write(f"Deleted segment {options['id']} ({segment.name}).")
 
