@@ -65,7 +65,7 @@ def _start(env: dict, port: int) -> subprocess.Popen:
     server = subprocess.Popen([*TMINUS, "serve", "--no-worker", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180  # a busy machine starts Django slowly
     while time.monotonic() < deadline:
         line = server.stdout.readline()
         if not line and server.poll() is not None:

@@ -9,7 +9,7 @@ from axes.models import AccessAttempt
 from axes.utils import reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -120,12 +120,26 @@ def _token_use_record(token: ApiToken) -> None:
     if token.last_used_at is not None and token.last_used_at > stale:
         return
     try:
-        with brief_lock_wait():
-            # Conditional, so of two requests at once that both saw an old time, one writes.
-            ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale),
-                                    pk=token.pk).update(last_used_at=now)
+        _token_mark_used(token, now, stale)
     except DatabaseError as error:
         log.info("token %s…: last use not recorded this time (%s)", token.prefix, error)
+
+
+def _token_mark_used(token: ApiToken, now, stale) -> None:
+    # Conditional, so of two requests at once that both saw an old time, one writes.
+    if connection.vendor == "postgresql":
+        # One statement that skips the row when another transaction holds it, never waiting
+        # (and never failing, which inside a transaction would spoil the rest of it).
+        table = connection.ops.quote_name(ApiToken._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_used_at = %s WHERE id = (SELECT id FROM {table} "
+                "WHERE id = %s AND (last_used_at IS NULL OR last_used_at <= %s) "
+                "FOR UPDATE SKIP LOCKED)", [now, token.pk, stale])
+        return
+    with brief_lock_wait():
+        ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale),
+                                pk=token.pk).update(last_used_at=now)
 
 
 @transaction.atomic
