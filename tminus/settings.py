@@ -5,6 +5,7 @@ from pathlib import Path
 
 from tminus.conf import (
     database_from_url,
+    database_pool,
     env_bool,
     env_hosts_and_ranges,
     env_int,
@@ -20,6 +21,9 @@ DATA_DIR = env_path("TMINUS_DATA_DIR", "./tminus-data")
 
 DEBUG = env_bool("TMINUS_DEBUG", False)
 SECRET_KEY = secret_key_for(DATA_DIR)
+# Whether the key is the operator's (TMINUS_SECRET_KEY) rather than the data directory's file;
+# backups carry only the file (tminus/core/backup.py).
+SECRET_KEY_FROM_ENVIRONMENT = bool(env_str("TMINUS_SECRET_KEY", None))
 ALLOWED_HOSTS = env_list("TMINUS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("TMINUS_CSRF_TRUSTED_ORIGINS", "")
 BASE_URL = env_str("TMINUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -49,8 +53,15 @@ EMAIL_TIMEOUT = env_int("TMINUS_SMTP_TIMEOUT", 15, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("TMINUS_MAIL_FROM", "T-Minus <tminus@localhost>")
 
 _database_url = env_str("DATABASE_URL", "")
+# PostgreSQL: each process (web or worker) keeps at most TMINUS_DB_POOL_MAX connections
+# (docs/operations.md#sizing says how to size it against max_connections).
+_database_pool = database_pool(
+    min_size=env_int("TMINUS_DB_POOL_MIN", 2, minimum=0),
+    max_size=env_int("TMINUS_DB_POOL_MAX", 10, minimum=1),
+    timeout=env_int("TMINUS_DB_POOL_TIMEOUT", 10, minimum=1),
+)
 DATABASES = {
-    "default": database_from_url(_database_url)
+    "default": database_from_url(_database_url, pool=_database_pool)
     if _database_url
     else sqlite_database(DATA_DIR / "tminus.sqlite3")
 }

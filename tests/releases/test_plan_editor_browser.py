@@ -108,6 +108,7 @@ def test_unknown_owner_shows_the_message_beside_the_field(page):
 def test_conflict_shows_theirs_beside_mine_and_applies_mine_on_top(page, contributor):
     item = _item("First")
     page.click(f"#f-item-{item.pk}-text .edit-button")
+    page.wait_for_selector(f"form#f-item-{item.pk}-text [name=value]")  # opened at this revision
     services.checklist_item_update(item=item, revision=item.revision,
                                    changes={"text": "Their words"}, actor=Actor(contributor,
                                                                                 "web"))
@@ -143,36 +144,34 @@ def test_keyboard_moves_and_nests_items(page):
     first, second = _item("First"), _item("Second")
     _row(page, "First").locator("button.handle").focus()
     page.keyboard.press("Alt+ArrowDown")
-    page.wait_for_function("document.querySelector('li.item .field-text .value')"
-                           ".textContent === 'Second'")
-    assert page.evaluate("document.activeElement.closest('li.item').id") == f"item-{first.pk}"
+    page.wait_for_selector("li.item:first-child .field-text .value:text-is('Second')")
+    page.wait_for_selector(f"#item-{first.pk} button.handle:focus")
     page.keyboard.press("Alt+ArrowRight")
     page.wait_for_selector(f"#item-{first.pk}.depth-1")
-    page.wait_for_function(f"document.activeElement.closest('#item-{first.pk}') !== null")
+    page.wait_for_selector(f"#item-{first.pk} button.handle:focus")
     assert _item("First").parent_id == second.pk
     page.keyboard.press("Alt+ArrowLeft")
     page.wait_for_selector(f"#item-{first.pk}.depth-0")
-    page.wait_for_function(f"document.activeElement.closest('#item-{first.pk}') !== null")
+    page.wait_for_selector(f"#item-{first.pk} button.handle:focus")
     assert _item("First").parent_id is None
 
 
 def test_dragging_an_item_drops_it_before_another(page):
     _row(page, "Third").locator("button.handle").drag_to(_row(page, "First"))
-    page.wait_for_function("document.querySelector('li.item .field-text .value')"
-                           ".textContent === 'Third'")
+    page.wait_for_selector("li.item:first-child .field-text .value:text-is('Third')")
     order = [i.text for i in ChecklistItem.objects.order_by("order", "id")]
     assert order == ["Third", "First", "Second"]
 
 
 def test_selection_is_bulk_assigned_and_ticked(page):
     UserFactory(username="dana")
+    first = _item("First").pk
     for text in ("First", "Third"):
         _row(page, text).locator("input.select").check()
     assert "2 selected" in page.inner_text("#bulk-form .bulk-count")
     page.fill("#bulk-owner", "dana")
     page.click("#bulk-form button[value=assign]")
-    page.wait_for_function("document.querySelectorAll('li.item .field-owner .value')[0]"
-                           ".textContent.includes('dana')")
+    page.wait_for_selector(f"#f-item-{first}-owner .value:has-text('dana')")
     for text in ("First", "Second"):
         _row(page, text).locator("input.select").check()
     second = _item("Second").pk
@@ -242,3 +241,69 @@ def test_recent_changes_show_an_edit_made_a_moment_ago(page):
     _edit(page, f"#f-item-{item.pk}-text", "Third, renamed")
     page.wait_for_selector("#recent-changes li:has-text('changed checklist item')")
     assert "rita-manager" in page.inner_text("#recent-changes")
+
+
+def test_risks_and_stakeholders_are_edited_in_place(page, release, live_server):
+    from tminus.people import services as people
+    from tminus.readiness import services as readiness
+
+    person = people.person_create(name="Priya Patel", actor=Actor.cli())
+    stakeholder = people.stakeholder_add(release=release, person=person, role="qa",
+                                         actor=Actor.cli())
+    risk = readiness.risk_add(release=release, description="Payment provider slow",
+                              probability="low", impact="high", actor=Actor.cli())
+    page.goto(f"{live_server.url}/releases/{release.key}/?tab=readiness")
+    page.evaluate("window.__sameDocument = true")
+    _edit(page, f"#f-risk-{risk.pk}-owner", "Priya Patel")
+    _edit(page, f"#f-risk-{risk.pk}-mitigation", "Second provider on standby")
+    risk.refresh_from_db()
+    assert (risk.owner, risk.mitigation) == (person, "Second provider on standby")
+
+    page.goto(f"{live_server.url}/releases/{release.key}/?tab=people")
+    page.evaluate("window.__sameDocument = true")
+    page.click(f"#f-stakeholder-{stakeholder.pk}-is_approver .edit-button")
+    page.check(f"#f-stakeholder-{stakeholder.pk}-is_approver [name=value]")
+    page.click(f"#f-stakeholder-{stakeholder.pk}-is_approver button[type=submit]")
+    page.wait_for_selector(f"span#f-stakeholder-{stakeholder.pk}-is_approver:has-text('yes')")
+    UserFactory(username="priya")
+    _edit(page, f"#f-person-{person.pk}-user", "priya")
+    person.refresh_from_db()
+    stakeholder.refresh_from_db()
+    assert stakeholder.is_approver and person.user.username == "priya"
+
+
+def test_overview_form_conflict_shows_theirs_beside_mine(page, release, live_server):
+    page.goto(f"{live_server.url}/releases/{release.key}/edit")
+    services.release_update(release=release, revision=release.revision,
+                            changes={"name": "Their name"}, actor=Actor.cli())
+    page.fill("input[name=name]", "My name")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector(".conflict")
+    assert "Their name" in page.inner_text(".conflict .theirs")
+    assert "My name" in page.inner_text(".conflict .yours")
+    page.click("button:has-text('Apply mine on top')")
+    page.wait_for_selector("#release-status")
+    release.refresh_from_db()
+    assert release.name == "My name"
+    page.evaluate("window.__sameDocument = true")
+
+
+def test_an_approver_with_a_viewer_account_signs_in_and_votes(browser, live_server, viewer,
+                                                               release):
+    from tminus.people.models import Person, Stakeholder
+    from tminus.readiness.models import GoNoGoVote
+
+    person = Person.objects.create(name="Vera Viewer", user=viewer)
+    Stakeholder.objects.create(release=release, person=person, role="qa", is_approver=True)
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", viewer.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("h1:has-text('Portfolio')")
+    page.goto(f"{live_server.url}/releases/{release.key}/readiness/")
+    page.select_option("#votes select[name=vote]", "go")
+    page.click("#votes button:has-text('Record vote')")
+    page.wait_for_selector("#votes td:has-text('Vera Viewer')")
+    vote = GoNoGoVote.objects.get()
+    assert (vote.approver, vote.recorded_by, vote.vote) == (person, viewer, "go")

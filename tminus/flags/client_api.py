@@ -13,11 +13,12 @@ import re
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tminus.core.errors import ValidationFailed
-from tminus.flags import client_state, evaluation, metrics
+from tminus.flags import client_state, evaluation, metrics, propagation
 from tminus.flags.choices import TokenKind
 from tminus.flags.tokens import TokenScope, current_revision, query_for, token_scope
 
@@ -34,6 +35,7 @@ class Refusal(Exception):
 
 def authorize(request, kind: str) -> TokenScope:
     """The caller's token scope, or a Refusal with 401 (no valid token) or 403 (wrong kind)."""
+    propagation.listener.ensure_started()
     scope = token_scope(request.headers.get("Authorization"))
     if scope is None:
         raise Refusal(401, "Send a valid T-Minus client token in the Authorization header.")
@@ -116,7 +118,7 @@ def _json_bytes(body: bytes, etag: str, gzipped: bool) -> HttpResponse:
     response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
-    response["Vary"] = "Accept-Encoding"
+    patch_vary_headers(response, ["Accept-Encoding"])
     if gzipped:
         response["Content-Encoding"] = "gzip"
     return response
@@ -125,8 +127,8 @@ def _json_bytes(body: bytes, etag: str, gzipped: bool) -> HttpResponse:
 def json_answer(request, data: dict, etag: str | None = None) -> HttpResponse:
     """A JSON answer with an ETag (by default the body's digest): 304 when the caller has it,
     gzipped when it is large and the caller accepts gzip."""
-    body = json.dumps(data, separators=(",", ":")).encode()
-    etag = etag or f'"{hashlib.sha1(body).hexdigest()[:20]}"'
+    body, digest = frontend_body(data)
+    etag = etag or digest
     if etag in _etags(request.headers.get("If-None-Match")):
         return _not_modified(etag)
     gzipped = (len(body) >= client_state.GZIP_MIN_BYTES
@@ -198,17 +200,25 @@ def client_metrics(request):
 # -- frontend API --------------------------------------------------------------------------
 
 
-def _cors(request, response):
-    origin = request.headers.get("Origin")
+def cors_headers(origin: str | None) -> list[tuple[str, str]]:
+    """The CORS headers for a browser request from `origin` (none when it is not allowed)."""
     allowed = settings.FLAGS_FRONTEND_ORIGINS
-    if origin and ("*" in allowed or origin in allowed):
-        response["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
-        response["Access-Control-Allow-Headers"] = (
-            "Authorization, Content-Type, If-None-Match, Unleash-AppName, Unleash-SDK, "
-            "Unleash-Connection-Id, Unleash-Client-Spec")
-        response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response["Access-Control-Expose-Headers"] = "ETag"
-        response["Vary"] = "Origin"
+    if not origin or not ("*" in allowed or origin in allowed):
+        return []
+    return [("Access-Control-Allow-Origin", "*" if "*" in allowed else origin),
+            ("Access-Control-Allow-Headers",
+             "Authorization, Content-Type, If-None-Match, Unleash-AppName, Unleash-SDK, "
+             "Unleash-Connection-Id, Unleash-Client-Spec"),
+            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+            ("Access-Control-Expose-Headers", "ETag")]
+
+
+def _cors(request, response):
+    headers = cors_headers(request.headers.get("Origin"))
+    for name, value in headers:
+        response[name] = value
+    if headers:
+        patch_vary_headers(response, ["Origin"])
     return response
 
 
@@ -236,21 +246,33 @@ def frontend_context(request, body=None) -> dict:
         if not isinstance(raw, dict):
             raise Refusal(400, 'The body must be {"context": {...}}.')
         context = dict(raw)
-    else:
-        context, properties = {}, {}
-        for key, value in request.GET.items():
-            if key in evaluation.CONTEXT_FIELDS:
-                context[key] = value
-            elif key.startswith("properties[") and key.endswith("]"):
-                properties[key[11:-1]] = value
-            elif key not in ("project", "namePrefix"):
-                properties[key] = value
-        if properties:
-            context["properties"] = properties
-    if not isinstance(context.get("properties", {}), dict):
-        context["properties"] = {}
-    context.setdefault("remoteAddress", request.META.get("REMOTE_ADDR", ""))
+        if not isinstance(context.get("properties", {}), dict):
+            context["properties"] = {}
+        context.setdefault("remoteAddress", request.META.get("REMOTE_ADDR", ""))
+        return context
+    return context_from_parameters(request.GET.items(), request.META.get("REMOTE_ADDR", ""))
+
+
+def context_from_parameters(items, remote_address: str) -> dict:
+    """The context in a frontend request's query parameters ((name, value) pairs)."""
+    context, properties = {}, {}
+    for key, value in items:
+        if key in evaluation.CONTEXT_FIELDS:
+            context[key] = value
+        elif key.startswith("properties[") and key.endswith("]"):
+            properties[key[11:-1]] = value
+        elif key not in ("project", "namePrefix"):
+            properties[key] = value
+    if properties:
+        context["properties"] = properties
+    context.setdefault("remoteAddress", remote_address)
     return context
+
+
+def frontend_body(data: dict) -> tuple[bytes, str]:
+    """A frontend answer as JSON bytes, and its ETag (the digest of those bytes)."""
+    body = json.dumps(data, separators=(",", ":")).encode()
+    return body, f'"{hashlib.sha1(body).hexdigest()[:20]}"'
 
 
 def _frontend_request(request):

@@ -15,7 +15,7 @@ from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
 from tminus.core.errors import Conflict, NotFound, ValidationFailed
-from tminus.flags import revisions, tokens, validation
+from tminus.flags import propagation, revisions, tokens, validation
 from tminus.flags.choices import DEFAULT_ENVIRONMENTS, FlagType, TokenKind
 from tminus.flags.models import (
     ChangeEvent,
@@ -614,6 +614,7 @@ def client_token_create(*, name: str, environment: str, projects: list[str], act
     token.projects.set(found)
     tokens.forget_tokens()
     transaction.on_commit(tokens.forget_tokens)
+    propagation.announce(propagation.TOKENS)
     audit_record(actor=actor, action="flag_token.create", obj=token,
                  after={"kind": kind, "name": token.name, "environment": environment,
                         "projects": ["*"] if all_projects else sorted(p.key for p in found)})
@@ -629,6 +630,7 @@ def client_token_revoke(*, token: ClientToken, actor: Actor) -> ClientToken:
         token.save(update_fields=["revoked_at"])
         tokens.forget_tokens()
         transaction.on_commit(tokens.forget_tokens)
+        propagation.announce(propagation.TOKENS)  # other processes end its streams at once
         audit_record(actor=actor, action="flag_token.revoke", obj=token,
                      after={"revoked_at": token.revoked_at})
     return token

@@ -3,8 +3,10 @@
 On connect an SDK gets `unleash-connected` with a hydration (`{"events": [{"type":
 "hydration", ...}]}`); after every change, `unleash-updated` with the delta events since what
 it has. One watcher per process learns about changes: at once when this process commits one
-(`flags_state_changed`), and by reading every environment's revision every 250 ms while streams
-are open, so changes made by other processes (workers, other web processes) arrive too.
+(`flags_state_changed`), at once too when another process commits one on PostgreSQL (a
+notification, see propagation.py), and by reading every environment's revision every 250 ms
+while streams are open (every 5 s while notifications arrive), so changes made by other
+processes (workers, the CLI, other web processes) arrive on SQLite too.
 
 A stream ends when its token is revoked or deleted (the watcher checks the tokens of open
 streams on every poll, so a revocation made elsewhere ends them within a poll), and when the
@@ -29,7 +31,7 @@ from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from tminus.core import shutdown
-from tminus.flags import client_state
+from tminus.flags import client_state, propagation
 from tminus.flags.choices import TokenKind
 from tminus.flags.client_api import Refusal, _query, authorize
 from tminus.flags.models import ClientToken, Environment
@@ -100,7 +102,8 @@ class RevisionWatch:
                 if self._streams <= 0:
                     self._thread = None
                     break
-            self._kick.wait(self.poll_seconds)
+            self._kick.wait(propagation.SAFETY_POLL_SECONDS if propagation.listener.listening
+                            else self.poll_seconds)
             self._kick.clear()
             self._poll()
         connections.close_all()  # this thread's own connection
@@ -188,22 +191,37 @@ class _Stream:
     def connected(self) -> bytes:
         revision = client_state.revision_of(self.query.environment_ids)
         self.sent = revision
-        hydration = client_state.hydration_event(self.query, revision)
-        return sse("unleash-connected", {"events": [hydration]}, revision)
+        return client_state.built_once(
+            client_state.stream_chunks, ("connected", self.query, revision),
+            lambda: _connected_chunk(self.query, revision))
 
     def owed(self) -> bool:
         return watch.revision(self.query.environment_ids) > self.sent
 
     def updated(self) -> bytes | None:
         revision = client_state.revision_of(self.query.environment_ids)
-        events = client_state.delta_events(self.query, self.sent)
-        if events is None:
-            events = [client_state.hydration_event(self.query, revision)]
-        self.sent = max(revision, *(event["eventId"] for event in events)) if events else max(
-            revision, self.sent)
-        if not events:
-            return None
-        return sse("unleash-updated", {"events": events}, self.sent)
+        # Every stream of the same query is at the same place after a change: the first one
+        # builds the update, the others send the same bytes.
+        chunk, self.sent = client_state.built_once(
+            client_state.stream_chunks, ("updated", self.query, self.sent, revision),
+            lambda: _updated_chunk(self.query, self.sent, revision))
+        return chunk
+
+
+def _connected_chunk(query: client_state.Query, revision: int) -> bytes:
+    hydration = client_state.hydration_event(query, revision)
+    return sse("unleash-connected", {"events": [hydration]}, revision)
+
+
+def _updated_chunk(query: client_state.Query, since: int, revision: int):
+    """(the unleash-updated event or None, the revision it brings a stream to)."""
+    events = client_state.delta_events(query, since)
+    if events is None:
+        events = [client_state.hydration_event(query, revision)]
+    if not events:
+        return None, max(revision, since)
+    sent = max(revision, *(event["eventId"] for event in events))
+    return sse("unleash-updated", {"events": events}, sent), sent
 
 
 def _headers(response):

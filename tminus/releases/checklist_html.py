@@ -4,11 +4,13 @@ A release can hold a thousand items; Django's template engine spends about a mil
 such row, so the rows are built here with escaping done by hand, at a tenth of the cost.
 """
 
+from html import escape
+
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from tminus.core.inline import field_html
+from tminus.core.inline import field_html, wrap
+from tminus.core.offsets import format_offset
 from tminus.core.text import with_links
 from tminus.releases.choices import ItemStatus
 
@@ -72,7 +74,7 @@ def _section_head(view, editable: bool, urls: dict) -> str:
                    f'<div class="section-notes">'
                    f'{field_html("section", section, "notes", editable_by_user=True)}</div>')
     else:
-        owner = f" · {escape(section.owner)}" if section.owner else ""
+        owner = f" · {escape(str(section.owner))}" if section.owner else ""
         title = escape(section.title)
         details = f"<small>due {_date(section.due_date)}{owner}</small>"
     return (
@@ -123,26 +125,38 @@ def _item_row(item, depth: int, item_url: str, token: str, editable: bool) -> st
             f'<span class="text">{with_links(item.text)}</span>'
             f'<span class="meta">{_item_meta(item)}</span></li>'
         )
+    label = escape(item.text[:60])
+    shown_text = wrap("item", item.pk, "text", with_links(item.text), f"text of {label}")
     return (
         f'<li id="item-{item.pk}" class="{classes}" data-item="{item.pk}">'
         f'<input type="checkbox" class="select" form="bulk-form" name="items" value="{item.pk}" '
-        f'aria-label="Select: {text}">'
-        f'<button type="button" class="handle" draggable="true" aria-label="Move: {text} '
+        f'aria-label="Select: {label}">'
+        f'<button type="button" class="handle" draggable="true" aria-label="Move: {label} '
         f'(Alt and arrow keys)" title="Drag, or Alt+↑ ↓ ← →">⠿</button>'
         f"{_item_control(item, text, item_url, token)}"
-        f'<span class="text">{field_html("item", item, "text", editable_by_user=True)}</span>'
-        f'<span class="meta">{_editable_meta(item)}</span></li>'
+        f'<span class="text">{shown_text}'
+        f'</span><span class="meta">{_editable_meta(item, label)}</span></li>'
     )
 
 
-def _editable_meta(item) -> str:
-    meta = (f'owner {field_html("item", item, "owner", editable_by_user=True)}'
-            f' · due {field_html("item", item, "due", editable_by_user=True)}'
-            f' · notes {field_html("item", item, "notes", editable_by_user=True)}')
+def _due(item) -> str:
+    shown = item.due_date.isoformat() if item.due_date else "—"
+    if item.due_offset is not None:
+        shown += f" <small>({format_offset(item.due_offset)})</small>"
+    return shown
+
+
+def _editable_meta(item, label: str) -> str:
+    owner = item.owner or item.responsible
+    owner = escape(str(owner)) if owner else "—"
+    notes = with_links(item.notes) if item.notes else "—"
+    meta = (f'owner {wrap("item", item.pk, "owner", owner, "owner of " + label)}'
+            f' · due {wrap("item", item.pk, "due", _due(item), "due date of " + label)}'
+            f' · notes {wrap("item", item.pk, "notes", notes, "notes of " + label)}')
     if item.is_overdue:
         meta += ' <strong class="overdue">overdue</strong>'
     if item.done_at:
-        who = escape(item.done_by) if item.done_by else "system"
+        who = escape(str(item.done_by)) if item.done_by else "system"
         meta += f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
     return meta
 
@@ -167,13 +181,13 @@ def _item_state(item) -> str:
 def _item_meta(item) -> str:
     parts = []
     if item.owner or item.responsible:
-        parts.append(escape(item.owner or item.responsible))
+        parts.append(escape(str(item.owner or item.responsible)))
     if item.due_date:
         parts.append(f"due {item.due_date.isoformat()}")
     meta = " · ".join(parts)
     if item.is_overdue:
         meta += ' <strong class="overdue">overdue</strong>'
     if item.done_at:
-        who = escape(item.done_by) if item.done_by else "system"
+        who = escape(str(item.done_by)) if item.done_by else "system"
         meta += f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
     return meta

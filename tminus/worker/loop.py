@@ -21,6 +21,8 @@ from tminus.worker import health, services
 from tminus.worker.registry import periodic_tasks
 
 log = logging.getLogger(__name__)
+# Never spin: a task seen due but claimed by another worker meanwhile is looked at again soon.
+MIN_IDLE_SECONDS = 0.05
 
 
 def default_worker_name() -> str:
@@ -57,6 +59,7 @@ def run_forever(worker_name: str, stop: threading.Event | None = None) -> None:
             health.heartbeat_round(worker_name)
             if failures:
                 _recovered(worker_name, failures, *last_failure)
+            idle = 0.0 if ran else idle_seconds()
         except Exception as error:
             failures += 1
             last_failure = (_describe(error), timezone.now())
@@ -65,10 +68,21 @@ def run_forever(worker_name: str, stop: threading.Event | None = None) -> None:
             stop.wait(delay)
             continue
         failures, last_failure = 0, None
-        if not ran:
-            stop.wait(settings.WORKER_POLL_SECONDS)
+        if idle:
+            stop.wait(idle)
     _forget_quietly(worker_name)
     log.info("worker %s stopped", worker_name)
+
+
+def idle_seconds() -> float:
+    """How long an idle worker sleeps: until the next task or job is due, at most the poll.
+
+    Waking at the moment work is due keeps a 3-second check on 3 seconds, where sleeping a whole
+    poll after each look would stretch it to the next multiple of the poll. The poll still caps
+    the sleep: other processes queue jobs this worker cannot see coming.
+    """
+    due_in = services.seconds_until_due(periodic_tasks())
+    return min(float(settings.WORKER_POLL_SECONDS), max(MIN_IDLE_SECONDS, due_in))
 
 
 def backoff_seconds(failures: int) -> float:
@@ -103,6 +117,8 @@ def _describe(error: Exception) -> str:
 def _close_connections() -> None:
     """Drop this thread's connections, broken or not, so the next round connects afresh."""
     for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:  # someone else's transaction: theirs to end
+            continue
         try:
             connection.close()
         except Exception:

@@ -91,6 +91,16 @@
   });
 
   // ---- The plan editor (htmx does the requests; this adds keys, dragging and counts) ----------
+  // An edit button opens its field's editor; the field's id says which: f-KIND-PK-NAME.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button.edit-button");
+    if (!button || !window.htmx) return;
+    const field = button.closest(".inline-field");
+    const parts = field.id.split("-");
+    const url = "/inline/" + parts[1] + "/" + parts[2] + "/" + parts.slice(3).join("-");
+    window.htmx.ajax("GET", url, {source: button, target: field, swap: "outerHTML"});
+  });
+
   let focusAfterSwap = null;
 
   function moveItem(handle, values) {
@@ -143,8 +153,9 @@
     });
   });
 
-  document.addEventListener("htmx:afterSwap", function () {
-    if (!focusAfterSwap) return;
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // Only the checklists' own answer: the recent-changes box may refresh in between.
+    if (!focusAfterSwap || !event.target.closest(".plan-block")) return;
     const li = document.getElementById(focusAfterSwap);
     focusAfterSwap = null;
     if (li) li.querySelector("button.handle").focus();
