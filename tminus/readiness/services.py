@@ -8,6 +8,7 @@ from django.utils import timezone
 from tminus.accounts.permissions import actor_can, require
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.errors import NotAllowed, ValidationFailed
 from tminus.core.events import emit
@@ -106,26 +107,19 @@ def risk_add(*, release: Release, description: str, probability: str, impact: st
                 order=release.risks.count())
     if not _risk_errors(risk):
         _risk_derive(risk)
-    return create_row(risk, validate=_risk_errors, fields=RISK_FIELDS, action="risk.add",
-                      actor=actor, release_id=release.pk)
+    return editing.create(RISK, risk, actor=actor)
 
 
 @transaction.atomic
 def risk_update(*, risk: Risk, revision: int | None, changes: dict, actor: Actor) -> Risk:
     """Edit a risk (its status as it is mitigated, accepted or closed, its rating ...)."""
-    require(actor, CONTRIBUTE)
-    allowed = set(RISK_FIELDS) - {"score"}
-    return update_row(risk, revision=revision, changes=changes, allowed=allowed,
-                      validate=_risk_errors, fields=RISK_FIELDS, action="risk.update",
-                      actor=actor, release_id=risk.release_id, derive=_risk_derive)
+    return editing.update(RISK, risk, revision=revision, changes=changes, actor=actor)
 
 
 @transaction.atomic
 def risk_remove(*, risk: Risk, actor: Actor) -> None:
     """Delete a risk entered by mistake (close it instead when it simply went away)."""
-    require(actor, CONTRIBUTE)
-    remove_row(risk, fields=RISK_FIELDS, action="risk.remove", actor=actor,
-               release_id=risk.release_id)
+    editing.remove(RISK, risk, actor=actor)
 
 
 # Dependencies ----------------------------------------------------------------------------------
@@ -183,27 +177,21 @@ def dependency_add(*, release: Release, name: str, kind: str = DependencyKind.IN
         required_release=required_release, order=release.dependencies.count())
     if not _dependency_errors(dependency):
         _dependency_derive(dependency)
-    return create_row(dependency, validate=_dependency_errors, fields=DEPENDENCY_FIELDS,
-                      action="dependency.add", actor=actor, release_id=release.pk)
+    return editing.create(DEPENDENCY, dependency, actor=actor)
 
 
 @transaction.atomic
 def dependency_update(*, dependency: Dependency, revision: int | None, changes: dict,
                       actor: Actor) -> Dependency:
     """Edit a dependency (its status as it is met, its date, its owner ...)."""
-    require(actor, CONTRIBUTE)
-    return update_row(dependency, revision=revision, changes=changes,
-                      allowed=set(DEPENDENCY_FIELDS), validate=_dependency_errors,
-                      fields=DEPENDENCY_FIELDS, action="dependency.update", actor=actor,
-                      release_id=dependency.release_id, derive=_dependency_derive)
+    return editing.update(DEPENDENCY, dependency, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def dependency_remove(*, dependency: Dependency, actor: Actor) -> None:
     """Delete a dependency."""
-    require(actor, CONTRIBUTE)
-    remove_row(dependency, fields=DEPENDENCY_FIELDS, action="dependency.remove", actor=actor,
-               release_id=dependency.release_id)
+    editing.remove(DEPENDENCY, dependency, actor=actor)
 
 
 # Contingency plans -----------------------------------------------------------------------------
@@ -233,28 +221,31 @@ def contingency_add(*, release: Release, name: str, trigger: str, steps: list[st
     plan = Contingency(release=release, label=(label or "").strip(), name=(name or "").strip(),
                        trigger=(trigger or "").strip(), steps=_clean_steps(steps or []),
                        owner=owner, order=release.contingencies.count())
-    return create_row(plan, validate=_contingency_errors, fields=CONTINGENCY_FIELDS,
-                      action="contingency.add", actor=actor, release_id=release.pk)
+    return editing.create(CONTINGENCY, plan, actor=actor)
 
 
 @transaction.atomic
 def contingency_update(*, plan: Contingency, revision: int | None, changes: dict,
                        actor: Actor) -> Contingency:
     """Edit a contingency plan."""
-    require(actor, CONTRIBUTE)
     if "steps" in changes:
         changes = {**changes, "steps": _clean_steps(changes["steps"])}
-    return update_row(plan, revision=revision, changes=changes, allowed=set(CONTINGENCY_FIELDS),
-                      validate=_contingency_errors, fields=CONTINGENCY_FIELDS,
-                      action="contingency.update", actor=actor, release_id=plan.release_id)
+    return editing.update(CONTINGENCY, plan, revision=revision, changes=changes, actor=actor)
 
 
 @transaction.atomic
 def contingency_remove(*, plan: Contingency, actor: Actor) -> None:
     """Delete a contingency plan."""
-    require(actor, CONTRIBUTE)
-    remove_row(plan, fields=CONTINGENCY_FIELDS, action="contingency.remove", actor=actor,
-               release_id=plan.release_id)
+    editing.remove(CONTINGENCY, plan, actor=actor)
+
+
+RISK = editing.Kind(model=Risk, action="risk", fields=RISK_FIELDS, capability=CONTRIBUTE,
+                    validate=_risk_errors, derive=_risk_derive, fixed={"score"})
+DEPENDENCY = editing.Kind(model=Dependency, action="dependency", fields=DEPENDENCY_FIELDS,
+                          capability=CONTRIBUTE, validate=_dependency_errors,
+                          derive=_dependency_derive)
+CONTINGENCY = editing.Kind(model=Contingency, action="contingency", fields=CONTINGENCY_FIELDS,
+                           capability=CONTRIBUTE, validate=_contingency_errors)
 
 
 # Readiness criteria ----------------------------------------------------------------------------
