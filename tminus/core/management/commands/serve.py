@@ -29,13 +29,14 @@ class Command(TMinusCommand):
             created = demo_load()
             self.stdout.write("Demo data added." if created else "Demo data already present.")
         if not no_worker:
-            threading.Thread(target=self._worker, name="tminus-worker", daemon=True).start()
+            self._start_worker()
         self.stdout.write(f"T-Minus on http://{host}:{port}/ (data in {settings.DATA_DIR})")
         self.stdout.flush()
         import uvicorn
 
         uvicorn.run("tminus.asgi:application", host=host, port=port, workers=workers,
-                    log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, lifespan="off")
+                    log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, lifespan="off",
+                    timeout_graceful_shutdown=settings.SERVE_GRACEFUL_SECONDS)
 
     def _ensure_admin(self):
         _admin, generated = admin_ensure(password=os.environ.get("TMINUS_ADMIN_PASSWORD"))
@@ -46,7 +47,12 @@ class Command(TMinusCommand):
             ))
 
     @staticmethod
-    def _worker():
+    def _start_worker():
+        from tminus.worker.health import heartbeat_start
         from tminus.worker.loop import default_worker_name, run_forever
 
-        run_forever(f"{default_worker_name()}:serve", stop=threading.Event())
+        name = f"{default_worker_name()}:serve"
+        # Registered before the server answers, so /healthz never sees a server without it.
+        heartbeat_start(name)
+        threading.Thread(target=run_forever, args=(name,), kwargs={"stop": threading.Event()},
+                         name="tminus-worker", daemon=True).start()
