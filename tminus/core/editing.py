@@ -50,13 +50,14 @@ class Kind:
     """An editable model: its fields, who may change it, its release, the area's own rules."""
 
     model: type[Model]
-    action: str  # audit actions are "<action>.add", "<action>.update", "<action>.remove"
+    action: str  # audit actions are "<action>.<add_verb>", "<action>.update", "<action>.remove"
     fields: list[str]  # what the audit log and a conflict answer show
     capability: str
     validate: Validate = _no_errors
     derive: Derive | None = None
     fixed: set[str] = field(default_factory=set)  # shown but never changed by an edit
     release_id: Callable[[Model], int | None] = _release_of
+    add_verb: str = "add"
 
     @property
     def editable(self) -> set[str]:
@@ -104,7 +105,8 @@ def create(kind: Kind, obj: Model, *, actor: Actor) -> Model:
     """Validate an unsaved row, save it and audit its creation."""
     require(actor, kind.capability)
     return create_row(obj, validate=kind.validate, fields=kind.fields,
-                      action=f"{kind.action}.add", actor=actor, release_id=kind.release_id(obj))
+                      action=f"{kind.action}.{kind.add_verb}", actor=actor,
+                      release_id=kind.release_id(obj))
 
 
 @transaction.atomic
