@@ -10,11 +10,11 @@ from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE
 from tminus.audit.services import audit_record, snapshot
 from tminus.core import editing
 from tminus.core.actors import Actor
+from tminus.core.editing import choice_error
 from tminus.core.errors import NotAllowed, ValidationFailed
 from tminus.core.events import emit
 from tminus.core.offsets import MAX_DAYS, date_at
 from tminus.people.choices import StakeholderRole
-from tminus.people.editing import choice_error, create_row, remove_row, update_row
 from tminus.people.models import Person, Stakeholder
 from tminus.readiness import criteria as registry
 from tminus.readiness import selectors
@@ -268,30 +268,32 @@ def criterion_add(*, release: Release, kind: str, params: dict | None = None, la
     require(actor, MANAGE)
     criterion = Criterion(release=release, kind=kind, params=params or {},
                           label=(label or "").strip(), order=release.readiness_criteria.count())
-    return create_row(criterion, validate=_criterion_errors, fields=CRITERION_FIELDS,
-                      action="criterion.add", actor=actor, release_id=release.pk)
+    return editing.create(CRITERION, criterion, actor=actor)
 
 
 @transaction.atomic
 def criterion_update(*, criterion: Criterion, revision: int | None, changes: dict,
                      actor: Actor) -> Criterion:
     """Change a criterion's label, parameters or place in the list."""
-    require(actor, MANAGE)
     if "label" in changes:
         changes = {**changes, "label": (changes["label"] or "").strip()}
-    return update_row(criterion, revision=revision, changes=changes,
-                      allowed={"label", "params", "order"}, validate=_criterion_errors,
-                      fields=CRITERION_FIELDS, action="criterion.update", actor=actor,
-                      release_id=criterion.release_id,
-                      derive=lambda row, _changes: ["label", "params"])
+    return editing.update(CRITERION, criterion, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def criterion_remove(*, criterion: Criterion, actor: Actor) -> None:
     """Drop a readiness criterion from a release."""
-    require(actor, MANAGE)
-    remove_row(criterion, fields=CRITERION_FIELDS, action="criterion.remove", actor=actor,
-               release_id=criterion.release_id)
+    editing.remove(CRITERION, criterion, actor=actor)
+
+
+def _criterion_cleaned(criterion: Criterion, changes: dict) -> list[str]:
+    return ["label", "params"]  # _criterion_errors normalises both
+
+
+CRITERION = editing.Kind(model=Criterion, action="criterion", fields=CRITERION_FIELDS,
+                         capability=MANAGE, validate=_criterion_errors,
+                         derive=_criterion_cleaned, fixed={"kind"})
 
 
 # The go/no-go meeting --------------------------------------------------------------------------
@@ -476,27 +478,26 @@ def freeze_window_add(*, name: str, starts_at: datetime, ends_at: datetime, rrul
     window = FreezeWindow(name=(name or "").strip(), starts_at=_aware(starts_at),
                           ends_at=_aware(ends_at), rrule=(rrule or "").strip(), product=product,
                           reason=reason)
-    return create_row(window, validate=_freeze_errors, fields=FREEZE_FIELDS,
-                      action="freeze_window.add", actor=actor, release_id=None)
+    return editing.create(FREEZE_WINDOW, window, actor=actor)
 
 
 @transaction.atomic
 def freeze_window_update(*, window: FreezeWindow, revision: int | None, changes: dict,
                          actor: Actor) -> FreezeWindow:
     """Edit a freeze window."""
-    require(actor, MANAGE)
     changes = {key: _aware(value) if key in ("starts_at", "ends_at") else value
                for key, value in changes.items()}
     if "rrule" in changes:
         changes["rrule"] = (changes["rrule"] or "").strip()
-    return update_row(window, revision=revision, changes=changes, allowed=set(FREEZE_FIELDS),
-                      validate=_freeze_errors, fields=FREEZE_FIELDS,
-                      action="freeze_window.update", actor=actor, release_id=None)
+    return editing.update(FREEZE_WINDOW, window, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def freeze_window_remove(*, window: FreezeWindow, actor: Actor) -> None:
     """Delete a freeze window."""
-    require(actor, MANAGE)
-    remove_row(window, fields=FREEZE_FIELDS, action="freeze_window.remove", actor=actor,
-               release_id=None)
+    editing.remove(FREEZE_WINDOW, window, actor=actor)
+
+
+FREEZE_WINDOW = editing.Kind(model=FreezeWindow, action="freeze_window", fields=FREEZE_FIELDS,
+                             capability=MANAGE, validate=_freeze_errors)
