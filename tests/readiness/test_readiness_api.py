@@ -120,7 +120,8 @@ def test_api_contingency_crud(api_as, contributor, release):
         "label": "D", "name": "Flag off", "trigger": "Errors above 5%", "steps": ["Turn off"]})
     assert created.status_code == 201
     plan_id = created.json()["id"]
-    patched = api.patch(f"/api/v1/contingencies/{plan_id}", {"steps": ["Turn off", "Tell"]})
+    patched = api.patch(f"/api/v1/contingencies/{plan_id}",
+                        {"steps": ["Turn off", "Tell"], "revision": created.json()["revision"]})
     assert patched.json()["steps"] == ["Turn off", "Tell"]
     assert api.delete(f"/api/v1/contingencies/{plan_id}").status_code == 204
     assert AuditEvent.objects.filter(action="contingency.remove",

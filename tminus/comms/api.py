@@ -20,17 +20,18 @@ from tminus.comms.schemas import (
     MessageIn,
     MessageOut,
     MessagePatch,
+    MessageTemplateOut,
     OutboxFilter,
     PlaceholdersIn,
     PlaceholdersOut,
     PreviewOut,
     SendNowOut,
-    TemplateOut,
 )
 from tminus.core.actors import Actor
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.core.offsets import parse_offset
+from tminus.core.schemas import ErrorOut
 from tminus.releases.selectors import release_get
 
 router = Router(tags=["communication"])
@@ -79,7 +80,7 @@ def _out(message_id: int, request) -> dict:
                                    show_reply=_admin(request))
 
 
-@router.get("/message-templates", response=list[TemplateOut])
+@router.get("/message-templates", response=list[MessageTemplateOut])
 def template_list(request):
     api_actor(request, VIEW)
     return [{"key": key, **{f: t[f] for f in ("name", "subject", "body")}}
@@ -101,7 +102,8 @@ def message_create(request, key: str, data: MessageIn):
     return Status(201, _out(message.pk, request))
 
 
-@router.post("/releases/{key}/messages/preview", response={200: PreviewOut, 422: PreviewOut})
+@router.post("/releases/{key}/messages/preview",
+             response={200: PreviewOut, 422: PreviewOut | ErrorOut})
 def message_preview_unsaved(request, key: str, data: MessageIn):
     """Render a message that is not saved yet; 422 when its text has mistakes."""
     api_actor(request, VIEW)
@@ -129,7 +131,7 @@ def message_preview(request, message_id: int):
 def message_update(request, message_id: int, data: MessagePatch):
     actor = api_actor(request, MANAGE)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     changes.update(timing_from(changes))
     services.message_update(message=services.message_get(message_id), revision=revision,
                             changes=changes, actor=actor)
@@ -198,7 +200,7 @@ def channel_create(request, data: ChannelIn):
 def channel_update(request, channel_id: int, data: ChannelPatch):
     actor = api_actor(request, ADMINISTER)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     channel, secret = services.channel_update(channel=selectors.channel_get(channel_id),
                                               revision=revision, changes=changes, actor=actor)
     return {**presenters.channel_dict(channel, reveal=True), "secret": secret}

@@ -1,8 +1,10 @@
 """API shapes for the communication plan."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from ninja import Schema
+
+from tminus.core.schemas import LocalTime
 
 
 class MessageIn(Schema):
@@ -14,7 +16,7 @@ class MessageIn(Schema):
     audience: list[str] = []
     at: str = ""
     send_date: date | None = None
-    send_time: time | None = None
+    send_time: LocalTime | None = None
     event: str = ""
 
 
@@ -27,7 +29,7 @@ class MessagePatch(Schema):
     audience: list[str] | None = None
     at: str | None = None
     send_date: date | None = None
-    send_time: time | None = None
+    send_time: LocalTime | None = None
     event: str | None = None
 
 
@@ -102,7 +104,7 @@ class PlaceholdersIn(Schema):
     values: dict[str, str]
 
 
-class TemplateOut(Schema):
+class MessageTemplateOut(Schema):
     key: str
     name: str
     subject: str

@@ -19,6 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from tminus.accounts.permissions import require
 from tminus.accounts.services import token_authenticate
 from tminus.core.actors import Actor
+from tminus.core.concurrency import REVISION_MISSING
 from tminus.core.errors import Conflict, ServiceError, ValidationFailed
 from tminus.core.failures import failure_response
 
@@ -34,8 +35,20 @@ class BrowserSessionAuth(SessionAuth):
     """The browser uses its session; unsafe methods need the CSRF token (SessionAuth checks it)."""
 
 
+class TMinusAPI(NinjaAPI):
+    """Answers a GET of one object that has a revision with its ETag, for If-Match on edits."""
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(request, data, status=status,
+                                           temporal_response=temporal_response)
+        revision = data.get("revision") if isinstance(data, dict) else None
+        if request.method == "GET" and type(revision) is int:
+            response["ETag"] = f'"{revision}"'
+        return response
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = TMinusAPI(
         title="T-Minus API",
         version="1",
         description="Release plans, readiness, flags and rollouts. Authenticate with a personal "
@@ -67,7 +80,7 @@ def _add_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Conflict)
     def conflict(request, error: Conflict):
         return api.create_response(request, {"detail": error.message, "current": error.current},
-                                   status=409)
+                                   status=error.status)
 
     @api.exception_handler(ValidationFailed)
     def invalid(request, error: ValidationFailed):
@@ -117,6 +130,22 @@ def _add_error_handlers(api: NinjaAPI) -> None:
     def unhandled(request, error):
         # Also the database being down (503 with Retry-After): never Django's HTML error page.
         return failure_response(request, error)
+
+
+def edit_revision(request: HttpRequest, revision: int | None) -> int:
+    """The revision an edit was made from: the body's `revision`, else the If-Match ETag.
+
+    With neither, REVISION_MISSING, which the save refuses with 428 and the current state.
+    """
+    if revision is not None:
+        return revision
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return REVISION_MISSING
+    tag = header.removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise ValidationFailed({"If-Match": "Send the ETag a GET returned, such as \"3\"."})
+    return int(tag)
 
 
 def api_actor(request: HttpRequest, capability: str) -> Actor:

@@ -50,6 +50,12 @@ class Conflict(ServiceError):
         self.current = current
 
 
+class PreconditionRequired(Conflict):
+    """An edit that names no revision: it could overwrite a change it never saw."""
+
+    status = 428
+
+
 def require(condition: bool, field: str, message: str) -> None:
     """Raise ValidationFailed for one field unless the condition holds."""
     if not condition:

@@ -5,7 +5,7 @@ from ninja import Router, Status
 
 from tminus.accounts.models import User
 from tminus.accounts.roles import CONTRIBUTE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.core.offsets import parse_offset
 from tminus.documents import presenters, selectors, services
@@ -60,7 +60,7 @@ def document_add(request, key: str, data: DocumentIn):
 def document_update(request, document_id: int, data: DocumentPatch):
     actor = api_actor(request, CONTRIBUTE)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     if "owner" in changes:
         changes["owner"] = _owner(changes["owner"])
     document = services.document_update(document=get_object_or_404(Document, pk=document_id),
@@ -85,7 +85,7 @@ def link_add(request, key: str, data: LinkIn):
 def link_update(request, link_id: int, data: LinkPatch):
     actor = api_actor(request, CONTRIBUTE)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     link = services.link_update(link=get_object_or_404(ImportantLink, pk=link_id),
                                 revision=revision, changes=changes, actor=actor)
     return presenters.link_dict(link)

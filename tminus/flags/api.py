@@ -23,7 +23,7 @@ from tminus.flags import (
 from tminus.flags.models import Project
 from tminus.flags.schemas import (
     ArchiveIn,
-    DependencyIn,
+    FlagDependencyIn,
     FlagIn,
     FlagOut,
     FlagPatch,
@@ -197,7 +197,7 @@ def flag_tags(request, key: str, data: TagsIn):
 
 
 @router.put("/{key}/dependencies/{parent}", response=FlagOut)
-def flag_dependency_set(request, key: str, parent: str, data: DependencyIn):
+def flag_dependency_set(request, key: str, parent: str, data: FlagDependencyIn):
     actor = api_actor(request, VIEW)  # the service checks the project's rules
     flag = selectors.flag_get(key)
     services.flag_dependency_set(flag=flag, parent_key=parent, enabled=data.enabled,

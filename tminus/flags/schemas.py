@@ -35,7 +35,7 @@ class PayloadIn(In):
     value: str
 
 
-class OverrideIn(In):
+class FlagOverrideIn(In):
     contextName: str = Field(min_length=1)
     values: list[str]
 
@@ -48,7 +48,7 @@ class VariantIn(In):
     weightType: Literal["variable", "fix"] = "variable"
     stickiness: str = "default"
     payload: PayloadIn | None = None
-    overrides: list[OverrideIn] = []
+    overrides: list[FlagOverrideIn] = []
 
 
 class FlagIn(In):
@@ -122,7 +122,7 @@ class TagsIn(In):
     revision: int | None = Field(None, description="The flag revision the change was made from.")
 
 
-class DependencyIn(In):
+class FlagDependencyIn(In):
     enabled: bool = Field(True, description="Whether the parent must be on (or off).")
     variants: list[str] = Field([], description="With the parent on: one of these variants.")
     revision: int | None = Field(None, description="The flag revision the change was made from.")
@@ -168,7 +168,7 @@ class EnvironmentStateOut(Schema):
     strategies: list[StrategyOut]
 
 
-class DependencyOut(Schema):
+class FlagDependencyOut(Schema):
     feature: str
     enabled: bool
     variants: list[str] = []
@@ -187,7 +187,7 @@ class FlagOut(Schema):
     archived: bool
     revision: int
     tags: list[str]
-    dependencies: list[DependencyOut]
+    dependencies: list[FlagDependencyOut]
     environments: list[EnvironmentStateOut]
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from tminus.accounts.roles import CONTRIBUTE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.meetings import presenters, selectors, services
 from tminus.meetings.models import AgendaItem, MeetingAttendee
@@ -88,7 +88,7 @@ def meeting_update(request, meeting_id: int, data: MeetingPatch):
     """Change a meeting; once invited, attendees get an update (SEQUENCE goes up)."""
     actor = api_actor(request, CONTRIBUTE)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     for field in ("organiser", "trainer"):
         if f"{field}_id" in changes:
             changes[field] = _person(changes.pop(f"{field}_id"), f"{field}_id")

@@ -1,12 +1,14 @@
 """API shapes for meetings, attendees, agendas and invitations."""
 
 from datetime import date as Date
-from datetime import datetime, time
+from datetime import datetime
 
 from ninja import Schema
 
+from tminus.core.schemas import LocalTime
 
-class PersonRef(Schema):
+
+class MeetingPersonRef(Schema):
     id: int
     name: str
     email: str
@@ -22,8 +24,8 @@ class MeetingIn(Schema):
     title: str
     kind: str = "other"
     date: Date | None = None
-    start_time: time | None = None
-    end_time: time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     duration_minutes: int | None = None
     time_zone: str = ""
     location: str = ""
@@ -42,8 +44,8 @@ class MeetingPatch(Schema):
     title: str | None = None
     kind: str | None = None
     date: Date | None = None
-    start_time: time | None = None
-    end_time: time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     duration_minutes: int | None = None
     time_zone: str | None = None
     location: str | None = None
@@ -66,15 +68,15 @@ class MeetingOut(Schema):
     status: str
     date: Date | None
     date_offset: int | None
-    start_time: time | None
+    start_time: LocalTime | None
     time_zone: str
     duration_minutes: int
     starts_at: datetime | None
     ends_at: datetime | None
     location: str
     link: str
-    organiser: PersonRef | None
-    trainer: PersonRef | None
+    organiser: MeetingPersonRef | None
+    trainer: MeetingPersonRef | None
     audience: str
     uid: str
     sequence: int
@@ -88,7 +90,7 @@ class MeetingOut(Schema):
 class AttendeeOut(Schema):
     id: int
     name: str
-    person: PersonRef | None
+    person: MeetingPersonRef | None
     role: str
     required: bool
     attendance: str

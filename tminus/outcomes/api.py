@@ -5,7 +5,7 @@ from ninja import Router, Status
 
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.core.actors import Actor
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.outcomes import presenters, selectors, services
 from tminus.outcomes.lookups import product_get, user_or_error
 from tminus.outcomes.models import KpiCheckin, Lesson, ReviewQuestion, SignOff
@@ -20,6 +20,7 @@ from tminus.outcomes.schemas import (
     KpiPatch,
     LessonIn,
     LessonOut,
+    OutcomeTemplateOut,
     QuestionIn,
     QuestionOut,
     ReviewOut,
@@ -31,7 +32,6 @@ from tminus.outcomes.schemas import (
     SourceOut,
     TableOut,
     TemplateIn,
-    TemplateOut,
 )
 from tminus.outcomes.sources import kpi_sources
 from tminus.releases.selectors import release_get
@@ -99,7 +99,7 @@ def kpi_detail(request, kpi_id: int):
 def kpi_update(request, kpi_id: int, data: KpiPatch):
     actor = api_actor(request, MANAGE)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     if "owner" in changes:
         changes["owner"] = user_or_error(changes["owner"])
     services.kpi_update(kpi=selectors.kpi_get(kpi_id), revision=revision, changes=changes,
@@ -142,7 +142,8 @@ def checkin_correct(request, checkin_id: int, data: CheckinPatch):
     actor = api_actor(request, VIEW)
     checkin = get_object_or_404(KpiCheckin.objects.select_related("kpi"), pk=checkin_id)
     checkin = services.kpi_checkin_correct(checkin=checkin, value=data.value,
-                                           revision=data.revision, note=data.note, actor=actor)
+                                           revision=edit_revision(request, data.revision),
+                                           note=data.note, actor=actor)
     return _checkin(checkin)
 
 
@@ -196,7 +197,8 @@ def question_answer(request, question_id: int, data: AnswerIn):
     actor = api_actor(request, CONTRIBUTE)
     question = get_object_or_404(ReviewQuestion, pk=question_id)
     question = services.review_question_answer(question=question, answer=data.answer,
-                                               revision=data.revision, actor=actor)
+                                               revision=edit_revision(request, data.revision),
+                                               actor=actor)
     return presenters.question_dict(question)
 
 
@@ -250,7 +252,7 @@ def signoff_revoke(request, signoff_id: int, data: RevokeIn):
     return presenters.signoff_dict(signoff)
 
 
-@router.post("/releases/{key}/save-as-template", response={201: TemplateOut})
+@router.post("/releases/{key}/save-as-template", response={201: OutcomeTemplateOut})
 def save_as_template(request, key: str, data: TemplateIn):
     actor = api_actor(request, MANAGE)
     template = services.release_save_as_template(release=release_get(key), actor=actor,

@@ -91,7 +91,7 @@ class SourceOut(Schema):
     query_label: str
 
 
-class CellOut(Schema):
+class KpiCellOut(Schema):
     kpi: str
     state: str
     value: float | None
@@ -103,7 +103,7 @@ class RowOut(Schema):
     label: str
     due_on: date | None
     status: str
-    cells: list[CellOut]
+    cells: list[KpiCellOut]
 
 
 class TableOut(Schema):
@@ -195,7 +195,7 @@ class TemplateIn(Schema):
     description: str = ""
 
 
-class TemplateOut(Schema):
+class OutcomeTemplateOut(Schema):
     key: str
     name: str
     release_type: str

@@ -5,12 +5,15 @@ from ninja import Router, Status
 
 from tminus.accounts.models import User
 from tminus.accounts.roles import MANAGE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.people import presenters, selectors, services
 from tminus.people.durations import parse_duration
 from tminus.people.models import EscalationStep, OnCallShift, Stakeholder, SupportTier
 from tminus.people.schemas import (
+    EscalationStepIn,
+    EscalationStepOut,
+    EscalationStepPatch,
     PersonIn,
     PersonOut,
     PersonPatch,
@@ -20,9 +23,6 @@ from tminus.people.schemas import (
     StakeholderIn,
     StakeholderOut,
     StakeholderPatch,
-    StepIn,
-    StepOut,
-    StepPatch,
     SupportModelOut,
     TierIn,
     TierOut,
@@ -51,9 +51,10 @@ def _minutes(text: str | None, field: str) -> int | None:
         raise ValidationFailed({field: str(error)}) from None
 
 
-def _patch(data) -> tuple[int | None, dict]:
+def _patch(request, data) -> tuple[int, dict]:
     changes = data.dict(exclude_unset=True)
-    return changes.pop("revision", None), selectors.resolve_person_ids(changes)
+    revision = edit_revision(request, changes.pop("revision", None))
+    return revision, selectors.resolve_person_ids(changes)
 
 
 def _tier_values(values: dict) -> dict:
@@ -85,7 +86,7 @@ def person_create(request, data: PersonIn):
 @router.patch("/people/{person_id}", response=PersonOut)
 def person_update(request, person_id: int, data: PersonPatch):
     actor = api_actor(request, MANAGE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     if "username" in changes:
         changes["user"] = _user(changes.pop("username"))
     person = services.person_update(person=selectors.person_get(person_id), revision=revision,
@@ -110,7 +111,7 @@ def stakeholder_add(request, key: str, data: StakeholderIn):
 @router.patch("/stakeholders/{stakeholder_id}", response=StakeholderOut)
 def stakeholder_update(request, stakeholder_id: int, data: StakeholderPatch):
     actor = api_actor(request, MANAGE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     stakeholder = services.stakeholder_update(
         stakeholder=get_object_or_404(Stakeholder, pk=stakeholder_id), revision=revision,
         changes=changes, actor=actor)
@@ -142,7 +143,7 @@ def support_tier_add(request, key: str, data: TierIn):
 @router.patch("/support-tiers/{tier_id}", response=TierOut)
 def support_tier_update(request, tier_id: int, data: TierPatch):
     actor = api_actor(request, MANAGE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     tier = services.support_tier_update(tier=get_object_or_404(SupportTier, pk=tier_id),
                                         revision=revision, changes=_tier_values(changes),
                                         actor=actor)
@@ -156,18 +157,18 @@ def support_tier_remove(request, tier_id: int):
     return Status(204, None)
 
 
-@router.post("/releases/{key}/support/escalation", response={201: StepOut})
-def escalation_step_add(request, key: str, data: StepIn):
+@router.post("/releases/{key}/support/escalation", response={201: EscalationStepOut})
+def escalation_step_add(request, key: str, data: EscalationStepIn):
     actor = api_actor(request, MANAGE)
     values = selectors.resolve_person_ids(data.dict())
     step = services.escalation_step_add(release=release_get(key), actor=actor, **values)
     return Status(201, presenters.step_dict(step))
 
 
-@router.patch("/escalation-steps/{step_id}", response=StepOut)
-def escalation_step_update(request, step_id: int, data: StepPatch):
+@router.patch("/escalation-steps/{step_id}", response=EscalationStepOut)
+def escalation_step_update(request, step_id: int, data: EscalationStepPatch):
     actor = api_actor(request, MANAGE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     step = services.escalation_step_update(step=get_object_or_404(EscalationStep, pk=step_id),
                                            revision=revision, changes=changes, actor=actor)
     return presenters.step_dict(step)
@@ -192,7 +193,7 @@ def on_call_shift_add(request, key: str, data: ShiftIn):
 @router.patch("/on-call-shifts/{shift_id}", response=ShiftOut)
 def on_call_shift_update(request, shift_id: int, data: ShiftPatch):
     actor = api_actor(request, MANAGE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     shift = get_object_or_404(OnCallShift.objects.select_related("release"), pk=shift_id)
     shift = services.on_call_shift_update(shift=shift, revision=revision, changes=changes,
                                           actor=actor)

@@ -104,14 +104,14 @@ class TierOut(Schema):
     revision: int
 
 
-class StepIn(Schema):
+class EscalationStepIn(Schema):
     from_party: str
     to_party: str
     condition: str = ""
     contact_id: int | None = None
 
 
-class StepPatch(Schema):
+class EscalationStepPatch(Schema):
     revision: int | None = None
     order: int | None = None
     from_party: str | None = None
@@ -120,7 +120,7 @@ class StepPatch(Schema):
     contact_id: int | None = None
 
 
-class StepOut(Schema):
+class EscalationStepOut(Schema):
     id: int
     order: int
     from_party: str
@@ -155,5 +155,5 @@ class ShiftOut(Schema):
 
 class SupportModelOut(Schema):
     tiers: list[TierOut]
-    escalation: list[StepOut]
+    escalation: list[EscalationStepOut]
     rota: list[ShiftOut]

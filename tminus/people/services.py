@@ -6,10 +6,11 @@ from django.db import transaction
 
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import MANAGE
+from tminus.core import editing
 from tminus.core.actors import Actor
+from tminus.core.editing import choice_error
 from tminus.core.offsets import date_at
 from tminus.people.choices import Accountability, StakeholderRole
-from tminus.people.editing import choice_error, create_row, remove_row, update_row
 from tminus.people.models import EscalationStep, OnCallShift, Person, Stakeholder, SupportTier
 
 PERSON_FIELDS = ["name", "title", "email", "phone", "organisation", "user"]
@@ -44,18 +45,15 @@ def person_create(*, name: str, title: str = "", email: str = "", phone: str = "
     require(actor, MANAGE)
     person = Person(name=(name or "").strip(), title=title.strip(), email=email.strip(),
                     phone=phone.strip(), organisation=organisation.strip(), user=user)
-    return create_row(person, validate=_person_errors, fields=PERSON_FIELDS,
-                      action="person.create", actor=actor, release_id=None)
+    return editing.create(PERSON, person, actor=actor)
 
 
 @transaction.atomic
 def person_update(*, person: Person, revision: int | None, changes: dict,
                   actor: Actor) -> Person:
     """Edit a person's name, title and contact details."""
-    require(actor, MANAGE)
-    return update_row(person, revision=revision, changes=changes, allowed=set(PERSON_FIELDS),
-                      validate=_person_errors, fields=PERSON_FIELDS, action="person.update",
-                      actor=actor, release_id=None)
+    return editing.update(PERSON, person, revision=revision, changes=changes,
+                          actor=actor)
 
 
 def _stakeholder_errors(stakeholder: Stakeholder) -> dict:
@@ -84,27 +82,21 @@ def stakeholder_add(*, release, person: Person | None, role: str,
                               accountability=accountability,
                               responsible_for=(responsible_for or "").strip(),
                               is_approver=is_approver, order=release.stakeholders.count())
-    return create_row(stakeholder, validate=_stakeholder_errors, fields=STAKEHOLDER_FIELDS,
-                      action="stakeholder.add", actor=actor, release_id=release.pk)
+    return editing.create(STAKEHOLDER, stakeholder, actor=actor)
 
 
 @transaction.atomic
 def stakeholder_update(*, stakeholder: Stakeholder, revision: int | None, changes: dict,
                        actor: Actor) -> Stakeholder:
     """Change a stakeholder's role, accountability or approver flag."""
-    require(actor, MANAGE)
-    return update_row(stakeholder, revision=revision, changes=changes,
-                      allowed=set(STAKEHOLDER_FIELDS), validate=_stakeholder_errors,
-                      fields=STAKEHOLDER_FIELDS, action="stakeholder.update", actor=actor,
-                      release_id=stakeholder.release_id)
+    return editing.update(STAKEHOLDER, stakeholder, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def stakeholder_remove(*, stakeholder: Stakeholder, actor: Actor) -> None:
     """Take a stakeholder off a release."""
-    require(actor, MANAGE)
-    remove_row(stakeholder, fields=STAKEHOLDER_FIELDS, action="stakeholder.remove", actor=actor,
-               release_id=stakeholder.release_id)
+    editing.remove(STAKEHOLDER, stakeholder, actor=actor)
 
 
 def _tier_errors(tier: SupportTier) -> dict:
@@ -133,26 +125,21 @@ def support_tier_add(*, release, level: int, name: str, response_minutes: int,
     tier = SupportTier(release=release, level=level, name=(name or "").strip(), handles=handles,
                        response_minutes=response_minutes, resolution_minutes=resolution_minutes,
                        resolution_note=resolution_note.strip(), contact=contact)
-    return create_row(tier, validate=_tier_errors, fields=TIER_FIELDS, action="support_tier.add",
-                      actor=actor, release_id=release.pk)
+    return editing.create(TIER, tier, actor=actor)
 
 
 @transaction.atomic
 def support_tier_update(*, tier: SupportTier, revision: int | None, changes: dict,
                         actor: Actor) -> SupportTier:
     """Edit a support tier."""
-    require(actor, MANAGE)
-    return update_row(tier, revision=revision, changes=changes, allowed=set(TIER_FIELDS),
-                      validate=_tier_errors, fields=TIER_FIELDS, action="support_tier.update",
-                      actor=actor, release_id=tier.release_id)
+    return editing.update(TIER, tier, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def support_tier_remove(*, tier: SupportTier, actor: Actor) -> None:
     """Remove a support tier."""
-    require(actor, MANAGE)
-    remove_row(tier, fields=TIER_FIELDS, action="support_tier.remove", actor=actor,
-               release_id=tier.release_id)
+    editing.remove(TIER, tier, actor=actor)
 
 
 def _step_errors(step: EscalationStep) -> dict:
@@ -172,26 +159,21 @@ def escalation_step_add(*, release, from_party: str, to_party: str, condition: s
     step = EscalationStep(release=release, from_party=(from_party or "").strip(),
                           to_party=(to_party or "").strip(), condition=condition.strip(),
                           contact=contact, order=release.escalation_steps.count() + 1)
-    return create_row(step, validate=_step_errors, fields=STEP_FIELDS,
-                      action="escalation_step.add", actor=actor, release_id=release.pk)
+    return editing.create(STEP, step, actor=actor)
 
 
 @transaction.atomic
 def escalation_step_update(*, step: EscalationStep, revision: int | None, changes: dict,
                            actor: Actor) -> EscalationStep:
     """Edit an escalation step."""
-    require(actor, MANAGE)
-    return update_row(step, revision=revision, changes=changes, allowed=set(STEP_FIELDS),
-                      validate=_step_errors, fields=STEP_FIELDS,
-                      action="escalation_step.update", actor=actor, release_id=step.release_id)
+    return editing.update(STEP, step, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def escalation_step_remove(*, step: EscalationStep, actor: Actor) -> None:
     """Remove an escalation step."""
-    require(actor, MANAGE)
-    remove_row(step, fields=STEP_FIELDS, action="escalation_step.remove", actor=actor,
-               release_id=step.release_id)
+    editing.remove(STEP, step, actor=actor)
 
 
 def _shift_errors(shift: OnCallShift) -> dict:
@@ -227,24 +209,31 @@ def on_call_shift_add(*, release, week: int, primary: Person | None = None,
     shift = OnCallShift(release=release, week=week, primary=primary, secondary=secondary)
     if not _shift_errors(shift):
         _place_shift(shift)
-    return create_row(shift, validate=_shift_errors, fields=SHIFT_FIELDS,
-                      action="on_call_shift.add", actor=actor, release_id=release.pk)
+    return editing.create(SHIFT, shift, actor=actor)
 
 
 @transaction.atomic
 def on_call_shift_update(*, shift: OnCallShift, revision: int | None, changes: dict,
                          actor: Actor) -> OnCallShift:
     """Change who is on call in a week (or which week it is)."""
-    require(actor, MANAGE)
-    return update_row(shift, revision=revision, changes=changes,
-                      allowed={"week", "primary", "secondary"}, validate=_shift_errors,
-                      fields=SHIFT_FIELDS, action="on_call_shift.update", actor=actor,
-                      release_id=shift.release_id, derive=_place_shift)
+    return editing.update(SHIFT, shift, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def on_call_shift_remove(*, shift: OnCallShift, actor: Actor) -> None:
     """Take a week off the rota."""
-    require(actor, MANAGE)
-    remove_row(shift, fields=SHIFT_FIELDS, action="on_call_shift.remove", actor=actor,
-               release_id=shift.release_id)
+    editing.remove(SHIFT, shift, actor=actor)
+
+
+PERSON = editing.Kind(model=Person, action="person", fields=PERSON_FIELDS, capability=MANAGE,
+                      validate=_person_errors, add_verb="create")
+STAKEHOLDER = editing.Kind(model=Stakeholder, action="stakeholder", fields=STAKEHOLDER_FIELDS,
+                           capability=MANAGE, validate=_stakeholder_errors)
+TIER = editing.Kind(model=SupportTier, action="support_tier", fields=TIER_FIELDS,
+                    capability=MANAGE, validate=_tier_errors)
+STEP = editing.Kind(model=EscalationStep, action="escalation_step", fields=STEP_FIELDS,
+                    capability=MANAGE, validate=_step_errors)
+SHIFT = editing.Kind(model=OnCallShift, action="on_call_shift", fields=SHIFT_FIELDS,
+                     capability=MANAGE, validate=_shift_errors, derive=_place_shift,
+                     fixed={"start_date", "end_date"})

@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema, Status
 
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.people.selectors import person_for_user, person_ref, resolve_person_ids
 from tminus.readiness import presenters, selectors, services
@@ -47,9 +47,9 @@ from tminus.releases.selectors import release_get
 router = Router(tags=["readiness"])
 
 
-def _patch(data) -> tuple[int | None, dict]:
+def _patch(request, data) -> tuple[int, dict]:
     changes = data.dict(exclude_unset=True)
-    return changes.pop("revision", None), resolve_person_ids(changes)
+    return edit_revision(request, changes.pop("revision", None)), resolve_person_ids(changes)
 
 
 def _release_ref(key: str | None, field: str = "required_release") -> Release | None:
@@ -95,7 +95,7 @@ def risk_add(request, key: str, data: RiskIn):
 @router.patch("/risks/{risk_id}", response=RiskOut)
 def risk_update(request, risk_id: int, data: RiskPatch):
     actor = api_actor(request, CONTRIBUTE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     risk = get_object_or_404(Risk.objects.select_related("release", "owner"), pk=risk_id)
     risk = services.risk_update(risk=risk, revision=revision, changes=_risk_values(changes),
                                 actor=actor)
@@ -138,7 +138,7 @@ def dependency_add(request, key: str, data: DependencyIn):
 @router.patch("/dependencies/{dependency_id}", response=DependencyOut)
 def dependency_update(request, dependency_id: int, data: DependencyPatch):
     actor = api_actor(request, CONTRIBUTE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     dependency = get_object_or_404(
         Dependency.objects.select_related("release", "owner", "required_release"),
         pk=dependency_id)
@@ -173,7 +173,7 @@ def contingency_add(request, key: str, data: ContingencyIn):
 @router.patch("/contingencies/{plan_id}", response=ContingencyOut)
 def contingency_update(request, plan_id: int, data: ContingencyPatch):
     actor = api_actor(request, CONTRIBUTE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     plan = services.contingency_update(plan=get_object_or_404(Contingency, pk=plan_id),
                                        revision=revision, changes=changes, actor=actor)
     return presenters.contingency_dict(plan)
@@ -224,7 +224,7 @@ def _criterion_out(criterion: Criterion) -> dict:
 @router.patch("/criteria/{criterion_id}", response=CriterionOut)
 def criterion_update(request, criterion_id: int, data: CriterionPatch):
     actor = api_actor(request, MANAGE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     criterion = services.criterion_update(
         criterion=get_object_or_404(Criterion.objects.select_related("release"),
                                     pk=criterion_id),
@@ -311,7 +311,7 @@ def freeze_add(request, data: FreezeIn):
 @router.patch("/freeze-windows/{window_id}", response=FreezeOut)
 def freeze_update(request, window_id: int, data: FreezePatch):
     actor = api_actor(request, MANAGE)
-    revision, changes = _patch(data)
+    revision, changes = _patch(request, data)
     if "product" in changes:
         changes["product"] = _product_ref(changes["product"])
     window = services.freeze_window_update(window=get_object_or_404(FreezeWindow, pk=window_id),

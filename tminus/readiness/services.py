@@ -8,12 +8,13 @@ from django.utils import timezone
 from tminus.accounts.permissions import actor_can, require
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
+from tminus.core.editing import choice_error
 from tminus.core.errors import NotAllowed, ValidationFailed
 from tminus.core.events import emit
 from tminus.core.offsets import MAX_DAYS, date_at
 from tminus.people.choices import StakeholderRole
-from tminus.people.editing import choice_error, create_row, remove_row, update_row
 from tminus.people.models import Person, Stakeholder
 from tminus.readiness import criteria as registry
 from tminus.readiness import selectors
@@ -106,26 +107,19 @@ def risk_add(*, release: Release, description: str, probability: str, impact: st
                 order=release.risks.count())
     if not _risk_errors(risk):
         _risk_derive(risk)
-    return create_row(risk, validate=_risk_errors, fields=RISK_FIELDS, action="risk.add",
-                      actor=actor, release_id=release.pk)
+    return editing.create(RISK, risk, actor=actor)
 
 
 @transaction.atomic
 def risk_update(*, risk: Risk, revision: int | None, changes: dict, actor: Actor) -> Risk:
     """Edit a risk (its status as it is mitigated, accepted or closed, its rating ...)."""
-    require(actor, CONTRIBUTE)
-    allowed = set(RISK_FIELDS) - {"score"}
-    return update_row(risk, revision=revision, changes=changes, allowed=allowed,
-                      validate=_risk_errors, fields=RISK_FIELDS, action="risk.update",
-                      actor=actor, release_id=risk.release_id, derive=_risk_derive)
+    return editing.update(RISK, risk, revision=revision, changes=changes, actor=actor)
 
 
 @transaction.atomic
 def risk_remove(*, risk: Risk, actor: Actor) -> None:
     """Delete a risk entered by mistake (close it instead when it simply went away)."""
-    require(actor, CONTRIBUTE)
-    remove_row(risk, fields=RISK_FIELDS, action="risk.remove", actor=actor,
-               release_id=risk.release_id)
+    editing.remove(RISK, risk, actor=actor)
 
 
 # Dependencies ----------------------------------------------------------------------------------
@@ -183,27 +177,21 @@ def dependency_add(*, release: Release, name: str, kind: str = DependencyKind.IN
         required_release=required_release, order=release.dependencies.count())
     if not _dependency_errors(dependency):
         _dependency_derive(dependency)
-    return create_row(dependency, validate=_dependency_errors, fields=DEPENDENCY_FIELDS,
-                      action="dependency.add", actor=actor, release_id=release.pk)
+    return editing.create(DEPENDENCY, dependency, actor=actor)
 
 
 @transaction.atomic
 def dependency_update(*, dependency: Dependency, revision: int | None, changes: dict,
                       actor: Actor) -> Dependency:
     """Edit a dependency (its status as it is met, its date, its owner ...)."""
-    require(actor, CONTRIBUTE)
-    return update_row(dependency, revision=revision, changes=changes,
-                      allowed=set(DEPENDENCY_FIELDS), validate=_dependency_errors,
-                      fields=DEPENDENCY_FIELDS, action="dependency.update", actor=actor,
-                      release_id=dependency.release_id, derive=_dependency_derive)
+    return editing.update(DEPENDENCY, dependency, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def dependency_remove(*, dependency: Dependency, actor: Actor) -> None:
     """Delete a dependency."""
-    require(actor, CONTRIBUTE)
-    remove_row(dependency, fields=DEPENDENCY_FIELDS, action="dependency.remove", actor=actor,
-               release_id=dependency.release_id)
+    editing.remove(DEPENDENCY, dependency, actor=actor)
 
 
 # Contingency plans -----------------------------------------------------------------------------
@@ -233,28 +221,31 @@ def contingency_add(*, release: Release, name: str, trigger: str, steps: list[st
     plan = Contingency(release=release, label=(label or "").strip(), name=(name or "").strip(),
                        trigger=(trigger or "").strip(), steps=_clean_steps(steps or []),
                        owner=owner, order=release.contingencies.count())
-    return create_row(plan, validate=_contingency_errors, fields=CONTINGENCY_FIELDS,
-                      action="contingency.add", actor=actor, release_id=release.pk)
+    return editing.create(CONTINGENCY, plan, actor=actor)
 
 
 @transaction.atomic
 def contingency_update(*, plan: Contingency, revision: int | None, changes: dict,
                        actor: Actor) -> Contingency:
     """Edit a contingency plan."""
-    require(actor, CONTRIBUTE)
     if "steps" in changes:
         changes = {**changes, "steps": _clean_steps(changes["steps"])}
-    return update_row(plan, revision=revision, changes=changes, allowed=set(CONTINGENCY_FIELDS),
-                      validate=_contingency_errors, fields=CONTINGENCY_FIELDS,
-                      action="contingency.update", actor=actor, release_id=plan.release_id)
+    return editing.update(CONTINGENCY, plan, revision=revision, changes=changes, actor=actor)
 
 
 @transaction.atomic
 def contingency_remove(*, plan: Contingency, actor: Actor) -> None:
     """Delete a contingency plan."""
-    require(actor, CONTRIBUTE)
-    remove_row(plan, fields=CONTINGENCY_FIELDS, action="contingency.remove", actor=actor,
-               release_id=plan.release_id)
+    editing.remove(CONTINGENCY, plan, actor=actor)
+
+
+RISK = editing.Kind(model=Risk, action="risk", fields=RISK_FIELDS, capability=CONTRIBUTE,
+                    validate=_risk_errors, derive=_risk_derive, fixed={"score"})
+DEPENDENCY = editing.Kind(model=Dependency, action="dependency", fields=DEPENDENCY_FIELDS,
+                          capability=CONTRIBUTE, validate=_dependency_errors,
+                          derive=_dependency_derive)
+CONTINGENCY = editing.Kind(model=Contingency, action="contingency", fields=CONTINGENCY_FIELDS,
+                           capability=CONTRIBUTE, validate=_contingency_errors)
 
 
 # Readiness criteria ----------------------------------------------------------------------------
@@ -277,30 +268,32 @@ def criterion_add(*, release: Release, kind: str, params: dict | None = None, la
     require(actor, MANAGE)
     criterion = Criterion(release=release, kind=kind, params=params or {},
                           label=(label or "").strip(), order=release.readiness_criteria.count())
-    return create_row(criterion, validate=_criterion_errors, fields=CRITERION_FIELDS,
-                      action="criterion.add", actor=actor, release_id=release.pk)
+    return editing.create(CRITERION, criterion, actor=actor)
 
 
 @transaction.atomic
 def criterion_update(*, criterion: Criterion, revision: int | None, changes: dict,
                      actor: Actor) -> Criterion:
     """Change a criterion's label, parameters or place in the list."""
-    require(actor, MANAGE)
     if "label" in changes:
         changes = {**changes, "label": (changes["label"] or "").strip()}
-    return update_row(criterion, revision=revision, changes=changes,
-                      allowed={"label", "params", "order"}, validate=_criterion_errors,
-                      fields=CRITERION_FIELDS, action="criterion.update", actor=actor,
-                      release_id=criterion.release_id,
-                      derive=lambda row, _changes: ["label", "params"])
+    return editing.update(CRITERION, criterion, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def criterion_remove(*, criterion: Criterion, actor: Actor) -> None:
     """Drop a readiness criterion from a release."""
-    require(actor, MANAGE)
-    remove_row(criterion, fields=CRITERION_FIELDS, action="criterion.remove", actor=actor,
-               release_id=criterion.release_id)
+    editing.remove(CRITERION, criterion, actor=actor)
+
+
+def _criterion_cleaned(criterion: Criterion, changes: dict) -> list[str]:
+    return ["label", "params"]  # _criterion_errors normalises both
+
+
+CRITERION = editing.Kind(model=Criterion, action="criterion", fields=CRITERION_FIELDS,
+                         capability=MANAGE, validate=_criterion_errors,
+                         derive=_criterion_cleaned, fixed={"kind"})
 
 
 # The go/no-go meeting --------------------------------------------------------------------------
@@ -485,27 +478,26 @@ def freeze_window_add(*, name: str, starts_at: datetime, ends_at: datetime, rrul
     window = FreezeWindow(name=(name or "").strip(), starts_at=_aware(starts_at),
                           ends_at=_aware(ends_at), rrule=(rrule or "").strip(), product=product,
                           reason=reason)
-    return create_row(window, validate=_freeze_errors, fields=FREEZE_FIELDS,
-                      action="freeze_window.add", actor=actor, release_id=None)
+    return editing.create(FREEZE_WINDOW, window, actor=actor)
 
 
 @transaction.atomic
 def freeze_window_update(*, window: FreezeWindow, revision: int | None, changes: dict,
                          actor: Actor) -> FreezeWindow:
     """Edit a freeze window."""
-    require(actor, MANAGE)
     changes = {key: _aware(value) if key in ("starts_at", "ends_at") else value
                for key, value in changes.items()}
     if "rrule" in changes:
         changes["rrule"] = (changes["rrule"] or "").strip()
-    return update_row(window, revision=revision, changes=changes, allowed=set(FREEZE_FIELDS),
-                      validate=_freeze_errors, fields=FREEZE_FIELDS,
-                      action="freeze_window.update", actor=actor, release_id=None)
+    return editing.update(FREEZE_WINDOW, window, revision=revision, changes=changes,
+                          actor=actor)
 
 
 @transaction.atomic
 def freeze_window_remove(*, window: FreezeWindow, actor: Actor) -> None:
     """Delete a freeze window."""
-    require(actor, MANAGE)
-    remove_row(window, fields=FREEZE_FIELDS, action="freeze_window.remove", actor=actor,
-               release_id=None)
+    editing.remove(FREEZE_WINDOW, window, actor=actor)
+
+
+FREEZE_WINDOW = editing.Kind(model=FreezeWindow, action="freeze_window", fields=FREEZE_FIELDS,
+                             capability=MANAGE, validate=_freeze_errors)

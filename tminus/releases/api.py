@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 from tminus.accounts.models import User
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.selectors import audit_for_release
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.core.offsets import parse_offset
 from tminus.releases import presenters, selectors, services
@@ -119,7 +119,7 @@ def release_detail(request, key: str):
 def release_update(request, key: str, data: ReleasePatch):
     actor = api_actor(request, MANAGE)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     if "owner" in changes:
         changes["owner"] = _user_or_error(changes["owner"])
     services.release_update(release=selectors.release_get(key), revision=revision,
@@ -186,7 +186,7 @@ def checklist_item_update(request, item_id: int, data: ItemPatch):
     actor = api_actor(request, CONTRIBUTE)
     item = get_object_or_404(ChecklistItem, pk=item_id)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     if "owner" in changes:
         changes["owner"] = _user_or_error(changes["owner"])
     item = services.checklist_item_update(item=item, revision=revision, changes=changes,
@@ -211,7 +211,7 @@ def scope_item_add(request, key: str, data: ScopeIn):
 def scope_item_update(request, item_id: int, data: ScopePatch):
     actor = api_actor(request, CONTRIBUTE)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     return services.scope_item_update(item=get_object_or_404(ScopeItem, pk=item_id),
                                       revision=revision, changes=changes, actor=actor)
 

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.csp import allow_style
 from tminus.core.errors import NotFound, ValidationFailed
 from tminus.releases.selectors import release_get
@@ -13,10 +13,10 @@ from tminus.reports.notes import NOTES_CSS, notes_html_document
 from tminus.reports.schemas import (
     MyItemsOut,
     NotesGenerateIn,
-    NotesIn,
     NotesOut,
     NotesSendIn,
     NotesSentOut,
+    ReleaseNotesIn,
     ReleaseRowOut,
     StatusReportOut,
     WeeklyOut,
@@ -48,10 +48,11 @@ def notes_generate(request, key: str, data: NotesGenerateIn):
 
 
 @router.put("/releases/{key}/notes", response=NotesOut)
-def notes_update(request, key: str, data: NotesIn):
+def notes_update(request, key: str, data: ReleaseNotesIn):
     actor = api_actor(request, CONTRIBUTE)
     notes = services.release_notes_update(notes=_notes(key), body=data.body,
-                                          revision=data.revision, actor=actor)
+                                          revision=edit_revision(request, data.revision),
+                                          actor=actor)
     return presenters.notes_dict(notes)
 
 

@@ -23,7 +23,7 @@ class NotesGenerateIn(Schema):
     revision: int | None = None
 
 
-class NotesIn(Schema):
+class ReleaseNotesIn(Schema):
     body: str
     revision: int | None = None
 
@@ -44,7 +44,7 @@ class ReasonOut(Schema):
     text: str
 
 
-class MilestoneOut(Schema):
+class ReportMilestoneOut(Schema):
     name: str
     kind: str
     date: date | None
@@ -79,7 +79,7 @@ class StatusReportOut(Schema):
     items_done: int
     items_overdue: int
     overdue: list[OverdueOut]
-    next_milestones: list[MilestoneOut]
+    next_milestones: list[ReportMilestoneOut]
     scope: list[ScopeCountOut]
     kpis: list[KpiOut]
     signoffs_signed: int
@@ -105,7 +105,7 @@ class ReleaseRowOut(Schema):
 
 class WeeklyRowOut(ReleaseRowOut):
     done_this_week: int
-    upcoming_milestones: list[MilestoneOut]
+    upcoming_milestones: list[ReportMilestoneOut]
     kpis: list[KpiOut]
 
 

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from tminus.accounts.roles import MANAGE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.outcomes.lookups import product_get
 from tminus.releases.models import Release, ScopeItem
@@ -15,10 +15,10 @@ from tminus.roadmap.schemas import (
     CadenceIn,
     CadenceOut,
     CreatedReleaseOut,
-    MoveIn,
     MoveOut,
     ProposalOut,
     ProposedReleaseIn,
+    RoadmapMoveIn,
     RoadmapOut,
 )
 
@@ -35,7 +35,8 @@ def roadmap(request, product: str):
 def cadence_set(request, product: str, data: CadenceIn):
     actor = api_actor(request, MANAGE)
     cadence = services.cadence_set(product=product_get(product), text=data.cadence,
-                                   template_key=data.template, revision=data.revision,
+                                   template_key=data.template,
+                                   revision=edit_revision(request, data.revision),
                                    actor=actor)
     return _cadence(cadence)
 
@@ -67,7 +68,7 @@ def release_create(request, product: str, data: ProposedReleaseIn):
 
 
 @router.post("/features/{feature_id}/move", response=MoveOut)
-def feature_move(request, feature_id: int, data: MoveIn):
+def feature_move(request, feature_id: int, data: RoadmapMoveIn):
     actor = api_actor(request, MANAGE)
     feature = get_object_or_404(ScopeItem.objects.select_related("release"), pk=feature_id)
     target = Release.objects.filter(key=data.release).first()

@@ -84,6 +84,6 @@ class CreatedReleaseOut(Schema):
     template: str
 
 
-class MoveIn(Schema):
+class RoadmapMoveIn(Schema):
     release: str
     reason: str = ""

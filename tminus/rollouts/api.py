@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import NotFound, ValidationFailed
 from tminus.releases.selectors import release_get
 from tminus.rollouts import presenters, selectors, services
@@ -15,7 +15,7 @@ from tminus.rollouts.schemas import (
     PlanIn,
     PlanOut,
     PlanPage,
-    TemplateOut,
+    RolloutTemplateOut,
 )
 from tminus.rollouts.templates_catalog import template_list
 
@@ -43,7 +43,7 @@ def _detail(key: str) -> dict:
     return presenters.plan_detail(selectors.plan_view(plan), services.plan_definition(plan))
 
 
-@router.get("/rollout-templates", response=list[TemplateOut])
+@router.get("/rollout-templates", response=list[RolloutTemplateOut])
 def template_catalog(request):
     api_actor(request, VIEW)
     return [{"key": t.key, "name": t.name, "description": t.description}
@@ -86,7 +86,7 @@ def plan_detail(request, key: str):
 def plan_update(request, key: str, data: DefinitionIn):
     actor = api_actor(request, MANAGE)
     services.rollout_plan_update(plan=selectors.plan_get(key), definition_data=data.definition,
-                                 revision=data.revision, actor=actor)
+                                 revision=edit_revision(request, data.revision), actor=actor)
     return _detail(key)
 
 

@@ -70,7 +70,7 @@ class PlanOut(PlanSummaryOut):
     timeline: list[dict]
 
 
-class TemplateOut(Schema):
+class RolloutTemplateOut(Schema):
     key: str
     name: str
     description: str

@@ -4,7 +4,7 @@ from ninja import Router, Status
 
 from tminus.accounts.models import User
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import NotFound, ValidationFailed
 from tminus.people.models import Person
 from tminus.releases.selectors import release_get
@@ -22,7 +22,6 @@ from tminus.runbooks.schemas import (
     MoveIn,
     NotesIn,
     PhaseIn,
-    PhaseOut,
     PhasePatch,
     RollbackIn,
     RollbackOut,
@@ -32,12 +31,13 @@ from tminus.runbooks.schemas import (
     RollbackStepOut,
     RollbackStepPatch,
     RunbookOut,
+    RunbookPhaseOut,
+    RunbookStepIn,
+    RunbookStepOut,
+    RunbookStepPatch,
     RunOut,
     RunSummaryOut,
     StepFinishIn,
-    StepIn,
-    StepOut,
-    StepPatch,
     StepRunOut,
     StepStartIn,
     TeamMemberIn,
@@ -101,7 +101,7 @@ def runbook_detail(request, key: str):
     return _runbook_out(release_get(key))
 
 
-@router.post("/releases/{key}/runbook/phases", response={201: PhaseOut})
+@router.post("/releases/{key}/runbook/phases", response={201: RunbookPhaseOut})
 def runbook_phase_add(request, key: str, data: PhaseIn):
     actor = api_actor(request, CONTRIBUTE)
     runbook = services.runbook_ensure(release=release_get(key), actor=actor)
@@ -109,17 +109,17 @@ def runbook_phase_add(request, key: str, data: PhaseIn):
     return Status(201, presenters.phase_dict(phase))
 
 
-@router.patch("/runbook-phases/{phase_id}", response=PhaseOut)
+@router.patch("/runbook-phases/{phase_id}", response=RunbookPhaseOut)
 def runbook_phase_update(request, phase_id: int, data: PhasePatch):
     actor = api_actor(request, CONTRIBUTE)
     changes = _owners(data.dict(exclude_unset=True))
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     phase = services.runbook_phase_update(phase=_row(RunbookPhase, phase_id, "runbook phase"),
                                           revision=revision, changes=changes, actor=actor)
     return presenters.phase_dict(phase)
 
 
-@router.post("/runbook-phases/{phase_id}/move", response=PhaseOut)
+@router.post("/runbook-phases/{phase_id}/move", response=RunbookPhaseOut)
 def runbook_phase_move(request, phase_id: int, data: MoveIn):
     actor = api_actor(request, CONTRIBUTE)
     phase = services.runbook_phase_move(phase=_row(RunbookPhase, phase_id, "runbook phase"),
@@ -135,25 +135,25 @@ def runbook_phase_remove(request, phase_id: int):
     return Status(204, None)
 
 
-@router.post("/runbook-phases/{phase_id}/steps", response={201: StepOut})
-def runbook_step_add(request, phase_id: int, data: StepIn):
+@router.post("/runbook-phases/{phase_id}/steps", response={201: RunbookStepOut})
+def runbook_step_add(request, phase_id: int, data: RunbookStepIn):
     actor = api_actor(request, CONTRIBUTE)
     step = services.runbook_step_add(phase=_row(RunbookPhase, phase_id, "runbook phase"),
                                      actor=actor, **_owners(data.dict()))
     return Status(201, presenters.step_dict(step))
 
 
-@router.patch("/runbook-steps/{step_id}", response=StepOut)
-def runbook_step_update(request, step_id: int, data: StepPatch):
+@router.patch("/runbook-steps/{step_id}", response=RunbookStepOut)
+def runbook_step_update(request, step_id: int, data: RunbookStepPatch):
     actor = api_actor(request, CONTRIBUTE)
     changes = _owners(data.dict(exclude_unset=True))
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     step = services.runbook_step_update(step=_row(RunbookStep, step_id, "runbook step"),
                                         revision=revision, changes=changes, actor=actor)
     return presenters.step_dict(step)
 
 
-@router.post("/runbook-steps/{step_id}/move", response=StepOut)
+@router.post("/runbook-steps/{step_id}/move", response=RunbookStepOut)
 def runbook_step_move(request, step_id: int, data: MoveIn):
     actor = api_actor(request, CONTRIBUTE)
     step = services.runbook_step_move(step=_row(RunbookStep, step_id, "runbook step"),
@@ -270,7 +270,7 @@ def rollback_plan_update(request, key: str, data: RollbackPlanPatch):
     actor = api_actor(request, CONTRIBUTE)
     release = release_get(key)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     plan = services.rollback_plan_ensure(release=release, actor=actor)
     services.rollback_plan_update(plan=plan, revision=revision, changes=changes, actor=actor)
     return _plan_out(release)
@@ -288,7 +288,7 @@ def rollback_step_add(request, key: str, data: RollbackStepIn):
 def rollback_step_update(request, step_id: int, data: RollbackStepPatch):
     actor = api_actor(request, CONTRIBUTE)
     changes = _owners(data.dict(exclude_unset=True))
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     step = services.rollback_step_update(step=_row(RollbackStep, step_id, "rollback step"),
                                          revision=revision, changes=changes, actor=actor)
     return presenters.rollback_step_dict(step)

@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Schema
 
 
-class StepOut(Schema):
+class RunbookStepOut(Schema):
     id: int
     phase_id: int
     order: int
@@ -20,7 +20,7 @@ class StepOut(Schema):
     revision: int
 
 
-class PhaseOut(Schema):
+class RunbookPhaseOut(Schema):
     id: int
     order: int
     name: str
@@ -32,13 +32,13 @@ class PhaseOut(Schema):
     owner_person_id: int | None
     owner_user: str | None
     revision: int
-    steps: list[StepOut]
+    steps: list[RunbookStepOut]
 
 
 class RunbookOut(Schema):
     release: str
     notes: str
-    phases: list[PhaseOut]
+    phases: list[RunbookPhaseOut]
 
 
 class OwnerIn(Schema):
@@ -64,7 +64,7 @@ class PhasePatch(OwnerIn):
     expected_minutes_max: int | None = None
 
 
-class StepIn(OwnerIn):
+class RunbookStepIn(OwnerIn):
     title: str
     group: str = ""
     command: str = ""
@@ -73,7 +73,7 @@ class StepIn(OwnerIn):
     position: int | None = None
 
 
-class StepPatch(OwnerIn):
+class RunbookStepPatch(OwnerIn):
     revision: int | None = None
     title: str | None = None
     group: str | None = None

@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema, Status
 
 from tminus.accounts.models import User
 from tminus.accounts.roles import CONTRIBUTE, VIEW
-from tminus.core.api import api_actor
+from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.releases.selectors import release_get
 from tminus.testing import presenters, selectors, services
@@ -18,13 +18,13 @@ from tminus.testing.schemas import (
     LoadTestIn,
     LoadTestOut,
     PassRatesOut,
-    PlanIn,
-    PlanOut,
     ResultIn,
     ResultOut,
     RunDetailOut,
     RunIn,
-    RunOut,
+    TestPlanIn,
+    TestPlanOut,
+    TestRunOut,
     UploadOut,
 )
 
@@ -45,17 +45,17 @@ def _user_or_error(username: str | None, field: str = "owner") -> User | None:
     return user
 
 
-@router.get("/releases/{key}/test-plan", response=PlanOut)
+@router.get("/releases/{key}/test-plan", response=TestPlanOut)
 def test_plan(request, key: str):
     api_actor(request, VIEW)
     return selectors.test_plan(release_get(key))
 
 
-@router.patch("/releases/{key}/test-plan", response=PlanOut)
-def test_plan_update(request, key: str, data: PlanIn):
+@router.patch("/releases/{key}/test-plan", response=TestPlanOut)
+def test_plan_update(request, key: str, data: TestPlanIn):
     actor = api_actor(request, CONTRIBUTE)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     return services.test_plan_update(release=release_get(key), changes=changes,
                                      revision=revision, actor=actor)
 
@@ -82,20 +82,20 @@ def test_case_update(request, case_id: int, data: CasePatch):
     actor = api_actor(request, CONTRIBUTE)
     case = get_object_or_404(TestCase.objects.select_related("release__product"), pk=case_id)
     changes = data.dict(exclude_unset=True)
-    revision = changes.pop("revision", None)
+    revision = edit_revision(request, changes.pop("revision", None))
     if "owner" in changes:
         changes["owner"] = _user_or_error(changes["owner"])
     case = services.test_case_update(case=case, revision=revision, changes=changes, actor=actor)
     return presenters.case_dict(case)
 
 
-@router.get("/releases/{key}/test-runs", response=list[RunOut])
+@router.get("/releases/{key}/test-runs", response=list[TestRunOut])
 def test_run_list(request, key: str):
     api_actor(request, VIEW)
     return [presenters.run_dict(run) for run in selectors.test_runs(release_get(key))]
 
 
-@router.post("/releases/{key}/test-runs", response={201: RunOut})
+@router.post("/releases/{key}/test-runs", response={201: TestRunOut})
 def test_run_start(request, key: str, data: RunIn):
     """Start a run recorded by hand; add results with POST /test-runs/{id}/results."""
     actor = api_actor(request, CONTRIBUTE)

@@ -5,13 +5,13 @@ from datetime import datetime
 from ninja import Schema
 
 
-class PlanIn(Schema):
+class TestPlanIn(Schema):
     revision: int | None = None
     approach: str | None = None
     test_data: str | None = None
 
 
-class PlanOut(Schema):
+class TestPlanOut(Schema):
     approach: str
     test_data: str
     revision: int
@@ -56,7 +56,7 @@ class RunIn(Schema):
     executed_at: datetime | None = None
 
 
-class RunOut(Schema):
+class TestRunOut(Schema):
     id: int
     name: str
     environment: str
@@ -95,14 +95,14 @@ class ResultOut(Schema):
     duration_seconds: float | None
 
 
-class RunDetailOut(RunOut):
+class RunDetailOut(TestRunOut):
     results: list[ResultOut]
 
 
 class UploadOut(Schema):
     created: bool
     detail: str
-    run: RunOut
+    run: TestRunOut
 
 
 class TallyOut(Schema):
@@ -115,7 +115,7 @@ class TallyOut(Schema):
     rate: float | None
 
 
-class CellOut(TallyOut):
+class TestCellOut(TallyOut):
     kind: str
     environment: str
 
@@ -130,7 +130,7 @@ class TrendPointOut(TallyOut):
 class PassRatesOut(Schema):
     by_kind: dict[str, TallyOut]
     by_environment: dict[str, TallyOut]
-    by_kind_and_environment: list[CellOut]
+    by_kind_and_environment: list[TestCellOut]
     trend: list[TrendPointOut]
 
 

@@ -185,7 +185,7 @@ def runbook_step_update(*, step: RunbookStep, revision: int | None, changes: dic
     if errors:
         raise ValidationFailed(errors)
     for field, value in changes.items():
-        setattr(step, field, value.strip() if field in ("title", "group") else value)
+        setattr(step, field, value.strip() if field in ("title", "group") and value else value)
     save_versioned(step, revision, list(changes), snapshot=_step_state)
     audit_record(actor=actor, action="runbook_step.update", obj=step,
                  release_id=_release_id(step.phase.runbook_id), before=before,
