@@ -28,8 +28,7 @@ class Command(TMinusCommand):
         if demo:
             created = demo_load()
             self.stdout.write("Demo data added." if created else "Demo data already present.")
-        if not no_worker:
-            self._start_worker()
+        worker = None if no_worker else self._start_worker()
         self.stdout.write(f"T-Minus on http://{host}:{port}/ (data in {settings.DATA_DIR})")
         self.stdout.flush()
         import uvicorn
@@ -37,6 +36,8 @@ class Command(TMinusCommand):
         uvicorn.run("tminus.asgi:application", host=host, port=port, workers=workers,
                     log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, lifespan="off",
                     timeout_graceful_shutdown=settings.SERVE_GRACEFUL_SECONDS)
+        if worker is not None:
+            self._stop_worker(*worker)
 
     def _ensure_admin(self):
         _admin, generated = admin_ensure(password=os.environ.get("TMINUS_ADMIN_PASSWORD"))
@@ -47,12 +48,22 @@ class Command(TMinusCommand):
             ))
 
     @staticmethod
-    def _start_worker():
+    def _start_worker() -> tuple[threading.Event, threading.Thread]:
         from tminus.worker.health import heartbeat_start
         from tminus.worker.loop import default_worker_name, run_forever
 
         name = f"{default_worker_name()}:serve"
         # Registered before the server answers, so /healthz never sees a server without it.
         heartbeat_start(name)
-        threading.Thread(target=run_forever, args=(name,), kwargs={"stop": threading.Event()},
-                         name="tminus-worker", daemon=True).start()
+        stop = threading.Event()
+        thread = threading.Thread(target=run_forever, args=(name,), kwargs={"stop": stop},
+                                  name="tminus-worker", daemon=True)
+        thread.start()
+        return stop, thread
+
+    @staticmethod
+    def _stop_worker(stop: threading.Event, thread: threading.Thread) -> None:
+        # An idle worker stops at once and removes its heartbeat, so a restart leaves no stale
+        # worker behind; one in the middle of a round is not waited for (the lease covers it).
+        stop.set()
+        thread.join(timeout=1)
