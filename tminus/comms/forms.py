@@ -115,3 +115,8 @@ class OutboxFilterForm(forms.Form):
     purpose = forms.ChoiceField(required=False,
                                 choices=[("", "Messages and reminders"),
                                          *DeliveryPurpose.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():  # a compact filter row shows no labels
+            field.widget.attrs.setdefault("aria-label", name.capitalize())

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from tminus.core.textlinks import linked, unlinked
 from tminus.releases.choices import ItemStatus
 
 
@@ -38,7 +39,7 @@ def render_checklists(sections, *, release_key: str, csrf_token: str, editable: 
         if section.group and section.group != group:
             out.append(f'<h3 class="group">{escape(section.group)}</h3>')
         group = section.group
-        out.append(_section_head(view))
+        out.append(_section_head(view, "h4" if section.group else "h3"))
         for item, depth in view.items:
             out.append(_item_row(item, depth, item_url, token, editable))
         out.append("</ul></div>")
@@ -47,26 +48,28 @@ def render_checklists(sections, *, release_key: str, csrf_token: str, editable: 
     return mark_safe("".join(out))
 
 
-def _section_head(view) -> str:
+def _section_head(view, heading: str) -> str:
+    # Under a group's h3 a section is an h4, on its own an h3: heading levels never skip.
     section = view.section
     owner = f" · {escape(section.owner)}" if section.owner else ""
     return (
         f'<div class="section" id="section-{section.pk}" data-section="{section.pk}">'
-        f"<h4>{escape(section.title)} <small>due {_date(section.due_date)}{owner}</small>"
+        f"<{heading}>{escape(section.title)} <small>due {_date(section.due_date)}{owner}</small>"
         f'<span class="section-progress"><progress max="{view.total or 1}" value="{view.done}">'
-        f'</progress> <span class="count">{view.done}/{view.total}</span></span></h4>'
+        f'</progress> <span class="count">{view.done}/{view.total}</span></span></{heading}>'
         f'<ul class="checklist">'
     )
 
 
 def _item_row(item, depth: int, item_url: str, token: str, editable: bool) -> str:
-    text = escape(item.text)
+    text = escape(unlinked(item.text))
     overdue = " is-overdue" if item.is_overdue else ""
     classes = f"item depth-{depth} status-{item.status}{overdue}"
     return (
         f'<li id="item-{item.pk}" class="{classes}">'
         f"{_item_control(item, text, item_url, token) if editable else _item_state(item)}"
-        f'<span class="text">{text}</span><span class="meta">{_item_meta(item)}</span></li>'
+        f'<span class="text">{linked(item.text)}</span>'
+        f'<span class="meta">{_item_meta(item)}</span></li>'
     )
 
 
@@ -87,12 +90,17 @@ def _item_state(item) -> str:
     return f'<span class="status-text">{escape(item.get_status_display())}</span>'
 
 
+def _non_working(item) -> str:
+    why = getattr(item, "nonworking", "")
+    return f' <strong class="nonworking">⚠ {escape(why)}</strong>' if why else ""
+
+
 def _item_meta(item) -> str:
     parts = []
     if item.owner or item.responsible:
         parts.append(escape(item.owner or item.responsible))
     if item.due_date:
-        parts.append(f"due {item.due_date.isoformat()}")
+        parts.append(f"due {item.due_date.isoformat()}{_non_working(item)}")
     meta = " · ".join(parts)
     if item.is_overdue:
         meta += ' <strong class="overdue">overdue</strong>'
