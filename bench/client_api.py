@@ -1,12 +1,19 @@
-"""Requests per second and latency of GET /api/client/features, as SDKs poll it.
+"""Requests per second and latency of the client API (GET /api/client/features, as SDKs poll
+it) and of the frontend API (GET /api/frontend, as browsers call it), optionally side by side
+with an unleash-server.
 
 Starts the production server (`tminus serve --no-worker`, uvicorn, production settings) on a
 fresh SQLite database, or on PostgreSQL when DATABASE_URL is set, with 50 flags, then drives it
 with 50 concurrent keep-alive connections: once with no ETag (200 answers with the whole state),
-once with the current ETag (304 answers, what polling SDKs get almost always). Prints figures;
-asserts nothing.
+once with the current ETag (304 answers, what polling SDKs get almost always), and once on the
+frontend API with a user's context. Prints figures; asserts nothing.
 
-    python bench/client_api.py [--seconds 10] [--connections 50] [--workers 2]
+    python bench/client_api.py [--seconds 10] [--connections 50] [--workers 1]
+        [--peer URL CLIENT_TOKEN [--peer-frontend-token TOKEN]]
+
+With `--peer`, the same three loads run against that Unleash server (seeded with the same 50
+flags by bench/seed_unleash_peer.py; see bench/README.md) in the same run, and the ratios
+T-Minus / peer are printed. Compare with `--workers 1`: unleash-server is one process.
 
 The load generator is `wrk` when it is on PATH (`apt-get install wrk`), otherwise the asyncio
 generator below, run in its own process. Both share the machine with the server, so on a
@@ -15,7 +22,6 @@ generator below, run in its own process. Both share the machine with the server,
 
 import argparse
 import asyncio
-import json
 import multiprocessing
 import os
 import re
@@ -26,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -54,8 +61,12 @@ if not Project.objects.filter(key="bench").exists():  # a PostgreSQL database ma
                                          actor=actor)
 _token, secret = services.client_token_create(name="bench", environment="production",
                                               projects=["bench"], actor=actor)
-print(secret)
+_token, frontend = services.client_token_create(name="bench-web", environment="production",
+                                                projects=["bench"], kind="frontend", actor=actor)
+print(secret, frontend)
 """
+CLIENT_PATH = "/api/client/features"
+FRONTEND_PATH = "/api/frontend?userId=7&properties[plan]=pro&properties[country]=NO"
 
 
 def free_port() -> int:
@@ -68,11 +79,13 @@ def tminus(*args: str) -> list[str]:
     return [sys.executable, "-c", "from tminus.cli import main; main()", *args]
 
 
-def prepare(env: dict) -> str:
+def prepare(env: dict) -> tuple[str, str]:
+    """Migrate and add the flags; the (client, frontend) tokens."""
     subprocess.run(tminus("migrate", "-v", "0"), env=env, check=True, cwd=ROOT)
     result = subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, cwd=ROOT,
                             capture_output=True, text=True)
-    return result.stdout.strip().splitlines()[-1]
+    client, frontend = result.stdout.strip().splitlines()[-1].split()
+    return client, frontend
 
 
 def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -133,8 +146,8 @@ def _python_load(port, request, connections, seconds, queue):
     queue.put((latencies, errors, elapsed))
 
 
-def python_load(port: int, headers: dict, connections: int, seconds: float) -> dict:
-    lines = ["GET /api/client/features HTTP/1.1", "Host: 127.0.0.1",
+def python_load(port: int, path: str, headers: dict, connections: int, seconds: float) -> dict:
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1",
              *(f"{k}: {v}" for k, v in headers.items()), "", ""]
     request = "\r\n".join(lines).encode()
     queue = multiprocessing.Queue()
@@ -153,11 +166,11 @@ def python_load(port: int, headers: dict, connections: int, seconds: float) -> d
 # -- wrk ---------------------------------------------------------------------------------------
 
 
-def wrk_load(port: int, headers: dict, connections: int, seconds: float) -> dict:
+def wrk_load(port: int, path: str, headers: dict, connections: int, seconds: float) -> dict:
     args = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s", "--latency"]
     for key, value in headers.items():
         args += ["-H", f"{key}: {value}"]
-    output = subprocess.run([*args, f"http://127.0.0.1:{port}/api/client/features"],
+    output = subprocess.run([*args, f"http://127.0.0.1:{port}{path}"],
                             capture_output=True, text=True, check=True).stdout
 
     def millis(label):
@@ -172,13 +185,41 @@ def wrk_load(port: int, headers: dict, connections: int, seconds: float) -> dict
             "errors": int(errors.group(1)) if errors else 0}
 
 
+def measure(load, port: int, client_token: str, frontend_token: str | None,
+            connections: int, seconds: float) -> dict[str, dict]:
+    """The three loads against one server: 200, 304 and frontend answers."""
+    headers = {"Authorization": client_token, "Unleash-Client-Spec": "5.1.0"}
+    with urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{port}{CLIENT_PATH}", headers=headers)) as response:
+        etag = response.headers["ETag"]
+    loads = {"200 (full state)": (CLIENT_PATH, headers),
+             "304 (ETag matches)": (CLIENT_PATH, {**headers, "If-None-Match": etag})}
+    if frontend_token:
+        loads["frontend (a user)"] = (FRONTEND_PATH, {"Authorization": frontend_token})
+    for path, extra in loads.values():
+        load(port, path, extra, connections, 2)  # warm up every worker and cache
+    return {label: load(port, path, extra, connections, seconds)
+            for label, (path, extra) in loads.items()}
+
+
+def show(name: str, results: dict[str, dict]) -> None:
+    print(name)
+    for label, figures in results.items():
+        print(f"  {label:20} {figures['rps']:8.0f} req/s   p50 {figures['p50_ms']:6.2f} ms"
+              f"   p99 {figures['p99_ms']:6.2f} ms   ({figures['requests']} requests, "
+              f"{figures['errors']} errors)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="uvicorn worker processes (default: one per core)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="uvicorn worker processes (default 1)")
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--peer", nargs=2, metavar=("URL", "CLIENT_TOKEN"),
+                        help="an unleash-server to measure in the same run")
+    parser.add_argument("--peer-frontend-token", help="a frontend token of the peer")
     options = parser.parse_args()
     use_wrk = options.generator == "wrk" or (options.generator == "auto"
                                              and shutil.which("wrk"))
@@ -187,32 +228,35 @@ def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="tminus-bench-")
     env = {**os.environ, "TMINUS_DATA_DIR": data_dir, "TMINUS_LOG_LEVEL": "WARNING",
            "TMINUS_ADMIN_PASSWORD": "bench-admin-password-0123",
+           # The server runs without a worker; /healthz then only says whether it answers.
+           "TMINUS_HEALTH_REQUIRES_WORKER": "false",
            "DJANGO_SETTINGS_MODULE": "tminus.settings"}
     database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
-    token = prepare(env)
+    client_token, frontend_token = prepare(env)
     port = free_port()
     server = start_server(env, port, options.workers)
     try:
-        headers = {"Authorization": token, "Unleash-Client-Spec": "5.1.0"}
-        with urllib.request.urlopen(urllib.request.Request(
-                f"http://127.0.0.1:{port}/api/client/features", headers=headers)) as response:
-            etag = response.headers["ETag"]
-            body = json.loads(response.read())
-        print(f"GET /api/client/features: {len(body['features'])} flags, "
-              f"{len(json.dumps(body))} bytes; {database}; {options.workers} uvicorn "
-              f"worker(s); {options.connections} connections; "
-              f"{'wrk' if use_wrk else 'asyncio'} load for {options.seconds:g} s each")
-        load(port, headers, options.connections, 2)  # warm up every worker
-        for label, extra in (("200 (full state)", {}), ("304 (ETag matches)",
-                                                        {"If-None-Match": etag})):
-            figures = load(port, {**headers, **extra}, options.connections, options.seconds)
-            print(f"  {label:20} {figures['rps']:8.0f} req/s   p50 {figures['p50_ms']:6.2f} ms"
-                  f"   p99 {figures['p99_ms']:6.2f} ms   ({figures['requests']} requests, "
-                  f"{figures['errors']} errors)")
+        print(f"50 flags; {database}; {options.workers} uvicorn worker(s); "
+              f"{options.connections} connections; {'wrk' if use_wrk else 'asyncio'} load for "
+              f"{options.seconds:g} s each")
+        ours = measure(load, port, client_token, frontend_token, options.connections,
+                       options.seconds)
+        show("T-Minus", ours)
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(data_dir, ignore_errors=True)
+    if options.peer:
+        url, peer_token = options.peer
+        peer_port = urllib.parse.urlsplit(url).port
+        theirs = measure(load, peer_port, peer_token, options.peer_frontend_token,
+                         options.connections, options.seconds)
+        show(f"unleash-server at {url}", theirs)
+        print("T-Minus / unleash-server")
+        for label, figures in theirs.items():
+            ratio = ours[label]["rps"] / figures["rps"] if figures["rps"] else float("inf")
+            print(f"  {label:20} {ratio:6.1f}x requests/s   p99 {ours[label]['p99_ms']:.2f} ms "
+                  f"against {figures['p99_ms']:.2f} ms")
 
 
 if __name__ == "__main__":

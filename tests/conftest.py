@@ -89,3 +89,13 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The test database, as pytest-django makes it. On PostgreSQL the flag client API opens a
+    listening connection per process: it is closed before the database is dropped."""
+    yield
+    from tminus.flags.propagation import listener
+
+    listener.stop()

@@ -16,8 +16,9 @@ os.environ.setdefault("TMINUS_SECRET_KEY", "test-only-secret-key-that-is-long-en
 
 from tminus.settings import *  # noqa: E402,F403
 
-# Server threads in tests (live_server, uvicorn) close their connection after each request, so no
-# session outlives its test and the test database can be flushed and dropped.
+# Server threads in tests (live_server, uvicorn) close their connection after each request (on
+# PostgreSQL: give it back to the pool, which Django closes before dropping the test database), so
+# no session outlives its test and the test database can be flushed and dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # Fast hashing keeps the suite quick; production keeps Django's default PBKDF2.

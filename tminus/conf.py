@@ -77,8 +77,24 @@ def env_path(name: str, default: str) -> Path:
     return Path(_raw(name, default)).expanduser().resolve()
 
 
-def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
-    """Turn postgres://user:password@host:port/name?options into a Django DATABASES entry."""
+def database_pool(*, min_size: int, max_size: int, timeout: int) -> dict:
+    """Options of the connection pool each process keeps (psycopg_pool, through Django)."""
+    if min_size > max_size:
+        raise ImproperlyConfigured(
+            f"TMINUS_DB_POOL_MIN ({min_size}) must not be above TMINUS_DB_POOL_MAX ({max_size})."
+        )
+    return {"min_size": min_size, "max_size": max_size, "timeout": timeout}
+
+
+def database_from_url(url: str, *, variable: str = "DATABASE_URL",
+                      pool: dict | None = None) -> dict:
+    """Turn postgres://user:password@host:port/name?options into a Django DATABASES entry.
+
+    With `pool`, each process borrows connections from a bounded pool for the length of a request
+    and gives them back, so one process never holds more than the pool's max_size, however many
+    request threads it runs. Django's pooling requires CONN_MAX_AGE 0: a connection is "closed"
+    into the pool at the end of every request.
+    """
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(
@@ -87,6 +103,9 @@ def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
     name = unquote(parts.path.lstrip("/"))
     if not name:
         raise ImproperlyConfigured(f"{variable} must name a database: postgres://host/NAME.")
+    options = dict(parse_qsl(parts.query))
+    if pool:
+        options["pool"] = dict(pool)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
@@ -94,8 +113,9 @@ def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
-        "OPTIONS": dict(parse_qsl(parts.query)),
-        "CONN_MAX_AGE": 60,
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 0,
+        # Checked when borrowed, so a connection cut by a database restart is replaced.
         "CONN_HEALTH_CHECKS": True,
     }
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from tminus.conf import (
     database_from_url,
+    database_pool,
     env_bool,
     env_hosts_and_ranges,
     env_int,
@@ -20,14 +21,25 @@ DATA_DIR = env_path("TMINUS_DATA_DIR", "./tminus-data")
 
 DEBUG = env_bool("TMINUS_DEBUG", False)
 SECRET_KEY = secret_key_for(DATA_DIR)
+# Whether the key is the operator's (TMINUS_SECRET_KEY) rather than the data directory's file;
+# backups carry only the file (tminus/core/backup.py).
+SECRET_KEY_FROM_ENVIRONMENT = bool(env_str("TMINUS_SECRET_KEY", None))
 ALLOWED_HOSTS = env_list("TMINUS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("TMINUS_CSRF_TRUSTED_ORIGINS", "")
 BASE_URL = env_str("TMINUS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 TIME_ZONE = env_str("TMINUS_TIME_ZONE", "UTC")
 SECURE_COOKIES = env_bool("TMINUS_SECURE_COOKIES", False)
 LOG_LEVEL = env_str("TMINUS_LOG_LEVEL", "INFO").upper()
+# Seconds `tminus serve` gives open requests to finish when asked to stop (streams end at once).
+SERVE_GRACEFUL_SECONDS = env_int("TMINUS_SERVE_GRACEFUL_SECONDS", 5, minimum=1)
 WORKER_POLL_SECONDS = env_int("TMINUS_WORKER_POLL_SECONDS", 2, minimum=1)
 WORKER_LEASE_SECONDS = env_int("TMINUS_WORKER_LEASE_SECONDS", 300, minimum=5)
+# A worker survives failed rounds, waiting 1, 2, 4 … seconds up to this before the next try.
+WORKER_BACKOFF_MAX_SECONDS = env_int("TMINUS_WORKER_BACKOFF_MAX_SECONDS", 10, minimum=1)
+# A worker whose last good round is older than this is stale (/healthz, the admins' banner).
+WORKER_STALE_SECONDS = env_int("TMINUS_WORKER_STALE_SECONDS", 60, minimum=5)
+# Whether /healthz fails (503) when no worker is alive; off for a web tier run without workers.
+HEALTH_REQUIRES_WORKER = env_bool("TMINUS_HEALTH_REQUIRES_WORKER", True)
 
 # Mail goes out over a real SMTP connection.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -41,8 +53,15 @@ EMAIL_TIMEOUT = env_int("TMINUS_SMTP_TIMEOUT", 15, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("TMINUS_MAIL_FROM", "T-Minus <tminus@localhost>")
 
 _database_url = env_str("DATABASE_URL", "")
+# PostgreSQL: each process (web or worker) keeps at most TMINUS_DB_POOL_MAX connections
+# (docs/operations.md#sizing says how to size it against max_connections).
+_database_pool = database_pool(
+    min_size=env_int("TMINUS_DB_POOL_MIN", 2, minimum=0),
+    max_size=env_int("TMINUS_DB_POOL_MAX", 10, minimum=1),
+    timeout=env_int("TMINUS_DB_POOL_TIMEOUT", 10, minimum=1),
+)
 DATABASES = {
-    "default": database_from_url(_database_url)
+    "default": database_from_url(_database_url, pool=_database_pool)
     if _database_url
     else sqlite_database(DATA_DIR / "tminus.sqlite3")
 }
@@ -57,6 +76,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    "django_htmx",
     "tminus.core",
     "tminus.accounts",
     "tminus.audit",
@@ -88,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: views answer an htmx request with the fragment it swaps in.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout found during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -111,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tminus.core.context.navigation",
+                "tminus.worker.context.worker_banner",
             ],
         },
     }
@@ -209,6 +232,7 @@ JUNIT_MAX_BYTES = env_int("TMINUS_JUNIT_MAX_BYTES", 20_000_000, minimum=1000)
 # Feature flags: client API caches and the frontend API's browsers (docs/flags.md).
 FLAGS_CACHE_SECONDS = env_int("TMINUS_FLAGS_CACHE_SECONDS", 1, minimum=0)
 FLAGS_FRONTEND_ORIGINS = env_list("TMINUS_FLAGS_FRONTEND_ORIGINS", "*")
+FLAGS_FRONTEND_ALL = env_bool("TMINUS_FLAGS_FRONTEND_ALL", False)
 FLAGS_EVENT_RETENTION_DAYS = env_int("TMINUS_FLAGS_EVENT_RETENTION_DAYS", 7, minimum=1)
 FLAGS_IMPORT_MAX_BYTES = env_int("TMINUS_FLAGS_IMPORT_MAX_BYTES", 10_000_000, minimum=1000)
 

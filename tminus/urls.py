@@ -10,6 +10,7 @@ from tminus.core.api import build_api
 from tminus.core.views import favicon, healthz
 
 api = build_api()
+handler500 = "tminus.core.views.server_error"
 
 
 def _app_urls() -> list:

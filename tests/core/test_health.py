@@ -3,12 +3,15 @@ from unittest import mock
 import pytest
 from django.db.utils import OperationalError
 
+from tminus.worker.health import heartbeat_start
+
 
 @pytest.mark.django_db
-def test_healthz_with_database_answering_is_200(client):
+def test_healthz_with_database_answering_and_a_worker_alive_is_200(client):
+    heartbeat_start("web-1:42")
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert (response.json()["status"], response.json()["database"]) == ("ok", "ok")
 
 
 @pytest.mark.django_db

@@ -1,10 +1,14 @@
 import json
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from tminus.core.actors import Actor
-from tminus.flags import services
+from tminus.flags import services, streaming
 
 SYSTEM = Actor.cli()
 SPEC_DIR = (Path(__file__).resolve().parents[2] / "packages" / "tminus-client" / "tests"
@@ -70,3 +74,43 @@ def sqlite_readers_take_no_table_locks():
     connection_created.connect(_read_uncommitted, dispatch_uid="flags-tests-read-uncommitted")
     yield
     connection_created.disconnect(dispatch_uid="flags-tests-read-uncommitted")
+
+
+def wait_for(condition, timeout: float = 5.0, step: float = 0.005) -> float | None:
+    """Seconds until condition() held, or None if it never did within the timeout."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if condition():
+            return time.monotonic() - start
+        time.sleep(step)
+    return None
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """T-Minus's ASGI application (as `tminus serve` runs it) served by uvicorn, in a thread."""
+    from tminus.asgi import application
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1",
+                                           port=port, log_level="warning", lifespan="off",
+                                           timeout_graceful_shutdown=5))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    assert wait_for(lambda: server.started, timeout=10), "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    # Streams end with the server; the watcher thread stops polling once none is open.
+    assert wait_for(lambda: streaming.watch.open_streams == 0, timeout=10) is not None
+
+
+@pytest.fixture
+def checkout(transactional_db):
+    project = services.project_create(key="shop", actor=SYSTEM)
+    flag = services.flag_create(project=project, key="checkout-v2", actor=SYSTEM)
+    _token, secret = services.client_token_create(name="sdk", environment="production",
+                                                  projects=["shop"], actor=SYSTEM)
+    return flag, secret

@@ -190,6 +190,21 @@ def test_client_delta_without_a_revision_hydrates_then_sends_only_changes(shop, 
     assert delta["ETag"] == f'"{delta.json()["events"][-1]["eventId"]}"'
 
 
+def test_client_delta_hydration_holds_a_segment_no_flag_uses_yet(shop, client_token):
+    token = client_token()
+    segment = services.segment_create(name="beta", constraints=[
+        {"contextName": "plan", "operator": "IN", "values": ["beta"]}], actor=SYSTEM)
+    hydration = get("/api/client/delta", token)
+
+    services.strategy_create(flag=shop["checkout"], environment="production", name="default",
+                             segments=[segment.pk], actor=SYSTEM)
+    delta = get("/api/client/delta", token, HTTP_IF_NONE_MATCH=hydration["ETag"])
+
+    # The delta names the segment without defining it: only the hydration did.
+    assert segment.pk in [s["id"] for s in hydration.json()["events"][0]["segments"]]
+    assert [e["type"] for e in delta.json()["events"]] == ["feature-updated"]
+
+
 def test_client_register_records_the_sdk_instance(project, client_token):
     response = post("/api/client/register", client_token(), {
         "appName": "checkout-service", "instanceId": "pod-1", "sdkVersion": "unleash-python:6",

@@ -3,61 +3,17 @@ server, and streaming through the production ASGI server (uvicorn), where a chan
 connected SDK in well under a second.
 """
 
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
 from tminus_client import TMinusClient
 from UnleashClient import UnleashClient
 from UnleashClient.utils import InstanceAllowType
 
-from tests.flags.conftest import SYSTEM
+from tests.flags.conftest import SYSTEM, wait_for
 from tminus.flags import services, streaming
 from tminus.flags.models import ClientToken
 from tminus.flags.revisions import flags_state_changed
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(condition, timeout: float = 5.0, step: float = 0.005) -> float | None:
-    """Seconds until condition() held, or None if it never did within the timeout."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if condition():
-            return time.monotonic() - start
-        time.sleep(step)
-    return None
-
-
-@pytest.fixture
-def asgi_server(transactional_db):
-    """T-Minus's ASGI application (as `tminus serve` runs it) served by uvicorn, in a thread."""
-    from tminus.asgi import application
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    assert wait_for(lambda: server.started, timeout=10), "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    # Streams end with the server; the watcher thread stops polling once none is open.
-    assert wait_for(lambda: streaming.watch.open_streams == 0, timeout=10) is not None
-
-
-@pytest.fixture
-def checkout(transactional_db):
-    project = services.project_create(key="shop", actor=SYSTEM)
-    flag = services.flag_create(project=project, key="checkout-v2", actor=SYSTEM)
-    _token, secret = services.client_token_create(name="sdk", environment="production",
-                                                  projects=["shop"], actor=SYSTEM)
-    return flag, secret
 
 
 def test_tminus_client_polling_gets_304_until_a_change_then_the_new_state(live_server,

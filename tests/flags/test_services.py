@@ -127,10 +127,20 @@ def test_strategy_create_with_a_bad_definition_is_refused_with_a_message_and_sav
     assert ChangeEvent.objects.count() == revisions_before
 
 
-def test_strategy_create_with_an_unknown_strategy_name_is_refused(make_flag):
-    with pytest.raises(ValidationFailed, match="unknown strategy"):
+def test_strategy_create_with_a_near_miss_of_a_built_in_name_is_refused(make_flag):
+    with pytest.raises(ValidationFailed, match="did you mean 'flexibleRollout'"):
         services.strategy_create(flag=make_flag(), environment="production",
-                                 name="myCustomThing", actor=SYSTEM)
+                                 name="FlexibleRollout", actor=SYSTEM)
+
+
+def test_strategy_create_with_a_custom_name_keeps_its_parameters_as_text(make_flag):
+    strategy = services.strategy_create(flag=make_flag(), environment="production",
+                                         name="region.eu", parameters={"regions": "NO,SE",
+                                                                       "strict": True},
+                                         actor=SYSTEM)
+
+    assert (strategy.name, strategy.parameters) == ("region.eu", {"regions": "NO,SE",
+                                                                  "strict": "true"})
 
 
 def test_strategy_create_stores_parameters_as_unleash_serves_them(make_flag):

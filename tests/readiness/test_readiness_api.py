@@ -206,3 +206,19 @@ def test_api_transition_to_deploying_without_go_is_409_with_the_reason(api_as, m
                                     {"status": "deploying"})
     assert response.status_code == 409
     assert "only after a Go" in response.json()["detail"]
+
+
+def test_api_vote_by_an_approver_with_a_viewer_account_records_their_own(api_as, viewer,
+                                                                         release):
+    from tminus.people.models import Person, Stakeholder
+
+    person = Person.objects.create(name="Vera Viewer", user=viewer)
+    Stakeholder.objects.create(release=release, person=person, role="qa", is_approver=True)
+    response = api_as(viewer).post(f"/api/v1/releases/{release.key}/votes", {"vote": "go"})
+    assert response.status_code == 201, response.content
+    assert response.json()["approver"]["name"] == "Vera Viewer"
+
+
+def test_api_vote_by_a_viewer_who_is_not_an_approver_is_refused(api_as, viewer, release):
+    response = api_as(viewer).post(f"/api/v1/releases/{release.key}/votes", {"vote": "go"})
+    assert response.status_code == 403

@@ -163,3 +163,31 @@ def test_criterion_form_with_bad_json_params_shows_the_error(manager, release):
         "kind": "no_open_risk", "params": "{level: high}"})
     assert response.status_code == 422
     assert "not valid JSON" in response.content.decode()
+
+
+def test_approver_with_a_viewer_account_signs_in_and_casts_their_own_vote(viewer, release):
+    from tminus.people.models import Stakeholder
+
+    person = Person.objects.create(name="Vera Viewer", user=viewer)
+    Stakeholder.objects.create(release=release, person=person, role="qa", is_approver=True)
+    client = signed_in(viewer)
+    page = client.get(f"/releases/{release.key}/readiness/").content.decode()
+    assert "You are an approver of this release" in page
+
+    response = client.post(f"/releases/{release.key}/readiness/vote",
+                           {"approver": person.pk, "vote": "go"})
+    assert response.status_code == 302
+    vote = GoNoGoVote.objects.get()
+    assert (vote.approver, vote.recorded_by, vote.vote) == (person, viewer, "go")
+
+
+def test_approver_with_a_viewer_account_cannot_cast_someone_elses_vote(viewer, release,
+                                                                       other_person):
+    from tminus.people.models import Stakeholder
+
+    person = Person.objects.create(name="Vera Viewer", user=viewer)
+    Stakeholder.objects.create(release=release, person=person, role="qa", is_approver=True)
+    response = signed_in(viewer).post(f"/releases/{release.key}/readiness/vote",
+                                      {"approver": other_person.pk, "vote": "no_go"})
+    assert response.status_code == 403
+    assert not GoNoGoVote.objects.exists()

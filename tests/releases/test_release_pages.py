@@ -127,3 +127,22 @@ def test_release_page_tabs_show_only_their_own_panels(viewer):
     assert "Release created" in history
     unknown = client.get(f"/releases/{release.key}/?tab=nonsense").content.decode()
     assert "<h2>Checklists</h2>" in unknown
+
+
+def test_edit_release_conflict_shows_theirs_beside_mine_and_saving_again_applies_mine(manager):
+    release = make_release(name="Original")
+    client = signed_in(manager)
+    data = {"revision": release.revision, "name": "Theirs", "release_type": "minor"}
+    client.post(f"/releases/{release.key}/edit", data)
+
+    response = client.post(f"/releases/{release.key}/edit", {**data, "name": "Mine"})
+    page = response.content.decode()
+    release.refresh_from_db()
+    assert response.status_code == 409
+    assert '<td class="theirs">Theirs</td><td class="yours">Mine</td>' in page
+    assert f'name="revision" value="{release.revision}"' in page and 'value="Mine"' in page
+
+    again = client.post(f"/releases/{release.key}/edit",
+                        {**data, "name": "Mine", "revision": release.revision})
+    release.refresh_from_db()
+    assert again.status_code == 302 and release.name == "Mine"

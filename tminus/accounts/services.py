@@ -1,13 +1,15 @@
 """Writes for people and API tokens."""
 
 import hashlib
+import logging
 import secrets
+from datetime import timedelta
 
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,9 +18,12 @@ from tminus.accounts.models import ApiToken, User
 from tminus.accounts.permissions import require
 from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
+from tminus.core.dbwait import brief_lock_wait
 from tminus.core.errors import NotFound, ValidationFailed
 
+log = logging.getLogger(__name__)
 TOKEN_PREFIX = "tmn_"
+TOKEN_USE_INTERVAL = timedelta(seconds=60)
 _USER_FIELDS = ["username", "email", "role", "display_name", "is_active"]
 
 
@@ -99,11 +104,28 @@ def token_authenticate(secret: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
-    # Touch last_used at most once a minute: a busy pipeline should not write on every call.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _token_use_record(token)
     return token.user
+
+
+def _token_use_record(token: ApiToken) -> None:
+    """Note the token's use, at most once a minute, never holding up or failing the request.
+
+    A busy pipeline should not write on every call, and a request that only reads must still be
+    answered while a long import holds the database's write lock: the write waits a moment for
+    the lock, then is skipped (the next request a minute on records the use).
+    """
+    now = timezone.now()
+    stale = now - TOKEN_USE_INTERVAL
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    try:
+        with brief_lock_wait():
+            # Conditional, so of two requests at once that both saw an old time, one writes.
+            ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale),
+                                    pk=token.pk).update(last_used_at=now)
+    except DatabaseError as error:
+        log.info("token %s…: last use not recorded this time (%s)", token.prefix, error)
 
 
 @transaction.atomic

@@ -20,15 +20,33 @@ def audit_record(
     reason: str = "",
 ) -> AuditEvent:
     """Record one change made by an actor."""
+    return audit_operation(actor=actor, action=action, object_type=obj._meta.label_lower,
+                           object_id=str(obj.pk), object_label=str(obj), before=before,
+                           after=after, release_id=release_id, reason=reason)
+
+
+def audit_operation(
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_label: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    release_id: int | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Record a change that no single row stands for (a backup taken, a database restored)."""
     user = actor.user if getattr(actor.user, "pk", None) else None
     return AuditEvent.objects.create(
         actor=user,
         actor_label=actor.label,
         interface=actor.interface,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_label=str(obj)[:255],
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label[:255],
         release_id=release_id,
         before=_jsonable(before),
         after=_jsonable(after),

@@ -4,7 +4,12 @@ import importlib
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -15,6 +20,7 @@ from tminus.accounts.permissions import require
 from tminus.accounts.services import token_authenticate
 from tminus.core.actors import WEB, Actor
 from tminus.core.errors import Conflict, ServiceError, ValidationFailed
+from tminus.core.failures import failure_response
 
 
 class TokenAuth(HttpBearer):
@@ -105,6 +111,20 @@ def _add_error_handlers(api: NinjaAPI) -> None:
             request, {"detail": "Sign in, or send a valid API token as 'Authorization: Bearer …'."},
             status=401,
         )
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, error):
+        return api.create_response(request, {"detail": str(error) or "Not allowed."}, status=403)
+
+    @api.exception_handler(BadRequest)
+    @api.exception_handler(SuspiciousOperation)
+    def bad_request(request, error):
+        return api.create_response(request, {"detail": str(error) or "Bad request."}, status=400)
+
+    @api.exception_handler(Exception)
+    def unhandled(request, error):
+        # Also the database being down (503 with Retry-After): never Django's HTML error page.
+        return failure_response(request, error)
 
 
 def api_actor(request: HttpRequest, capability: str) -> Actor:

@@ -1,19 +1,48 @@
+import sys
+
 from django.db import connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
+from django.views import defaults
+
+from tminus.accounts.permissions import can
+from tminus.accounts.roles import ADMINISTER
+from tminus.core.failures import failure_response
+from tminus.worker.health import worker_health
 
 
 def healthz(request):
-    """200 when the database answers, 503 when it does not; no sign-in needed."""
+    """200 when the database answers and a worker is alive, else 503; no sign-in needed.
+
+    The body says which part failed: `database` (its error), and `worker` with every known
+    worker's last good round and whether its last round failed (the error itself for admins).
+    Without a live worker the answer is 503 unless TMINUS_HEALTH_REQUIRES_WORKER is off (a web
+    tier that is meant to run with no worker).
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        workers = worker_health()
     except Exception as error:
-        return JsonResponse({"status": "error", "database": str(error)}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse({"status": "error", "database": str(error), "worker": None},
+                            status=503)
+    body = {"status": "ok" if workers.ok else "error", "database": "ok",
+            "worker": workers.as_json(errors=can(request.user, ADMINISTER))}
+    return JsonResponse(body, status=200 if workers.ok else 503)
 
 
 def favicon(request):
     """Browsers ask for /favicon.ico on every page whatever the page links; send them the icon."""
     return HttpResponsePermanentRedirect(static("tminus/favicon.svg"))
+
+
+def server_error(request):
+    """Django's last resort (handler500): JSON under /api/, the plain error page elsewhere.
+
+    The API's own routers answer their errors through tminus.core.api; this catches what fails
+    outside them: the flag client APIs and anything a middleware raises.
+    """
+    if request.path.startswith("/api/"):
+        return failure_response(request, sys.exc_info()[1])
+    return defaults.server_error(request)

@@ -49,3 +49,21 @@ def flash_service_error(request, error: ServiceError) -> int:
         text += " Reload the page to see the current state."
     messages.error(request, text)
     return error.status
+
+
+def rebind_after_conflict(form, current: dict, saved: dict, who: str = ""):
+    """The form again, as typed but made from the current revision, with `form.conflict` listing
+    (label, saved now, typed) for every field where they differ: saving it once more applies
+    what the person typed on top of what the other person saved."""
+    data = form.data.copy()
+    data["revision"] = current.get("revision")
+    fresh = type(form)(data, initial=form.initial)
+    fresh.is_valid()
+    fresh.conflict = [
+        (field.label or name.replace("_", " ").capitalize(), saved.get(name) or "",
+         form.data.get(name, ""))
+        for name, field in form.fields.items()
+        if not field.widget.is_hidden and str(saved.get(name) or "") != form.data.get(name, "")
+    ]
+    fresh.conflict_who = who
+    return fresh

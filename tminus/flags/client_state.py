@@ -4,13 +4,14 @@ Built from the database in a fixed number of queries, and kept in process memory
 a state only changes when its revision does.
 """
 
+import gzip
 import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, Q
 
 from tminus.flags.choices import ChangeKind
 from tminus.flags.models import (
@@ -18,6 +19,7 @@ from tminus.flags.models import (
     Environment,
     FlagDependency,
     FlagEnvironment,
+    FlagTag,
     Segment,
     Strategy,
 )
@@ -32,18 +34,22 @@ _NEVER = {"contextName": "tminus-missing-segment", "operator": "IN", "values": [
 
 @dataclass(frozen=True)
 class Query:
-    """What an SDK asked for: environments (from its token), name prefix, segment inlining."""
+    """What an SDK asked for: environments (from its token), name prefix, tags (any of these
+    `(type, value)` pairs), segment inlining."""
 
     environment_ids: tuple[int, ...]
     environment: str
     projects: tuple[str, ...]
     name_prefix: str = ""
     inline_segments: bool = False
+    tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def hash(self) -> str:
-        text = json.dumps([self.environment_ids, self.name_prefix, self.inline_segments])
-        return hashlib.sha1(text.encode()).hexdigest()[:8]
+        parts = [self.environment_ids, self.name_prefix, self.inline_segments]
+        if self.tags:
+            parts.append(self.tags)
+        return hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:8]
 
 
 def revision_of(environment_ids) -> int:
@@ -54,8 +60,9 @@ def revision_of(environment_ids) -> int:
     return found["top"] or 0
 
 
-def served_states(environment_ids, name_prefix: str = "", names=None):
-    """The flag states SDKs receive: live flags with strategies and dependencies, in order."""
+def served_states(environment_ids, name_prefix: str = "", names=None, tags=()):
+    """The flag states SDKs receive: live flags with strategies and dependencies, in order;
+    with `tags`, only flags that have at least one of them."""
     states = (
         FlagEnvironment.objects.filter(environment_id__in=environment_ids,
                                        flag__archived_at__isnull=True)
@@ -70,6 +77,11 @@ def served_states(environment_ids, name_prefix: str = "", names=None):
         states = states.filter(flag__key__startswith=name_prefix)
     if names is not None:
         states = states.filter(flag__key__in=list(names))
+    if tags:
+        tagged = Q()
+        for tag_type, value in tags:
+            tagged |= Q(tag_type=tag_type, value=value)
+        states = states.filter(flag_id__in=FlagTag.objects.filter(tagged).values("flag_id"))
     return states
 
 
@@ -133,7 +145,7 @@ def segments_for(states) -> dict[int, dict]:
 
 def build_state(query: Query, revision: int) -> dict:
     """The full features response for a query at its current revision."""
-    states = list(served_states(query.environment_ids, query.name_prefix))
+    states = list(served_states(query.environment_ids, query.name_prefix, tags=query.tags))
     segments = segments_for(states)
     body = {
         "version": STATE_VERSION,
@@ -145,6 +157,8 @@ def build_state(query: Query, revision: int) -> dict:
         "meta": {"revisionId": revision, "etag": etag_for(query, revision),
                  "queryHash": query.hash},
     }
+    if query.tags:
+        body["query"]["tag"] = [list(tag) for tag in query.tags]
     if not query.inline_segments:
         body["segments"] = list(segments.values())
     return body
@@ -158,12 +172,15 @@ def etag_for(query: Query, revision: int) -> str:
 
 
 def hydration_event(query: Query, revision: int) -> dict:
-    """The whole state as one delta event."""
+    """The whole state as one delta event, with every segment (as Unleash sends it).
+
+    Later deltas carry a segment only when the segment itself changes, so a hydration must
+    already hold segments that no flag uses yet: a flag may start using one in the next delta.
+    """
     states = list(served_states(query.environment_ids, query.name_prefix))
-    segments = segments_for(states)
     return {"eventId": revision, "type": "hydration",
             "features": [feature_dict(s) for s in states],
-            "segments": list(segments.values())}
+            "segments": [segment_dict(s) for s in Segment.objects.order_by("pk")]}
 
 
 def delta_events(query: Query, since: int) -> list[dict] | None:
@@ -246,16 +263,38 @@ class BoundedCache:
 
 
 _bodies = BoundedCache()
+stream_chunks = BoundedCache()  # streaming.py: the events sent to streams, per query and revision
+_builds: dict = {}  # key -> the lock of the build in progress
+_builds_lock = Lock()
+
+
+def built_once(cache: BoundedCache, key, build):
+    """The cached value for key, built by one caller while the others wait for it.
+
+    Right after a change every poller of a busy process asks for the new state at once;
+    without this each would build it (10 concurrent polls of 1,000 flags took 3.3 s).
+    """
+    value = cache.get(key)
+    if value is not None:
+        return value
+    with _builds_lock:
+        lock = _builds.setdefault(key, Lock())
+    try:
+        with lock:
+            value = cache.get(key)
+            if value is None:
+                value = cache.put(key, build())
+    finally:
+        with _builds_lock:
+            if _builds.get(key) is lock:
+                del _builds[key]
+    return value
 
 
 def state_body(query: Query, revision: int) -> bytes:
     """The features response as JSON bytes, built once per query and revision."""
-    key = (query, revision)
-    body = _bodies.get(key)
-    if body is None:
-        body = _bodies.put(key, json.dumps(build_state(query, revision),
-                                           separators=(",", ":")).encode())
-    return body
+    return built_once(_bodies, (query, revision), lambda: json.dumps(
+        build_state(query, revision), separators=(",", ":")).encode())
 
 
 def cached_body(query: Query, revision: int) -> bytes | None:
@@ -263,5 +302,43 @@ def cached_body(query: Query, revision: int) -> bytes | None:
     return _bodies.get((query, revision))
 
 
+# Bodies below this size are sent as they are: compressing them saves too little to matter.
+GZIP_MIN_BYTES = 1024
+
+
+def compressed(body: bytes) -> bytes:
+    """A body gzipped the same way every time (no timestamp), so equal bodies stay equal."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def state_body_gzip(query: Query, revision: int) -> bytes:
+    """The gzipped features response, compressed once per query and revision."""
+    return built_once(_bodies, (query, revision, "gzip"),
+                      lambda: compressed(state_body(query, revision)))
+
+
+def cached_body_gzip(query: Query, revision: int) -> bytes | None:
+    return _bodies.get((query, revision, "gzip"))
+
+
+def accepts_gzip(header: str | bytes | None) -> bool:
+    """Whether an Accept-Encoding header lets us answer gzip (and does not refuse it, q=0)."""
+    text = header.decode("latin-1") if isinstance(header, bytes) else (header or "")
+    for part in text.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            quality = params.strip().removeprefix("q=")
+            return not (params and _is_zero(quality))
+    return False
+
+
+def _is_zero(text: str) -> bool:
+    try:
+        return float(text) == 0
+    except ValueError:
+        return False
+
+
 def clear_caches() -> None:
     _bodies.clear()
+    stream_chunks.clear()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from tminus_client.engine import FlagEngine
 
 from tminus.flags import client_state
-from tminus.flags.client_state import BoundedCache, Query
+from tminus.flags.client_state import BoundedCache, Query, built_once
 from tminus.flags.models import Environment, Flag
 
 _engines = BoundedCache(size=64)
@@ -19,12 +19,66 @@ CONTEXT_FIELDS = ("userId", "sessionId", "remoteAddress", "currentTime", "appNam
 
 def engine_for(query: Query, revision: int, hostname: str | None = None) -> FlagEngine:
     """The engine loaded with a query's state at a revision (compiled once, then reused)."""
-    key = (query, revision, hostname)
-    engine = _engines.get(key)
-    if engine is None:
-        state = {"version": 2, **_hydration(query, revision)}
-        engine = _engines.put(key, FlagEngine(state, hostname=hostname))
-    return engine
+    return built_once(_engines, (query, revision, hostname),
+                      lambda: _compile(query, revision, hostname))
+
+
+def _compile(query: Query, revision: int, hostname: str | None) -> FlagEngine:
+    hydration = _hydration(query, revision)
+    _stable.put((query, revision), stable_answers(hydration))
+    return FlagEngine({"version": 2, **hydration}, hostname=hostname)
+
+
+# -- answers remembered per context ----------------------------------------------------------
+# A browser asks again and again with the same context (the same sessionId, mostly) while
+# nothing changes. When a state answers the same context always the same way, the frontend
+# fast path keeps the answer (and its ETag) per context and revision instead of evaluating.
+
+_stable = BoundedCache(size=64)
+answers = BoundedCache(size=10_000)
+_STICKY_DEFAULTS = (None, "", "default")
+
+
+def stable_answers(hydration: dict) -> bool:
+    """Whether a state answers a context with a userId or sessionId the same way every time:
+    no dates (the answer changes with time), no random stickiness or random rollout."""
+    segments = {s["id"]: s.get("constraints") or [] for s in hydration.get("segments") or []}
+    for feature in hydration.get("features") or []:
+        if not _variants_stable(feature.get("variants")):
+            return False
+        for strategy in feature.get("strategies") or []:
+            parameters = strategy.get("parameters") or {}
+            constraints = list(strategy.get("constraints") or [])
+            for segment_id in strategy.get("segments") or []:
+                constraints += segments.get(segment_id, [])
+            if (strategy.get("name") == "gradualRolloutRandom"
+                    or parameters.get("stickiness") not in _STICKY_DEFAULTS
+                    or not _variants_stable(strategy.get("variants"))
+                    or any(_timed(c) for c in constraints)):
+                return False
+    return True
+
+
+def _variants_stable(variants) -> bool:
+    return all(v.get("stickiness") in _STICKY_DEFAULTS for v in variants or [])
+
+
+def _timed(constraint: dict) -> bool:
+    return (constraint.get("contextName") == "currentTime"
+            or str(constraint.get("operator", "")).startswith("DATE_"))
+
+
+def answer_key(query: Query, revision: int, context: dict):
+    """The key under which an answer for this context may be kept, or None when it may not
+    (the state is not stable, or the context has neither userId nor sessionId, so default
+    stickiness would toss a coin)."""
+    if not (context.get("userId") or context.get("sessionId")):
+        return None
+    if not _stable.get((query, revision)):
+        return None
+    properties = context.get("properties") or {}
+    fields = tuple(sorted((k, v) for k, v in context.items() if k != "properties"))
+    return query, revision, fields, tuple(sorted(properties.items()))
 
 
 def _hydration(query: Query, revision: int) -> dict:
@@ -32,18 +86,42 @@ def _hydration(query: Query, revision: int) -> dict:
     return {"features": event["features"], "segments": event["segments"]}
 
 
-def frontend_toggles(query: Query, revision: int, context: dict) -> list[dict]:
-    """The flags that are on for a context, with their variants, as Unleash's frontend API."""
-    engine = engine_for(query, revision)
+def frontend_toggles(query: Query, revision: int, context: dict,
+                     include_off: bool = False) -> list[dict]:
+    """The flags that are on for a context (with `include_off`, every flag), with their
+    variants, as Unleash's frontend API."""
+    return toggles_of(engine_for(query, revision), context, include_off)
+
+
+def cached_engine(query: Query, revision: int) -> FlagEngine | None:
+    """The compiled engine if this process has it already; never builds (the fast path)."""
+    return _engines.get((query, revision, None))
+
+
+def toggles_of(engine: FlagEngine, context: dict, include_off: bool = False) -> list[dict]:
+    """The frontend toggles an engine gives a context."""
     toggles = []
     for name in engine.names():
-        if not engine.is_enabled(name, context):
-            continue
-        variant = engine.get_variant(name, context)
-        feature = engine.feature(name)
-        toggles.append({"name": name, "enabled": True, "variant": frontend_variant(variant),
-                        "impressionData": bool(feature and feature.impression_data)})
+        enabled = engine.is_enabled(name, context)
+        if enabled or include_off:
+            toggles.append(_toggle(engine, name, context, enabled))
     return toggles
+
+
+def frontend_toggle(query: Query, revision: int, context: dict, name: str) -> dict | None:
+    """One flag's toggle if it is on for the context, else None."""
+    engine = engine_for(query, revision)
+    if engine.feature(name) is None:
+        return None
+    enabled = engine.is_enabled(name, context)
+    return _toggle(engine, name, context, enabled) if enabled else None
+
+
+def _toggle(engine: FlagEngine, name: str, context: dict, enabled: bool) -> dict:
+    variant = engine.get_variant(name, context)
+    feature = engine.feature(name)
+    return {"name": name, "enabled": enabled, "variant": frontend_variant(variant),
+            "impressionData": bool(feature and feature.impression_data)}
 
 
 def frontend_variant(variant: dict) -> dict:
@@ -112,3 +190,5 @@ def context_from_form(values: dict, properties_text: str) -> dict:
 
 def clear_engines() -> None:
     _engines.clear()
+    _stable.clear()
+    answers.clear()

@@ -1,4 +1,5 @@
-"""An ASGI fast path for the request SDKs make most: a poll of /api/client/features.
+"""An ASGI fast path for the requests SDKs and browsers make most: a poll of
+/api/client/features, and GET /api/frontend (every page view of a site using flags).
 
 Almost every poll finds nothing changed. When the token's scope and the environments' revision
 are in this process's memory (TMINUS_FLAGS_CACHE_SECONDS), the answer (304, or the cached 200
@@ -7,6 +8,10 @@ while one background thread reloads it, so a busy process never sends a burst of
 Django at once; anything not in memory, including every first request and every error, goes
 through Django as usual, which fills the caches. Nothing here queries the database on the event
 loop or can raise into the server.
+
+A frontend request is evaluated here, with the engine this process compiled for the revision,
+and answered with the same body, ETag (304 when the browser has it), gzip and CORS headers as
+the Django view; its context comes from the query string and the caller's address as there.
 """
 
 import asyncio
@@ -15,11 +20,19 @@ from urllib.parse import parse_qs
 
 from django.db import connections
 
-from tminus.flags import client_state, tokens
+from tminus.flags import client_state, evaluation, propagation, tokens
 from tminus.flags.choices import TokenKind
-from tminus.flags.client_api import supports_segments
+from tminus.flags.client_api import (
+    Refusal,
+    context_from_parameters,
+    cors_headers,
+    frontend_body,
+    supports_segments,
+    tag_filter,
+)
 
 PATH = "/api/client/features"
+FRONTEND_PATHS = ("/api/frontend", "/api/frontend/")
 logger = logging.getLogger(__name__)
 _refreshing: set = set()
 
@@ -28,9 +41,12 @@ def client_api_fast_path(django_app):
     """Wrap the Django ASGI application."""
 
     async def application(scope, receive, send):
-        if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "GET":
+        propagation.listener.ensure_started()
+        if scope["type"] == "http" and scope["method"] == "GET":
+            shortcut = (_cached_answer if scope["path"] == PATH else _frontend_answer
+                        if scope["path"] in FRONTEND_PATHS else None)
             try:
-                answer = _cached_answer(scope)
+                answer = shortcut(scope) if shortcut else None
             except Exception:  # never let the shortcut break a request Django can answer
                 logger.exception("Fast path failed; answering through Django")
                 answer = None
@@ -42,7 +58,10 @@ def client_api_fast_path(django_app):
     return application
 
 
-def _cached_answer(scope) -> tuple[int, bytes, bytes] | None:
+Answer = tuple[int, bytes, bytes, bool, list]  # status, ETag, body, gzipped, extra headers
+
+
+def _cached_answer(scope) -> Answer | None:
     headers = dict(scope["headers"])
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     if not authorization:
@@ -55,8 +74,12 @@ def _cached_answer(scope) -> tuple[int, bytes, bytes] | None:
     if any(not token.allows_project(p) for p in projects):
         return None
     inline = not supports_segments(headers.get(b"unleash-client-spec", b"").decode("latin-1"))
+    try:
+        tags = tag_filter(params.get("tag", []))
+    except Refusal:
+        return None  # Django explains what is wrong with it
     query = tokens.query_for(token, projects, (params.get("namePrefix") or [""])[0], inline,
-                             cached_only=True)
+                             cached_only=True, tags=tags)
     if query is None:
         return None
     revision, revision_fresh = tokens.peek_revision(query.environment_ids)
@@ -67,9 +90,60 @@ def _cached_answer(scope) -> tuple[int, bytes, bytes] | None:
         _refresh_soon(authorization, projects)
     etag = client_state.etag_for(query, revision).encode()
     if etag in _etags(headers.get(b"if-none-match", b"")):
-        return 304, etag, b""
+        return 304, etag, b"", False, []
     body = client_state.cached_body(query, revision)
-    return (200, etag, body) if body is not None else None
+    if body is None:
+        return None
+    if len(body) >= client_state.GZIP_MIN_BYTES and client_state.accepts_gzip(
+            headers.get(b"accept-encoding")):
+        body = client_state.cached_body_gzip(query, revision)
+        return (200, etag, body, True, []) if body is not None else None
+    return 200, etag, body, False, []
+
+
+def _frontend_answer(scope) -> Answer | None:
+    headers = dict(scope["headers"])
+    authorization = headers.get(b"authorization", b"").decode("latin-1")
+    if not authorization:
+        return None
+    token, token_fresh = tokens.peek_scope(authorization)
+    if token is None or token.kind != TokenKind.FRONTEND:
+        return None
+    params = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    projects = params.get("project", [])
+    if any(not token.allows_project(p) for p in projects):
+        return None
+    query = tokens.query_for(token, projects, (params.get("namePrefix") or [""])[-1],
+                             cached_only=True)
+    if query is None:
+        return None
+    revision, revision_fresh = tokens.peek_revision(query.environment_ids)
+    engine = evaluation.cached_engine(query, revision) if revision is not None else None
+    if engine is None:
+        return None
+    if not (token_fresh and revision_fresh
+            and tokens.peek_environments(token, projects)[1]):
+        _refresh_soon(authorization, projects)
+    client = scope.get("client") or ("", 0)
+    context = context_from_parameters(((k, v[-1]) for k, v in params.items()), client[0])
+    context["environment"] = token.environment
+    key = evaluation.answer_key(query, revision, context)
+    answer = evaluation.answers.get(key) if key is not None else None
+    if answer is None:
+        answer = frontend_body({"toggles": evaluation.toggles_of(engine, context)})
+        if key is not None:
+            evaluation.answers.put(key, answer)
+    body, etag = answer
+    cors = [(name.lower().encode(), value.encode()) for name, value in
+            cors_headers(headers.get(b"origin", b"").decode("latin-1") or None)]
+    vary = [(b"vary", b"Origin")] if cors else []
+    if etag.encode() in _etags(headers.get(b"if-none-match", b"")):
+        return 304, etag.encode(), b"", False, cors + vary
+    vary = [(b"vary", b"Origin, Accept-Encoding" if cors else b"Accept-Encoding")]
+    if len(body) >= client_state.GZIP_MIN_BYTES and client_state.accepts_gzip(
+            headers.get(b"accept-encoding")):
+        return 200, etag.encode(), client_state.compressed(body), True, cors + vary
+    return 200, etag.encode(), body, False, cors + vary
 
 
 def _refresh_soon(authorization: str, projects: list[str]) -> None:
@@ -94,11 +168,16 @@ def _etags(header: bytes) -> set[bytes]:
     return {tag.strip().removeprefix(b"W/") for tag in header.split(b",") if tag.strip()}
 
 
-async def _send(send, status: int, etag: bytes, body: bytes) -> None:
+async def _send(send, status: int, etag: bytes, body: bytes, gzipped: bool,
+                extra: list) -> None:
     headers = [(b"etag", etag), (b"cache-control", b"no-cache"),
-               (b"x-content-type-options", b"nosniff")]
+               (b"x-content-type-options", b"nosniff"), *extra]
     if status == 200:
         headers += [(b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode())]
+        if not any(name == b"vary" for name, _ in extra):
+            headers.append((b"vary", b"Accept-Encoding"))
+    if gzipped:
+        headers.append((b"content-encoding", b"gzip"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

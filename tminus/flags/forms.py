@@ -86,8 +86,32 @@ class JsonListField(forms.CharField):
         return parsed
 
 
+CUSTOM = "custom"
+
+
+def parameter_lines(text: str) -> dict[str, str]:
+    """`name=value`, one a line, as a custom strategy's parameters."""
+    parameters = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise forms.ValidationError(f"Line {number} is not name=value.")
+        parameters[name.strip()] = value.strip()
+    return parameters
+
+
 class StrategyForm(forms.Form):
-    name = forms.ChoiceField(choices=list(STRATEGY_LABELS.items()), label="Strategy")
+    name = forms.ChoiceField(choices=[*STRATEGY_LABELS.items(),
+                                      (CUSTOM, "Custom strategy (implemented in your SDKs)")],
+                             label="Strategy")
+    custom_name = forms.CharField(max_length=100, required=False, label="Custom strategy name",
+                                  help_text="The name your SDKs register it under. SDKs that "
+                                            "do not register it evaluate it as off.")
+    custom_parameters = forms.CharField(
+        required=False, label="Parameters", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="name=value, one a line; served to SDKs as text.")
     title = forms.CharField(max_length=200, required=False)
     rollout = forms.CharField(required=False, initial="100", label="Rollout %",
                               help_text="0 to 100. Users inside at 10% stay inside at 50%.")
@@ -111,8 +135,23 @@ class StrategyForm(forms.Form):
                                        '"b"}}]')
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("name") == CUSTOM:
+            if not (data.get("custom_name") or "").strip():
+                self.add_error("custom_name", "Name the custom strategy.")
+            else:
+                data["name"] = data["custom_name"].strip()
+            try:
+                data["custom_parameters"] = parameter_lines(data.get("custom_parameters") or "")
+            except forms.ValidationError as error:
+                self.add_error("custom_parameters", error)
+        return data
+
     def parameters(self, flag_key: str) -> dict:
         data = self.cleaned_data
+        if data["name"] not in PARAMETERS:
+            return data["custom_parameters"]
         parameters = {}
         for parameter, field in PARAMETERS.get(data["name"], []):
             value = (data.get(field) or "").strip()
@@ -133,6 +172,9 @@ class StrategyForm(forms.Form):
                    else ""}
         for parameter, field in PARAMETERS.get(strategy.name, []):
             initial[field] = strategy.parameters.get(parameter, "")
+        if strategy.name not in PARAMETERS:
+            initial.update(name=CUSTOM, custom_name=strategy.name, custom_parameters="\n".join(
+                f"{key}={value}" for key, value in strategy.parameters.items()))
         return initial
 
 

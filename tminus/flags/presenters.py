@@ -1,5 +1,6 @@
 """Plain dicts of flags for the JSON API."""
 
+from tminus.flags.client_state import dependency_dict
 from tminus.flags.selectors import FlagRow, StateView, potentially_stale
 
 
@@ -26,10 +27,19 @@ def flag_detail(flag, states: list[StateView]) -> dict:
         "impression_data": flag.impression_data, "stale": flag.stale,
         "potentially_stale": potentially_stale(flag),
         "archived": flag.archived_at is not None, "revision": flag.revision,
+        "tags": [str(tag) for tag in flag.tags.all()],
+        "dependencies": [dependency_dict(d) for d in flag.dependencies.all()],
         "environments": [
             {"key": view.environment.key, "served": view.state is not None,
              "enabled": bool(view.state and view.state.enabled),
+             "revision": view.state.revision if view.state else 0,
              "variants": view.state.variants if view.state else [],
              "strategies": [strategy(s) for s in view.strategies]}
             for view in states],
     }
+
+
+def segment(segment) -> dict:
+    return {"id": segment.pk, "name": segment.name, "description": segment.description,
+            "project": segment.project.key if segment.project else None,
+            "constraints": segment.constraints, "revision": segment.revision}

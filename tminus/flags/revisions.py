@@ -3,7 +3,8 @@
 Numbers come from one row (`RevisionSequence`) updated inside the writing transaction, so its
 row lock makes concurrent writers commit in the order of their numbers: a reader that has seen
 revision N has seen every change numbered below N. After the commit, `flags_state_changed`
-tells this process's streams at once; other processes notice through their revision poll.
+tells this process's streams at once; other processes learn of it by a PostgreSQL notification
+sent with the commit (see propagation.py), or on SQLite through their revision poll.
 """
 
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
 
+from tminus.flags import propagation
 from tminus.flags.choices import ChangeKind
 from tminus.flags.models import ChangeEvent, Environment, RevisionSequence
 
@@ -46,6 +48,7 @@ def record_changes(environment_ids: Iterable[int], changes: Iterable[tuple[str, 
         for kind, subject in changes
     )
     Environment.objects.filter(pk__in=environment_ids).update(revision=revision)
+    propagation.announce(f"revision:{revision}")
     _forget_cached_revisions()
     transaction.on_commit(lambda: flags_state_changed.send(
         sender=Environment, environment_ids=environment_ids, revision=revision))

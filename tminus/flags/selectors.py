@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tminus.audit.models import AuditEvent
-from tminus.core.errors import NotFound
+from tminus.core.errors import NotFound, ValidationFailed
 from tminus.flags.choices import EXPECTED_LIFETIME_DAYS
 from tminus.flags.models import (
     ClientApplication,
@@ -137,3 +137,41 @@ def parent_choices(flag: Flag) -> list[str]:
     return list(Flag.objects.filter(project_id=flag.project_id, archived_at__isnull=True)
                 .exclude(pk=flag.pk).exclude(dependencies__isnull=False)
                 .values_list("key", flat=True).order_by("key"))
+
+
+def release_or_error(key: str | None):
+    """The release a flag is linked to, None for none, or ValidationFailed on `release`."""
+    from tminus.releases.models import Release
+
+    if not key:
+        return None
+    release = Release.objects.filter(key=key).first()
+    if release is None:
+        raise ValidationFailed({"release": f"No release with key {key!r}."})
+    return release
+
+
+def segment_get(segment_id: int) -> Segment:
+    segment = Segment.objects.select_related("project").filter(pk=segment_id).first()
+    if segment is None:
+        raise NotFound(f"No segment {segment_id}.")
+    return segment
+
+
+def strategy_get(flag: Flag, environment: str, strategy_id: int) -> Strategy:
+    """One of the flag's strategies in an environment (by key), or NotFound."""
+    strategy = (Strategy.objects.select_related("state__flag", "state__environment")
+                .filter(pk=strategy_id, state__flag=flag, state__environment__key=environment)
+                .first())
+    if strategy is None:
+        raise NotFound(f"{flag.key} has no strategy {strategy_id} in {environment!r}.")
+    return strategy
+
+
+def strategies_in(flag: Flag, environment: str) -> list[Strategy]:
+    """The flag's strategies in an environment (by key), in order, or NotFound."""
+    found = Environment.objects.filter(project_id=flag.project_id, key=environment).first()
+    if found is None:
+        raise NotFound(f"Project {flag.project.key} has no environment {environment!r}.")
+    return list(Strategy.objects.filter(state__flag=flag, state__environment=found)
+                .order_by("sort_order", "id"))

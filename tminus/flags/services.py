@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tminus.accounts.permissions import require
@@ -13,8 +14,8 @@ from tminus.accounts.roles import CONTRIBUTE, MANAGE
 from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
-from tminus.core.errors import NotFound, ValidationFailed
-from tminus.flags import revisions, tokens, validation
+from tminus.core.errors import Conflict, NotFound, ValidationFailed
+from tminus.flags import propagation, revisions, tokens, validation
 from tminus.flags.choices import DEFAULT_ENVIRONMENTS, FlagType, TokenKind
 from tminus.flags.models import (
     ChangeEvent,
@@ -178,9 +179,11 @@ def flag_update(*, flag: Flag, changes: dict, actor: Actor, revision: int | None
 
 
 @transaction.atomic
-def flag_archive(*, flag: Flag, actor: Actor, reason: str = "") -> Flag:
+def flag_archive(*, flag: Flag, actor: Actor, reason: str = "", revision: int | None = None
+                 ) -> Flag:
     """Archive a flag: SDKs stop receiving it (they answer their default for it)."""
     require(actor, CONTRIBUTE)
+    _flag_revision_take(flag, revision)
     if flag.archived_at is not None:
         raise ValidationFailed({"flag": f"{flag.key} is already archived."})
     if Flag.objects.filter(dependencies__parent_key=flag.key, archived_at__isnull=True).exists():
@@ -196,15 +199,17 @@ def flag_archive(*, flag: Flag, actor: Actor, reason: str = "") -> Flag:
 
 
 @transaction.atomic
-def flag_revive(*, flag: Flag, actor: Actor, reason: str = "") -> Flag:
+def flag_revive(*, flag: Flag, actor: Actor, reason: str = "", revision: int | None = None
+                ) -> Flag:
     """Bring an archived flag back; it returns switched off in every environment."""
     require(actor, CONTRIBUTE)
+    _flag_revision_take(flag, revision)
     if flag.archived_at is None:
         raise ValidationFailed({"flag": f"{flag.key} is not archived."})
     before = {"archived_at": flag.archived_at}
     flag.archived_at = None
     flag.save(update_fields=["archived_at", "updated_at"])
-    flag.states.update(enabled=False)
+    flag.states.update(enabled=False, revision=F("revision") + 1)
     revisions.flag_changed(flag)
     audit_flag(actor, "flag.revive", flag, before=before, after={"archived_at": None},
                reason=reason)
@@ -213,13 +218,17 @@ def flag_revive(*, flag: Flag, actor: Actor, reason: str = "") -> Flag:
 
 @transaction.atomic
 def flag_environment_toggle(*, flag: Flag, environment, enabled: bool, actor: Actor,
-                            reason: str = "") -> FlagEnvironment:
-    """Switch a flag on or off in one environment."""
+                            reason: str = "", revision: int | None = None) -> FlagEnvironment:
+    """Switch a flag on or off in one environment.
+
+    `revision` is the environment state's revision the change was made from (optional).
+    """
     require(actor, CONTRIBUTE)
     if not isinstance(enabled, bool):
         raise ValidationFailed({"enabled": "Must be true or false."})
     _require_live(flag)
     state = _state(flag, environment)
+    _state_revision_check(state, revision)
     before = {"enabled": state.enabled}
     if state.enabled != enabled:
         state.enabled = enabled
@@ -233,12 +242,13 @@ def flag_environment_toggle(*, flag: Flag, environment, enabled: bool, actor: Ac
 
 @transaction.atomic
 def flag_variants_set(*, flag: Flag, environment, variants: list, actor: Actor,
-                      reason: str = "") -> FlagEnvironment:
+                      reason: str = "", revision: int | None = None) -> FlagEnvironment:
     """Replace a flag's variants in one environment (weights, payloads, stickiness, overrides)."""
     require(actor, CONTRIBUTE)
     _require_live(flag)
     validation.check_variants(variants)
     state = _state(flag, environment)
+    _state_revision_check(state, revision)
     before = {"variants": state.variants}
     state.variants = _normalized_variants(variants)
     state.revision += 1
@@ -262,6 +272,31 @@ def _normalized_variants(variants: list) -> list:
         variant.setdefault("weightType", "variable")
         variant.setdefault("stickiness", "default")
     return variants
+
+
+def _state_snapshot(state: FlagEnvironment) -> dict:
+    return {"environment": state.environment.key, "enabled": state.enabled,
+            "variants": state.variants, "revision": state.revision}
+
+
+def _state_revision_check(state: FlagEnvironment, revision: int | None) -> None:
+    """Refuse a change made from a stale copy of the state (the caller holds its row lock)."""
+    if revision is not None and state.revision != revision:
+        raise Conflict(f"{state.flag.key} in {state.environment.key} was changed by someone "
+                       f"else (you edited revision {revision}, it is now at revision "
+                       f"{state.revision}).", current=_state_snapshot(state))
+
+
+def _flag_revision_take(flag: Flag, revision: int | None) -> None:
+    """Lock the flag, refuse a change made from a stale copy, and count the change."""
+    current = Flag.objects.select_for_update().values_list("revision", flat=True).get(pk=flag.pk)
+    if revision is not None and current != revision:
+        flag.revision = current
+        raise Conflict(f"Flag {flag.key} was changed by someone else (you edited revision "
+                       f"{revision}, it is now at revision {current}).",
+                       current={**snapshot(flag, FLAG_FIELDS), "revision": current})
+    Flag.objects.filter(pk=flag.pk).update(revision=current + 1)
+    flag.revision = current + 1
 
 
 def _require_live(flag: Flag) -> None:
@@ -331,14 +366,20 @@ def strategy_update(*, strategy: Strategy, changes: dict, actor: Actor,
 
 
 @transaction.atomic
-def strategy_delete(*, strategy: Strategy, actor: Actor, reason: str = "") -> None:
+def strategy_delete(*, strategy: Strategy, actor: Actor, reason: str = "",
+                    revision: int | None = None) -> None:
     """Remove a strategy from a flag in one environment."""
     require(actor, CONTRIBUTE)
     flag = strategy.state.flag
     _require_live(flag)
     before = _strategy_state(strategy)
     environment = strategy.state.environment
-    strategy.delete()
+    deleted, _ = Strategy.objects.filter(
+        pk=strategy.pk, **({} if revision is None else {"revision": revision})).delete()
+    if not deleted:
+        current = Strategy.objects.filter(pk=strategy.pk).first()
+        raise Conflict(f"This strategy was changed by someone else (you edited revision "
+                       f"{revision}).", current=_strategy_state(current) if current else {})
     revisions.flag_changed(flag, [environment.pk])
     audit_flag(actor, "flag.strategy_delete", flag, before=before, reason=reason,
            environment=environment)
@@ -385,8 +426,12 @@ def _stringified(parameters) -> dict:
 
 @transaction.atomic
 def flag_dependency_set(*, flag: Flag, parent_key: str, actor: Actor, enabled: bool = True,
-                        variants: list | None = None) -> FlagDependency:
-    """Make a flag depend on a parent flag of the same project being on (or off)."""
+                        variants: list | None = None, revision: int | None = None
+                        ) -> FlagDependency:
+    """Make a flag depend on a parent flag of the same project being on (or off).
+
+    With `variants`, the parent must also give one of those variants (as in Unleash).
+    """
     require(actor, CONTRIBUTE)
     _require_live(flag)
     parent = Flag.objects.filter(key=parent_key, archived_at__isnull=True).first()
@@ -407,6 +452,7 @@ def flag_dependency_set(*, flag: Flag, parent_key: str, actor: Actor, enabled: b
         errors["variants"] = "Variants must be a list of variant names."
     if errors:
         raise ValidationFailed(errors)
+    _flag_revision_take(flag, revision)
     dependency, _created = FlagDependency.objects.update_or_create(
         flag=flag, parent_key=parent_key, defaults={"enabled": enabled, "variants": variants})
     revisions.flag_changed(flag)
@@ -420,9 +466,11 @@ def _has_children(flag: Flag) -> bool:
 
 
 @transaction.atomic
-def flag_dependency_remove(*, flag: Flag, parent_key: str, actor: Actor) -> None:
+def flag_dependency_remove(*, flag: Flag, parent_key: str, actor: Actor,
+                           revision: int | None = None) -> None:
     """Remove a flag's dependency on a parent."""
     require(actor, CONTRIBUTE)
+    _flag_revision_take(flag, revision)
     deleted, _ = FlagDependency.objects.filter(flag=flag, parent_key=parent_key).delete()
     if not deleted:
         raise NotFound(f"{flag.key} does not depend on {parent_key!r}.")
@@ -431,11 +479,17 @@ def flag_dependency_remove(*, flag: Flag, parent_key: str, actor: Actor) -> None
 
 
 @transaction.atomic
-def flag_tags_set(*, flag: Flag, tags: list[str], actor: Actor) -> list[FlagTag]:
-    """Replace a flag's tags; each is `value` or `type:value`."""
+def flag_tags_set(*, flag: Flag, tags: list[str], actor: Actor, revision: int | None = None
+                  ) -> list[FlagTag]:
+    """Replace a flag's tags; each is `value` or `type:value`.
+
+    SDKs can poll for the flags with a tag, so a change to the tags is a change to the state.
+    """
     require(actor, CONTRIBUTE)
     parsed = []
     for text in tags:
+        if not isinstance(text, str):
+            raise ValidationFailed({"tags": f"{text!r} is not a tag (type:value)."})
         tag_type, _, value = text.strip().rpartition(":")
         tag_type, value = (tag_type or "simple").strip(), value.strip()
         if not value or len(value) > 100 or len(tag_type) > 50:
@@ -443,11 +497,16 @@ def flag_tags_set(*, flag: Flag, tags: list[str], actor: Actor) -> list[FlagTag]
                                             "characters)."})
         parsed.append((tag_type, value))
     before = sorted(str(tag) for tag in flag.tags.all())
+    if before == sorted({f"{t}:{v}" for t, v in parsed}):
+        return list(flag.tags.all())
+    _flag_revision_take(flag, revision)
     flag.tags.all().delete()
     created = FlagTag.objects.bulk_create(
         FlagTag(flag=flag, tag_type=t, value=v) for t, v in dict.fromkeys(parsed))
-    audit_flag(actor, "flag.tags_set", flag, before={"tags": before},
-           after={"tags": sorted(str(tag) for tag in created)})
+    after = sorted(str(tag) for tag in created)
+    if after != before:
+        revisions.flag_changed(flag)  # SDKs that filter by tag may now get it, or lose it
+    audit_flag(actor, "flag.tags_set", flag, before={"tags": before}, after={"tags": after})
     return created
 
 
@@ -555,6 +614,7 @@ def client_token_create(*, name: str, environment: str, projects: list[str], act
     token.projects.set(found)
     tokens.forget_tokens()
     transaction.on_commit(tokens.forget_tokens)
+    propagation.announce(propagation.TOKENS)
     audit_record(actor=actor, action="flag_token.create", obj=token,
                  after={"kind": kind, "name": token.name, "environment": environment,
                         "projects": ["*"] if all_projects else sorted(p.key for p in found)})
@@ -570,6 +630,7 @@ def client_token_revoke(*, token: ClientToken, actor: Actor) -> ClientToken:
         token.save(update_fields=["revoked_at"])
         tokens.forget_tokens()
         transaction.on_commit(tokens.forget_tokens)
+        propagation.announce(propagation.TOKENS)  # other processes end its streams at once
         audit_record(actor=actor, action="flag_token.revoke", obj=token,
                      after={"revoked_at": token.revoked_at})
     return token

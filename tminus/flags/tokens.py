@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from threading import Lock
 
 from django.conf import settings
+from django.dispatch import Signal
 
+from tminus.flags import propagation
 from tminus.flags.client_state import Query, revision_of
 from tminus.flags.models import ClientToken, Environment
 
@@ -58,6 +60,9 @@ class _TtlCache:
     def __init__(self):
         self._items: dict = {}
         self._lock = Lock()
+        # Bumped by clear(): a value read from the database before a clear is not put back
+        # after it (it may predate the change that caused the clear).
+        self.generation = 0
 
     def get(self, key):
         item = self._items.get(key)
@@ -76,9 +81,11 @@ class _TtlCache:
             return None, False
         return item[1], item[0] >= now
 
-    def put(self, key, value):
-        ttl = getattr(settings, "FLAGS_CACHE_SECONDS", 1.0)
+    def put(self, key, value, generation: int | None = None, ttl: float | None = None):
+        ttl = getattr(settings, "FLAGS_CACHE_SECONDS", 1.0) if ttl is None else ttl
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return value
             if len(self._items) > 10_000:
                 self._items.clear()
             self._items[key] = (time.monotonic() + ttl, value)
@@ -86,6 +93,7 @@ class _TtlCache:
 
     def clear(self):
         with self._lock:
+            self.generation += 1
             self._items.clear()
 
 
@@ -120,7 +128,8 @@ def _load_scope(secret: str) -> TokenScope | None:
 
 
 def query_for(scope: TokenScope, projects: list[str], name_prefix: str = "",
-              inline_segments: bool = False, *, cached_only: bool = False) -> Query | None:
+              inline_segments: bool = False, *, cached_only: bool = False,
+              tags: tuple[tuple[str, str], ...] = ()) -> Query | None:
     """The environments a token sees, narrowed to `projects` when the SDK names some.
 
     With `cached_only`, None unless the answer is in memory (the fast path never queries).
@@ -142,14 +151,22 @@ def query_for(scope: TokenScope, projects: list[str], name_prefix: str = "",
     environment_ids, project_keys = found
     return Query(environment_ids=environment_ids, environment=scope.environment,
                  projects=wanted or project_keys, name_prefix=name_prefix,
-                 inline_segments=inline_segments)
+                 inline_segments=inline_segments, tags=tags)
+
+
+# While this process hears of every change by notification (PostgreSQL), a revision it read stays
+# true until the next notification clears it; this only bounds how long a lost one could last.
+NOTIFIED_REVISION_SECONDS = 30.0
 
 
 def current_revision(environment_ids: tuple[int, ...]) -> int:
-    """The revision of a set of environments, remembered for a moment."""
+    """The revision of a set of environments, remembered for a moment (or, while changes
+    arrive by notification, until the next change)."""
     found = _revisions.get(environment_ids)
     if found is None:
-        found = _revisions.put(environment_ids, revision_of(environment_ids))
+        generation = _revisions.generation
+        ttl = NOTIFIED_REVISION_SECONDS if propagation.listener.listening else None
+        found = _revisions.put(environment_ids, revision_of(environment_ids), generation, ttl)
     return found
 
 
@@ -180,7 +197,12 @@ def forget_revisions(**_kwargs) -> None:
     _revisions.clear()
 
 
+# Sent when tokens were created or revoked in this process (open streams check theirs).
+tokens_changed = Signal()
+
+
 def forget_tokens() -> None:
     """A token was created or revoked in this process."""
     _scopes.clear()
     _environments.clear()
+    tokens_changed.send(sender=ClientToken)

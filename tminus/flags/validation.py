@@ -6,12 +6,19 @@ here they become form errors keyed by the first part of the path.
 
 import re
 
-from tminus_client.engine import validate_constraint, validate_strategy, validate_variants
+from tminus_client.engine import (
+    BUILT_IN_STRATEGIES,
+    validate_constraint,
+    validate_strategy,
+    validate_variants,
+)
 
 from tminus.core.errors import ValidationFailed
 from tminus.flags.models import Segment
 
 KEY_PATTERN = re.compile(r"^[^\s/\\?#%]+$")
+# A custom strategy's name: what SDKs register it under (`MyStrategy`, `region.eu`).
+CUSTOM_STRATEGY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,99}$")
 _FIELD = re.compile(r"^([A-Za-z]+)")
 
 
@@ -23,9 +30,35 @@ def segments_by_id(ids=None) -> dict[int, dict]:
     return {s.pk: {"id": s.pk, "name": s.name, "constraints": s.constraints} for s in segments}
 
 
+def is_custom_strategy(name) -> bool:
+    """A strategy the engine does not know: SDKs evaluate it only if they register it."""
+    return isinstance(name, str) and name not in BUILT_IN_STRATEGIES
+
+
+def custom_name_problem(name: str) -> str | None:
+    """Why a custom strategy name is refused: not a name SDKs can register, or a near miss of
+    a built-in one (a typo would otherwise switch the strategy off without a word)."""
+    if not CUSTOM_STRATEGY_NAME.match(name):
+        return (f"{name!r} is not a strategy name: start with a letter, then letters, digits, "
+                "'_', '.', ':' or '-' (at most 100).")
+    for built_in in BUILT_IN_STRATEGIES:
+        if name.lower() == built_in.lower():
+            return f"{name!r} is not a strategy; did you mean {built_in!r}?"
+    return None
+
+
 def strategy_errors(definition: dict) -> dict[str, list[str]]:
-    """Problems in a strategy definition, by field; empty when the engine can evaluate it."""
-    problems = validate_strategy(definition, segments=segments_by_id(definition.get("segments")))
+    """Problems in a strategy definition, by field; empty when the engine can evaluate it.
+
+    A custom strategy (a name the engine does not know) is accepted as SDKs accept it: its
+    parameters are kept as given, and the rest (constraints, segments, variants) is checked.
+    """
+    name = definition.get("name")
+    custom = [name] if is_custom_strategy(name) else []
+    if custom and (problem := custom_name_problem(name)):
+        return {"name": [problem]}
+    problems = validate_strategy(definition, segments=segments_by_id(definition.get("segments")),
+                                 custom_strategies=custom)
     return _by_field(problems, default="name")
 
 

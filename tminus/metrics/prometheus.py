@@ -79,6 +79,7 @@ class PendingQuery:
         self._url, self._timeout = base_url, timeout
         self._deadline = time.monotonic() + timeout
         self._done = threading.Event()
+        self._finished_at = float("inf")
         self._answer: tuple[float | None, str] = (None, "")
         threading.Thread(target=self._run, args=(query, at), daemon=True,
                          name="prometheus-query").start()
@@ -90,10 +91,14 @@ class PendingQuery:
         except Exception as error:  # the answer is "unknown", never a failed round
             self._answer = (None, f"Prometheus at {self._url} failed: {error}.")
         finally:
+            self._finished_at = time.monotonic()
             self._done.set()
 
     def result(self) -> tuple[float | None, str]:
-        if not self._done.wait(max(0.0, self._deadline - time.monotonic())):
+        answered = self._done.wait(max(0.0, self._deadline - time.monotonic()))
+        # On a busy machine the round may ask after the socket's own timeout ended the thread:
+        # an answer that came after the deadline is still "did not answer in time".
+        if not answered or self._finished_at > self._deadline:
             return None, (f"Prometheus at {self._url} did not answer within "
                           f"{self._timeout:g} s.")
         return self._answer

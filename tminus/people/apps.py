@@ -8,12 +8,13 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         from tminus.core.navigation import NavLink, register_nav
-        from tminus.people import models, panels
+        from tminus.people import inline_kinds, models, panels
         from tminus.people.templating import support_template_apply
         from tminus.releases.panels import register_panel
         from tminus.releases.scheduling import register_offset_date
         from tminus.releases.templating import register_template_applier
 
+        inline_kinds.register()
         register_offset_date(models.OnCallShift, "start_date", "start_offset")
         register_offset_date(models.OnCallShift, "end_date", "end_offset")
         register_template_applier(support_template_apply)

@@ -26,7 +26,7 @@ def person_for_user(user) -> Person | None:
 
 
 def stakeholders(release) -> QuerySet[Stakeholder]:
-    return Stakeholder.objects.filter(release=release).select_related("person")
+    return Stakeholder.objects.filter(release=release).select_related("person", "person__user")
 
 
 def support_tiers(release) -> QuerySet[SupportTier]:

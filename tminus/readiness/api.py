@@ -5,6 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
+from tminus.accounts.permissions import require
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE, VIEW
 from tminus.core.api import api_actor
 from tminus.core.errors import ValidationFailed
@@ -242,10 +243,12 @@ def criterion_remove(request, criterion_id: int):
 # The go/no-go ----------------------------------------------------------------------------------
 @router.post("/releases/{key}/votes", response={201: VoteOut})
 def vote_record(request, key: str, data: VoteIn):
-    actor = api_actor(request, CONTRIBUTE)
+    # Any signed-in approver of the release votes for themselves; the service checks the rest.
+    actor = api_actor(request, VIEW)
     approver = person_ref(data.approver_id, "approver") if data.approver_id else \
         person_for_user(actor.user)
     if approver is None:
+        require(actor, CONTRIBUTE)
         raise ValidationFailed({"approver_id": "Your account is not linked to a person; name "
                                                "the approver."})
     vote = services.vote_record(release=release_get(key), approver=approver, vote=data.vote,

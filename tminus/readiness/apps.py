@@ -9,7 +9,7 @@ class ReadinessConfig(AppConfig):
     def ready(self):
         from tminus.core.events import on
         from tminus.core.navigation import NavLink, register_nav
-        from tminus.readiness import gate, models, panels, selectors
+        from tminus.readiness import gate, inline_kinds, models, panels, selectors
         from tminus.readiness.builtin_criteria import register_builtin_kinds
         from tminus.readiness.templating import readiness_template_apply
         from tminus.releases.panels import register_alert_source, register_panel
@@ -17,6 +17,7 @@ class ReadinessConfig(AppConfig):
         from tminus.releases.templating import register_template_applier
         from tminus.releases.workflow import register_guard
 
+        inline_kinds.register()
         register_builtin_kinds()
         register_guard(gate.deploying_requires_go)
         on("release.status_changed")(gate.reset_after_rollback)

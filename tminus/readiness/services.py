@@ -317,11 +317,16 @@ def _default_discipline(release: Release, approver: Person) -> str:
 @transaction.atomic
 def vote_record(*, release: Release, approver: Person | None, vote: str, comment: str = "",
                 discipline: str | None = None, actor: Actor) -> GoNoGoVote:
-    """Record an approver's Go, No-Go or Go-with-conditions; a new vote replaces their last."""
-    require(actor, CONTRIBUTE)
+    """Record an approver's Go, No-Go or Go-with-conditions; a new vote replaces their last.
+
+    An approver of the release who signs in casts their own vote whatever their role; anyone
+    else needs to contribute, and only a release manager records another person's vote."""
     if approver is None:
+        require(actor, CONTRIBUTE)
         raise ValidationFailed({"approver": "Choose the approver whose vote this is."})
     own_vote = approver.user_id is not None and approver.user_id == getattr(actor.user, "pk", None)
+    if not (own_vote and is_approver_of(approver, release)):
+        require(actor, CONTRIBUTE)
     if not own_vote and not actor_can(actor, MANAGE):
         raise NotAllowed("Only a release manager can record another person's vote.")
     release = Release.objects.select_for_update().get(pk=release.pk)
@@ -352,6 +357,12 @@ def vote_record(*, release: Release, approver: Person | None, vote: str, comment
     audit_record(actor=actor, action="go_no_go.vote", obj=current, release_id=release.pk,
                  before=before, after=snapshot(current, fields))
     return current
+
+
+def is_approver_of(person: Person | None, release: Release) -> bool:
+    """Whether the person is named an approver of the release."""
+    return person is not None and Stakeholder.objects.filter(
+        release=release, person=person, is_approver=True).exists()
 
 
 def _vote_snapshot(vote: GoNoGoVote) -> dict:

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE, VIEW
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
@@ -193,6 +195,7 @@ def _readiness_page(request, release, status: int = 200, **bound_forms):
         "votes": list(selectors.current_votes(release)),
         "decisions": list(selectors.decisions(release)[:20]),
         "vote_form": forms.VoteForm(initial={"approver": person}),
+        "my_approval": person if services.is_approver_of(person, release) else None,
         "decision_form": forms.DecisionForm(),
         "override_form": forms.OverrideForm(),
         **bound_forms,
@@ -218,9 +221,13 @@ def _post_to_service(request, release, form, form_name: str, call, done: str):
 
 
 @require_POST
-@role_required(CONTRIBUTE)
+@role_required(VIEW)
 def vote(request, key):
+    """Contributors record votes; an approver of the release casts their own whatever their role."""
     release = release_or_404(key)
+    if not (can(request.user, CONTRIBUTE) or services.is_approver_of(
+            person_for_user(request.user), release)):
+        return HttpResponseForbidden("Only the release's approvers and contributors vote.")
     return _post_to_service(request, release, forms.VoteForm(request.POST), "vote_form",
                             lambda data: services.vote_record(release=release,
                                                               actor=Actor.web(request), **data),

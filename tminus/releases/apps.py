@@ -8,7 +8,7 @@ class ReleasesConfig(AppConfig):
 
     def ready(self):
         from tminus.core.navigation import NavLink, register_nav
-        from tminus.releases import models
+        from tminus.releases import inline_kinds, models
         from tminus.releases.scheduling import register_offset_date
 
         register_offset_date(models.Phase, "start_date", "start_offset")
@@ -16,5 +16,6 @@ class ReleasesConfig(AppConfig):
         register_offset_date(models.Milestone, "date", "date_offset")
         register_offset_date(models.ChecklistSection, "due_date", "due_offset")
         register_offset_date(models.ChecklistItem, "due_date", "due_offset")
+        inline_kinds.register()
         register_nav(NavLink("Portfolio", "portfolio", order=0))
         register_nav(NavLink("Products", "product-list", order=10, group="Plans"))

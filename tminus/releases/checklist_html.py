@@ -4,11 +4,14 @@ A release can hold a thousand items; Django's template engine spends about a mil
 such row, so the rows are built here with escaping done by hand, at a tenth of the cost.
 """
 
+from html import escape
+
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from tminus.core.textlinks import linked, unlinked
+from tminus.core.inline import field_html, wrap
+from tminus.core.offsets import format_offset
+from tminus.core.text import with_links
 from tminus.releases.choices import ItemStatus
 
 
@@ -30,8 +33,9 @@ def _date(value) -> str:
 
 
 def render_checklists(sections, *, release_key: str, csrf_token: str, editable: bool) -> SafeString:
-    """All sections with their items, progress and, for contributors, the status forms."""
+    """All sections with their items, progress and, for contributors, the editing controls."""
     item_url = reverse("checklist-item-status", args=[release_key, 0]).replace("/0/", "/{}/")
+    urls = _plan_urls(release_key) if editable else {}
     token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
     out, group = [], None
     for view in sections:
@@ -39,38 +43,124 @@ def render_checklists(sections, *, release_key: str, csrf_token: str, editable: 
         if section.group and section.group != group:
             out.append(f'<h3 class="group">{escape(section.group)}</h3>')
         group = section.group
-        out.append(_section_head(view, "h4" if section.group else "h3"))
+        out.append(_section_head(view, editable, urls, "h4" if section.group else "h3"))
         for item, depth in view.items:
             out.append(_item_row(item, depth, item_url, token, editable))
-        out.append("</ul></div>")
+        out.append("</ul>")
+        if editable:
+            out.append(_add_item_form(section, urls, token))
+        out.append("</div>")
     if not sections:
         out.append("<p>No checklists.</p>")
     return mark_safe("".join(out))
 
 
-def _section_head(view, heading: str) -> str:
+def _plan_urls(release_key: str) -> dict[str, str]:
+    def pattern(name, *args):
+        return reverse(name, args=[release_key, *args]).replace("/0/", "/{}/")
+
+    return {"add": pattern("plan-part-add", "item"),
+            "move": pattern("plan-part-move", "section", 0),
+            "remove": pattern("plan-part-remove", "section", 0)}
+
+
+def _section_head(view, editable: bool, urls: dict, heading: str) -> str:
     # Under a group's h3 a section is an h4, on its own an h3: heading levels never skip.
     section = view.section
-    owner = f" · {escape(section.owner)}" if section.owner else ""
+    if editable:
+        title = field_html("section", section, "title", editable_by_user=True)
+        details = (f'<small>due {field_html("section", section, "due", editable_by_user=True)}'
+                   f' · owner {field_html("section", section, "owner", editable_by_user=True)}'
+                   f"</small>{_section_actions(section, urls)}"
+                   f'<div class="section-notes">'
+                   f'{field_html("section", section, "notes", editable_by_user=True)}</div>')
+    else:
+        owner = f" · {escape(str(section.owner))}" if section.owner else ""
+        title = escape(section.title)
+        details = f"<small>due {_date(section.due_date)}{owner}</small>"
     return (
         f'<div class="section" id="section-{section.pk}" data-section="{section.pk}">'
-        f"<{heading}>{escape(section.title)} <small>due {_date(section.due_date)}{owner}</small>"
+        f"<{heading}>{title} {details}"
         f'<span class="section-progress"><progress max="{view.total or 1}" value="{view.done}">'
         f'</progress> <span class="count">{view.done}/{view.total}</span></span></{heading}>'
-        f'<ul class="checklist">'
+        f'<ul class="checklist" data-section="{section.pk}">'
+    )
+
+
+def _section_actions(section, urls: dict) -> str:
+    label = escape(section.title)
+    move = urls["move"].format(section.pk)
+    target = 'hx-target="closest .plan-block" hx-swap="outerHTML"'
+    buttons = [
+        f'<button type="button" class="small secondary" hx-post="{move}" {target} '
+        f"""hx-vals='{{"direction": "{way}"}}' aria-label="Move section {label} {way}">"""
+        f"{arrow}</button>"
+        for way, arrow in (("up", "↑"), ("down", "↓"))
+    ]
+    buttons.append(
+        f'<button type="button" class="small secondary remove" {target} '
+        f'hx-post="{urls["remove"].format(section.pk)}" aria-label="Remove section {label}">'
+        f"✕</button>")
+    return f'<span class="row-actions">{"".join(buttons)}</span>'
+
+
+def _add_item_form(section, urls: dict, token: str) -> str:
+    field_id = f"add-item-{section.pk}"
+    return (
+        f'<form class="inline add-part add-item" method="post" action="{urls["add"]}" '
+        f'hx-post="{urls["add"]}" hx-target="closest .plan-block" hx-swap="outerHTML">{token}'
+        f'<input type="hidden" name="section" value="{section.pk}">'
+        f'<label for="{field_id}">New item</label> '
+        f'<input id="{field_id}" name="text" required maxlength="500"> '
+        f'<button type="submit" class="small">Add item</button></form>'
     )
 
 
 def _item_row(item, depth: int, item_url: str, token: str, editable: bool) -> str:
-    text = escape(unlinked(item.text))
+    text = escape(item.text)
     overdue = " is-overdue" if item.is_overdue else ""
     classes = f"item depth-{depth} status-{item.status}{overdue}"
+    if not editable:
+        return (
+            f'<li id="item-{item.pk}" class="{classes}">{_item_state(item)}'
+            f'<span class="text">{with_links(item.text)}</span>'
+            f'<span class="meta">{_item_meta(item)}</span></li>'
+        )
+    label = escape(item.text[:60])
+    shown_text = wrap("item", item.pk, "text", with_links(item.text), f"text of {label}")
     return (
-        f'<li id="item-{item.pk}" class="{classes}">'
-        f"{_item_control(item, text, item_url, token) if editable else _item_state(item)}"
-        f'<span class="text">{linked(item.text)}</span>'
-        f'<span class="meta">{_item_meta(item)}</span></li>'
+        f'<li id="item-{item.pk}" class="{classes}" data-item="{item.pk}">'
+        f'<input type="checkbox" class="select" form="bulk-form" name="items" value="{item.pk}" '
+        f'aria-label="Select: {label}">'
+        f'<button type="button" class="handle" draggable="true" aria-label="Move: {label} '
+        f'(Alt and arrow keys)" title="Drag, or Alt+↑ ↓ ← →">⠿</button>'
+        f"{_item_control(item, text, item_url, token)}"
+        f'<span class="text">{shown_text}'
+        f'</span><span class="meta">{_editable_meta(item, label)}</span></li>'
     )
+
+
+def _due(item) -> str:
+    shown = item.due_date.isoformat() if item.due_date else "—"
+    if item.due_offset is not None:
+        shown += f" <small>({format_offset(item.due_offset)})</small>"
+    return shown
+
+
+def _editable_meta(item, label: str) -> str:
+    owner = item.owner or item.responsible
+    owner = escape(str(owner)) if owner else "—"
+    notes = with_links(item.notes) if item.notes else "—"
+    meta = (f'owner {wrap("item", item.pk, "owner", owner, "owner of " + label)}'
+            f' · due {wrap("item", item.pk, "due", _due(item), "due date of " + label)}'
+            f"{_non_working(item)}"
+            f' · notes {wrap("item", item.pk, "notes", notes, "notes of " + label)}')
+    if item.is_overdue:
+        meta += ' <strong class="overdue">overdue</strong>'
+    if item.done_at:
+        who = escape(str(item.done_by)) if item.done_by else "system"
+        meta += f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
+    return meta
 
 
 def _item_control(item, text: str, item_url: str, token: str) -> str:
@@ -98,13 +188,13 @@ def _non_working(item) -> str:
 def _item_meta(item) -> str:
     parts = []
     if item.owner or item.responsible:
-        parts.append(escape(item.owner or item.responsible))
+        parts.append(escape(str(item.owner or item.responsible)))
     if item.due_date:
         parts.append(f"due {item.due_date.isoformat()}{_non_working(item)}")
     meta = " · ".join(parts)
     if item.is_overdue:
         meta += ' <strong class="overdue">overdue</strong>'
     if item.done_at:
-        who = escape(item.done_by) if item.done_by else "system"
+        who = escape(str(item.done_by)) if item.done_by else "system"
         meta += f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
     return meta

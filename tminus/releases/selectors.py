@@ -133,3 +133,9 @@ def t_minus_days(release: Release, now: date | None = None) -> int | None:
 
 def products() -> QuerySet[Product]:
     return Product.objects.annotate(release_count=Count("releases")).order_by("name")
+
+
+def people_names() -> list[tuple[str, str]]:
+    """(username, name) of everyone who can sign in: the names an owner is picked from."""
+    return [(user.username, str(user))
+            for user in User.objects.filter(is_active=True).order_by("username")]

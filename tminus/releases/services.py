@@ -256,7 +256,7 @@ def checklist_item_update(*, item: ChecklistItem, revision: int | None, changes:
                           actor: Actor) -> ChecklistItem:
     """Edit a checklist item; ticking it records who and when, a stale edit gets a conflict."""
     require(actor, CONTRIBUTE)
-    allowed = {"text", "status", "owner", "responsible", "due_date", "notes"}
+    allowed = {"text", "status", "owner", "responsible", "due_date", "due_offset", "notes"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
@@ -268,9 +268,9 @@ def checklist_item_update(*, item: ChecklistItem, revision: int | None, changes:
     for field, value in changes.items():
         setattr(item, field, value)
     fields = list(changes)
-    if "due_date" in changes:
-        item.due_offset = None  # a date set by hand stays put when go-live moves
-        fields.append("due_offset")
+    if "due_date" in changes or "due_offset" in changes:
+        _place_due(item, changes.get("due_offset"))
+        fields += [name for name in ("due_date", "due_offset") if name not in fields]
     if "status" in changes:
         _stamp_completion(item, actor)
         fields += ["done_by", "done_at"]
@@ -278,6 +278,13 @@ def checklist_item_update(*, item: ChecklistItem, revision: int | None, changes:
     audit_record(actor=actor, action="checklist_item.update", obj=item,
                  release_id=item.release_id, before=before, after=snapshot(item, ITEM_FIELDS))
     return item
+
+
+def _place_due(item: ChecklistItem, offset: int | None) -> None:
+    # A date set by hand stays put when go-live moves; an offset follows it.
+    item.due_offset = offset
+    if offset is not None:
+        item.due_date = date_at(item.release.go_live, offset)
 
 
 def _stamp_completion(item: ChecklistItem, actor: Actor) -> None:
@@ -636,12 +643,11 @@ def release_part_remove(*, part, actor: Actor, reason: str = "") -> None:
     """Remove a phase, milestone, checklist section or item, or scope item from its release."""
     capability, fields = _REMOVABLE[type(part)]
     require(actor, capability)
-    before = snapshot(part, fields)
-    audit_record(actor=actor, action=f"{part._meta.model_name}.remove", obj=part,
-                 release_id=part.release_id, before=before, reason=reason)
+    before = {**snapshot(part, fields), **_restorable(part)}
+    event = audit_record(actor=actor, action=f"{part._meta.model_name}.remove", obj=part,
+                         release_id=part.release_id, before=before, reason=reason)
     part.delete()
-
-
+    return event
 
 
 # ---- Working calendars --------------------------------------------------------------------------
@@ -748,3 +754,179 @@ def saved_filter_delete(*, saved: SavedFilter, actor: Actor) -> None:
     audit_record(actor=actor, action="saved_filter.delete", obj=saved,
                  before={"name": saved.name, "query": saved.query})
     saved.delete()
+def _row(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _restorable(part) -> dict:
+    """Everything a removal takes with it, so that undoing it puts back the very same rows."""
+    if isinstance(part, ChecklistSection):
+        rows = [_row(item) for item in part.items.order_by("parent_id", "order", "id")]
+        return {"row": _row(part), "items": rows}
+    if isinstance(part, ChecklistItem):
+        rows = [_row(item) for item in _descendants(part).order_by("parent_id", "order", "id")]
+        return {"row": _row(part), "items": rows}
+    return {"row": _row(part)}
+
+
+_RESTORABLE = {f"{model._meta.model_name}.remove": model for model in _REMOVABLE}
+
+
+@transaction.atomic
+def release_part_restore(*, event_id: int, actor: Actor):
+    """Undo a removal: put the part (a section with its items, an item with its sub-items) back
+    as it was, with the same ids, so links and history keep pointing at it."""
+    from tminus.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(pk=event_id, action__in=list(_RESTORABLE)).first()
+    if event is None or not (event.before or {}).get("row"):
+        raise ValidationFailed({"event": "There is no removal to undo."})
+    model = _RESTORABLE[event.action]
+    require(actor, _REMOVABLE[model][0])
+    row = event.before["row"]
+    if model.objects.filter(pk=row["id"]).exists():
+        raise ValidationFailed({"event": "That removal was undone already."})
+    if not Release.objects.filter(pk=row["release_id"]).exists():
+        raise ValidationFailed({"event": "Its release no longer exists."})
+    part = _recreate(model, row)
+    _recreate_items(event.before.get("items") or [])
+    audit_record(actor=actor, action=f"{model._meta.model_name}.restore", obj=part,
+                 release_id=part.release_id, after=snapshot(part, _REMOVABLE[model][1]))
+    return part
+
+
+def _recreate(model, row: dict):
+    values = {name: value for name, value in row.items() if name != "id"}
+    for field in model._meta.concrete_fields:
+        if field.attname in values and values[field.attname] is not None:
+            values[field.attname] = field.to_python(values[field.attname])
+    return model.objects.create(pk=row["id"], **values)
+
+
+def _recreate_items(rows: list[dict]) -> None:
+    # Parents first: rows were recorded by parent, and a sub-item's parent is among them.
+    pending = list(rows)
+    while pending:
+        ready = [r for r in pending if r["parent_id"] is None or ChecklistItem.objects.filter(
+            pk=r["parent_id"]).exists()]
+        if not ready:
+            break
+        for row in ready:
+            _recreate(ChecklistItem, row)
+        pending = [r for r in pending if r not in ready]
+
+
+# ---- Reordering, nesting and undoing removals (the plan editor on the release page) ------------
+_MOVABLE = {Phase: MANAGE, Milestone: MANAGE, ChecklistSection: CONTRIBUTE,
+            ChecklistItem: CONTRIBUTE, ScopeItem: CONTRIBUTE}
+MOVES = ("up", "down", "indent", "outdent")
+
+
+def _siblings(part) -> list:
+    rows = type(part).objects.filter(release_id=part.release_id)
+    if isinstance(part, ChecklistItem):
+        rows = rows.filter(section_id=part.section_id, parent_id=part.parent_id)
+    return list(rows.order_by("order", "id"))
+
+
+def _renumber(rows: list) -> None:
+    for order, row in enumerate(rows):
+        row.order = order
+    if rows:
+        type(rows[0]).objects.bulk_update(rows, ["order"])
+
+
+def _placement(part) -> dict:
+    place = {"order": part.order}
+    if isinstance(part, ChecklistItem):
+        place.update(section=part.section_id, parent=part.parent_id)
+    return place
+
+
+@transaction.atomic
+def release_part_move(*, part, direction: str, actor: Actor):
+    """Move a part of a plan one place up or down among its siblings; indent an item under the
+    item above it, or outdent it to follow its parent."""
+    require(actor, _MOVABLE[type(part)])
+    if direction not in MOVES:
+        raise ValidationFailed({"direction": f"Move up, down, indent or outdent, not "
+                                             f"{direction!r}."})
+    if direction in ("indent", "outdent") and not isinstance(part, ChecklistItem):
+        raise ValidationFailed({"direction": "Only checklist items nest."})
+    before = _placement(part)
+    siblings = _siblings(part)
+    index = next(i for i, row in enumerate(siblings) if row.pk == part.pk)
+    if direction in ("up", "down"):
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(siblings):
+            siblings[index], siblings[other] = siblings[other], siblings[index]
+            _renumber(siblings)
+    elif direction == "indent" and index > 0:
+        _nest_under(part, siblings[index - 1])
+    elif direction == "outdent" and part.parent_id:
+        _follow(part, ChecklistItem.objects.get(pk=part.parent_id))
+    part.refresh_from_db(fields=["order", *(["parent", "section"]
+                                             if isinstance(part, ChecklistItem) else [])])
+    audit_record(actor=actor, action=f"{part._meta.model_name}.move", obj=part,
+                 release_id=part.release_id, before=before, after=_placement(part))
+    return part
+
+
+def _nest_under(item: ChecklistItem, parent: ChecklistItem) -> None:
+    children = list(parent.children.order_by("order", "id"))
+    item.parent, item.order = parent, len(children)
+    item.save(update_fields=["parent", "order"])
+
+
+def _follow(item: ChecklistItem, parent: ChecklistItem) -> None:
+    """Put the item right after its former parent, among the parent's siblings."""
+    item.parent_id = parent.parent_id
+    siblings = [row for row in _siblings(parent) if row.pk != item.pk]
+    at = next(i for i, row in enumerate(siblings) if row.pk == parent.pk) + 1
+    item.save(update_fields=["parent"])
+    _renumber([*siblings[:at], item, *siblings[at:]])
+
+
+@transaction.atomic
+def checklist_item_place(*, item: ChecklistItem, section: ChecklistSection,
+                         before: ChecklistItem | None, actor: Actor) -> ChecklistItem:
+    """Put an item (with its sub-items) just before another item, or last in a section."""
+    require(actor, CONTRIBUTE)
+    if section.release_id != item.release_id:
+        raise ValidationFailed({"section": "An item stays in its own release."})
+    if before is not None and (before.section_id != section.pk or before.pk == item.pk
+                               or _is_within(before, item)):
+        raise ValidationFailed({"before": "Drop the item beside another item of the section, "
+                                          "not inside itself."})
+    old = _placement(item)
+    moved_section = item.section_id != section.pk
+    item.section, item.parent_id = section, before.parent_id if before else None
+    item.save(update_fields=["section", "parent"])
+    if moved_section:
+        _descendants(item).update(section=section)
+    siblings = [row for row in _siblings(item) if row.pk != item.pk]
+    at = next((i for i, row in enumerate(siblings) if before and row.pk == before.pk),
+              len(siblings))
+    _renumber([*siblings[:at], item, *siblings[at:]])
+    audit_record(actor=actor, action="checklistitem.move", obj=item, release_id=item.release_id,
+                 before=old, after=_placement(item))
+    return item
+
+
+def _is_within(item: ChecklistItem, ancestor: ChecklistItem) -> bool:
+    parent_id = item.parent_id
+    while parent_id:
+        if parent_id == ancestor.pk:
+            return True
+        parent_id = ChecklistItem.objects.filter(pk=parent_id).values_list(
+            "parent_id", flat=True).first()
+    return False
+
+
+def _descendants(item: ChecklistItem):
+    ids, frontier = [], [item.pk]
+    while frontier:
+        frontier = list(ChecklistItem.objects.filter(parent_id__in=frontier)
+                        .values_list("pk", flat=True))
+        ids += frontier
+    return ChecklistItem.objects.filter(pk__in=ids)

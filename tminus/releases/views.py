@@ -3,21 +3,27 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tminus.accounts.permissions import can
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.presenting import history_entries, kind_label
-from tminus.audit.selectors import audit_choices_for_release, audit_for_release
+from tminus.audit.selectors import (
+    audit_choices_for_release,
+    audit_for_release,
+    last_changed_by,
+    recent_changes,
+)
 from tminus.core.actors import Actor
-from tminus.core.errors import ServiceError
-from tminus.core.web import add_service_errors, flash_service_error, role_required
-from tminus.releases import forms, selectors, services
-from tminus.releases.calendars import calendar_for
-from tminus.releases.checklist_html import render_checklists
+from tminus.core.errors import Conflict, ServiceError
+from tminus.core.web import (
+    add_service_errors,
+    flash_service_error,
+    rebind_after_conflict,
+    role_required,
+)
+from tminus.releases import forms, plan_views, selectors, services
 from tminus.releases.lookups import release_or_404
 from tminus.releases.models import (
     ChecklistItem,
@@ -28,7 +34,6 @@ from tminus.releases.models import (
     WorkingWeek,
 )
 from tminus.releases.panels import alerts_for, panels_for, tabs
-from tminus.releases.timeline import timeline_svg
 from tminus.releases.workflow import allowed_targets, move_warning
 
 PORTFOLIO_PAGE_SIZE = 50
@@ -141,6 +146,7 @@ def release_detail(request, key):
         "tab": tab,
         "panels": panels_for(request, release, tab),
         "alerts": alerts_for(release),
+        "recent": recent_changes(release.pk),
         "schedule_form": forms.ScheduleForm(initial={"go_live": release.go_live,
                                                      "revision": release.revision}),
         "targets": [(to, forms.ReleaseStatus(to).label, move_warning(release.status, to))
@@ -161,52 +167,38 @@ def _progress(release) -> dict:
 
 
 def _plan_tab(request, release) -> dict:
-    phases, milestones = list(release.phases.all()), list(release.milestones.all())
-    sections = selectors.checklists(release)
-    _flag_non_working_days(release, phases, milestones, sections)
-    return {
-        "checklists_html": render_checklists(
-            sections, release_key=release.key,
-            csrf_token=get_token(request), editable=can(request.user, CONTRIBUTE)),
-        "phases": phases,
-        "milestones": milestones,
-        "timeline": timeline_svg(phases, milestones, selectors.today(), go_live=release.go_live),
-        "scope": list(release.scope_items.all()),
-        "scope_form": forms.ScopeForm(),
-    }
+    return {**plan_views.timeline_context(request, release),
+            **plan_views.scope_context(request, release),
+            **plan_views.checklists_context(request, release)}
 
 
-def _flag_non_working_days(release, phases, milestones, sections) -> None:
-    """Mark each date that lands on a day the product's team does not work."""
-    calendar = calendar_for(release.product_id)
-    for phase in phases:
-        phase.start_nonworking = calendar.why_not_working(phase.start_date)
-        phase.end_nonworking = calendar.why_not_working(phase.end_date)
-    for milestone in milestones:
-        milestone.nonworking = calendar.why_not_working(milestone.date)
-    for view in sections:
-        for item, _depth in view.items:
-            item.nonworking = calendar.why_not_working(item.due_date)
+def _edit_initial(release) -> dict:
+    return {"revision": release.revision, "name": release.name, "version": release.version,
+            "release_type": release.release_type, "goal": release.goal,
+            "owner": release.owner.username if release.owner else None}
 
 
 @role_required(MANAGE)
 def release_edit(request, key):
     release = release_or_404(key)
-    initial = {"revision": release.revision, "name": release.name, "version": release.version,
-               "release_type": release.release_type, "goal": release.goal,
-               "owner": release.owner.username if release.owner else None}
-    form = forms.ReleaseEditForm(request.POST or None, initial=initial)
+    form = forms.ReleaseEditForm(request.POST or None, initial=_edit_initial(release))
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
         revision = changes.pop("revision")
         try:
             services.release_update(release=release, revision=revision, changes=changes,
                                     actor=Actor.web(request))
+        except Conflict as error:
+            saved = release_or_404(key)
+            form = rebind_after_conflict(form, error.current, _edit_initial(saved),
+                                         who=last_changed_by(saved))
         except ServiceError as error:
             add_service_errors(form, error)
         else:
             return redirect("release-detail", key=release.key)
-    status = 409 if form.errors and request.method == "POST" else 200
+    status = 200
+    if request.method == "POST" and (form.errors or getattr(form, "conflict", None)):
+        status = 409 if getattr(form, "conflict", None) is not None else 422
     return render(request, "releases/release_edit.html", {"form": form, "release": release},
                   status=status)
 
@@ -299,6 +291,14 @@ def scope_item_status(request, key, item_id):
     except ServiceError as error:
         flash_service_error(request, error)
     return _back(release)
+
+
+@role_required(VIEW)
+def release_recent(request, key):
+    """The recent-changes feed of the release page; it polls this and reloads after each edit."""
+    release = release_or_404(key)
+    return render(request, "releases/plan/recent.html",
+                  {"recent": recent_changes(release.pk)})
 
 
 @role_required(VIEW)

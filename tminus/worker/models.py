@@ -40,3 +40,22 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Heartbeat(models.Model):
+    """One row per running worker: when its last round went through, and its last error.
+
+    `/healthz` and the admins' banner read these rows to tell a worker that is working from one
+    that died or whose rounds keep failing (its `round_at` stops moving).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    round_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -86,15 +86,44 @@ def _job_failed(job: Job, worker_name: str, error: str) -> None:
 
 
 def periodic_claim(task: Periodic, *, worker_name: str) -> bool:
-    """Claim this round of a periodic task; True for exactly one worker per round."""
+    """Claim this round of a periodic task; True for exactly one worker per round.
+
+    The next round is due one interval after this one was due, not after it was claimed, so a
+    task keeps its cadence however late in its slot a worker woke; after a pause longer than an
+    interval it is due one interval from now.
+    """
     now = timezone.now()
     schedule, _ = Schedule.objects.get_or_create(name=task.name, defaults={"next_run_at": now})
+    if schedule.next_run_at > now:
+        return False
+    every = timedelta(seconds=task.every_seconds)
+    following = schedule.next_run_at + every
+    if following <= now:
+        following = now + every
+    # Conditional on the slot read: of two workers racing for it, one moves it.
     return bool(
-        Schedule.objects.filter(pk=schedule.pk, next_run_at__lte=now).update(
-            next_run_at=now + timedelta(seconds=task.every_seconds),
-            last_run_at=now, last_run_by=worker_name,
+        Schedule.objects.filter(pk=schedule.pk, next_run_at=schedule.next_run_at).update(
+            next_run_at=following, last_run_at=now, last_run_by=worker_name,
         )
     )
+
+
+def seconds_until_due(tasks: list[Periodic]) -> float:
+    """How long until the next periodic task or job is due (0 when one is due already)."""
+    now = timezone.now()
+    names = {task.name for task in tasks}
+    scheduled = dict(Schedule.objects.filter(name__in=names).values_list("name", "next_run_at"))
+    if names - scheduled.keys():
+        return 0.0  # a task that never ran is due now
+    moments = list(scheduled.values())
+    next_job = Job.objects.filter(status=Job.PENDING).order_by("run_at").values_list(
+        "run_at", flat=True).first()
+    lease_ends = Job.objects.filter(status=Job.RUNNING).order_by("locked_until").values_list(
+        "locked_until", flat=True).first()
+    moments += [moment for moment in (next_job, lease_ends) if moment is not None]
+    if not moments:
+        return float("inf")
+    return max(0.0, (min(moments) - now).total_seconds())
 
 
 def periodic_run(task: Periodic, *, worker_name: str) -> None:

@@ -35,13 +35,14 @@ class Command(TMinusCommand):
             created = demo_load()
             self.stdout.write("Demo data added." if created else "Demo data already present.")
         if not no_worker:
-            threading.Thread(target=self._worker, name="tminus-worker", daemon=True).start()
+            self._start_worker()
         import uvicorn
         from uvicorn.supervisors import Multiprocess
 
         config = uvicorn.Config("tminus.asgi:application", host=host, port=port, workers=workers,
                                 log_level=settings.LOG_LEVEL.lower(), proxy_headers=True,
-                                lifespan="off")
+                                lifespan="off",
+                                timeout_graceful_shutdown=settings.SERVE_GRACEFUL_SECONDS)
         # The socket is bound here, before the server starts, so that the address announced is
         # the one really served on (with --port 0 the kernel picks the port).
         sock = config.bind_socket()
@@ -79,22 +80,31 @@ class Command(TMinusCommand):
         self.stdout.flush()
 
     @staticmethod
-    def _worker():
+    def _start_worker():
+        from tminus.worker.health import heartbeat_start
         from tminus.worker.loop import default_worker_name, run_forever
 
-        run_forever(f"{default_worker_name()}:serve", stop=threading.Event())
+        name = f"{default_worker_name()}:serve"
+        # Registered before the server answers, so /healthz never sees a server without it.
+        heartbeat_start(name)
+        threading.Thread(target=run_forever, args=(name,), kwargs={"stop": threading.Event()},
+                         name="tminus-worker", daemon=True).start()
 
 
 def _wait_until_healthy(host: str, port: int) -> bool:
-    """True once GET /healthz answers 200 on this machine's own server."""
+    """True once GET /healthz gives any HTTP answer on this machine's own server.
+
+    Any status counts: /healthz answers 503 while no worker runs (with --no-worker, or before
+    a separate worker starts), and the server is up all the same.
+    """
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         connection = http.client.HTTPConnection(host, port, timeout=2)
         try:
             connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return True
-        except OSError:
+            connection.getresponse().read()
+            return True
+        except (OSError, http.client.HTTPException):
             pass
         finally:
             connection.close()

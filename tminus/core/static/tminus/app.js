@@ -113,6 +113,84 @@
     }
   });
 
+  // ---- The plan editor (htmx does the requests; this adds keys, dragging and counts) ----------
+  // An edit button opens its field's editor; the field's id says which: f-KIND-PK-NAME.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button.edit-button");
+    if (!button || !window.htmx) return;
+    const field = button.closest(".inline-field");
+    const parts = field.id.split("-");
+    const url = "/inline/" + parts[1] + "/" + parts[2] + "/" + parts.slice(3).join("-");
+    window.htmx.ajax("GET", url, {source: button, target: field, swap: "outerHTML"});
+  });
+
+  let focusAfterSwap = null;
+
+  function moveItem(handle, values) {
+    const li = handle.closest("li.item");
+    const box = handle.closest(".checklists");
+    if (!li || !box || !window.htmx) return;
+    focusAfterSwap = li.id;
+    window.htmx.ajax("POST", box.dataset.moveUrl.replace("/0/", "/" + li.dataset.item + "/"), {
+      source: handle, target: "#plan-checklists", swap: "outerHTML", values: values,
+    });
+  }
+
+  const ARROWS = {ArrowUp: "up", ArrowDown: "down", ArrowRight: "indent", ArrowLeft: "outdent"};
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      const editor = event.target.closest(".inline-editor");
+      if (editor) {
+        editor.querySelector(".inline-cancel").click();
+        return;
+      }
+    }
+    const handle = event.target.closest("button.handle");
+    if (handle && event.altKey && ARROWS[event.key]) {
+      event.preventDefault();
+      moveItem(handle, {direction: ARROWS[event.key]});
+    }
+  });
+
+  document.addEventListener("dragstart", function (event) {
+    const handle = event.target.closest && event.target.closest("button.handle");
+    if (!handle) return;
+    event.dataTransfer.setData("text/plain", handle.closest("li.item").dataset.item);
+    event.dataTransfer.effectAllowed = "move";
+  });
+
+  document.addEventListener("dragover", function (event) {
+    if (event.target.closest && event.target.closest("ul.checklist")) event.preventDefault();
+  });
+
+  document.addEventListener("drop", function (event) {
+    const list = event.target.closest && event.target.closest("ul.checklist");
+    const dragged = document.getElementById("item-" + event.dataTransfer.getData("text/plain"));
+    if (!list || !dragged) return;
+    event.preventDefault();
+    const before = event.target.closest("li.item");
+    if (before === dragged) return;
+    moveItem(dragged.querySelector("button.handle"), {
+      section: list.dataset.section, before: before ? before.dataset.item : "",
+    });
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // Only the checklists' own answer: the recent-changes box may refresh in between.
+    if (!focusAfterSwap || !event.target.closest(".plan-block")) return;
+    const li = document.getElementById(focusAfterSwap);
+    focusAfterSwap = null;
+    if (li) li.querySelector("button.handle").focus();
+  });
+
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches("input.select[form=bulk-form]")) return;
+    const count = document.querySelectorAll("input.select[form=bulk-form]:checked").length;
+    const label = document.querySelector("#bulk-form .bulk-count");
+    if (label) label.textContent = count + " selected:";
+  });
+
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.dataset.confirm)) {

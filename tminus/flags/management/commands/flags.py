@@ -8,14 +8,22 @@ from django.core.management.base import CommandError
 from tminus.core.management.base import TMinusCommand
 from tminus.flags import services, transfer
 from tminus.flags.choices import TokenKind
+from tminus.flags.cli import FlagCommands
 from tminus.flags.models import ClientToken
 
+# Sub-commands with sub-commands of their own: the option naming the second word.
+GROUPS = {"token": "token_action", "strategies": "strategy_action",
+          "segments": "segment_action", "dependencies": "dependency_action"}
 
-class Command(TMinusCommand):
-    help = "Feature flags: import or export an environment's flags, create and revoke tokens."
+
+class Command(FlagCommands, TMinusCommand):
+    help = ("Feature flags: create, toggle, archive and revive flags; edit their strategies, "
+            "variants, tags and dependencies; manage segments; import or export an "
+            "environment; create and revoke tokens.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
+        self.add_flag_commands(sub)
         importing = sub.add_parser(
             "import", help="Replace an environment's flags with an Unleash features state.")
         importing.add_argument("file", help="A /api/client/features response (JSON, or YAML "
@@ -42,10 +50,8 @@ class Command(TMinusCommand):
         revoke.add_argument("id", type=int)
 
     def handle(self, *args, action, **options):
-        if action == "token":
-            getattr(self, f"_token_{options['token_action']}")(options)
-        else:
-            getattr(self, f"_{action}")(options)
+        second = f"_{options[GROUPS[action]]}" if action in GROUPS else ""
+        getattr(self, f"_{action}{second}")(options)
 
     def _import(self, options):
         state = self._read_state(options["file"])

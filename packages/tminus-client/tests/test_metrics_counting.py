@@ -1,0 +1,63 @@
+"""Counting evaluations without a lock: every count from every thread is sent exactly once."""
+
+import threading
+
+from tminus_client import TMinusClient
+from tminus_client.client.metrics import MetricsRecorder
+
+from support.states import checkout_state
+
+
+def test_counts_from_eight_threads_taken_while_they_count_add_up_exactly():
+    recorder = MetricsRecorder()
+    buckets = []
+    done = threading.Event()
+
+    def count():
+        for number in range(20_000):
+            recorder.count("checkout", number % 2 == 0, "blue" if number % 4 == 0 else None)
+
+    def take():
+        while not done.is_set():
+            bucket = recorder.take_bucket()
+            if bucket:
+                buckets.append(bucket)
+
+    taker = threading.Thread(target=take)
+    taker.start()
+    counters = [threading.Thread(target=count) for _ in range(8)]
+    for thread in counters:
+        thread.start()
+    for thread in counters:
+        thread.join()
+    done.set()
+    taker.join()
+    buckets.append(recorder.take_bucket() or {"toggles": {}})
+
+    toggles = [b["toggles"]["checkout"] for b in buckets if "checkout" in b["toggles"]]
+    assert sum(t["yes"] for t in toggles) == 8 * 10_000
+    assert sum(t["no"] for t in toggles) == 8 * 10_000
+    assert sum(t["variants"].get("blue", 0) for t in toggles) == 8 * 5_000
+    assert recorder.take_bucket() is None  # nothing is sent twice
+    assert recorder._tallies == []  # the finished threads' counts are forgotten once taken
+
+
+def test_a_bucket_that_could_not_be_sent_goes_out_with_the_next_one():
+    recorder = MetricsRecorder()
+    recorder.count("checkout", True)
+    failed = recorder.take_bucket()
+    recorder.restore(failed)
+    recorder.count("checkout", False)
+
+    assert recorder.take_bucket()["toggles"]["checkout"] == {"yes": 1, "no": 1, "variants": {}}
+
+
+def test_client_is_enabled_counts_known_and_unknown_flags():
+    client = TMinusClient.from_state(checkout_state())
+    client.is_enabled("new-checkout", {"userId": "1"})
+    client.is_enabled("no-such-flag", default=True)
+
+    toggles = client._metrics.take_bucket()["toggles"]
+
+    assert sum(toggles["new-checkout"][k] for k in ("yes", "no")) == 1
+    assert toggles["no-such-flag"] == {"yes": 1, "no": 0, "variants": {}}

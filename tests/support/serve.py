@@ -1,0 +1,106 @@
+"""Real `tminus` processes for tests: the production server on a free port, and its own
+PostgreSQL database next to the test database."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.support.network import free_port
+
+TMINUS = [sys.executable, "-m", "tminus.cli"]
+TEST_SETTINGS = ("DATABASE_URL", "TMINUS_ADMIN_PASSWORD", "TMINUS_SECRET_KEY",
+                 "DJANGO_SETTINGS_MODULE")
+
+
+def production_env(data_dir: Path, **extra: str) -> dict:
+    """The environment of an operator running tminus: none of the test run's settings."""
+    env = {key: value for key, value in os.environ.items() if key not in TEST_SETTINGS}
+    return {**env, "TMINUS_DATA_DIR": str(data_dir), "TMINUS_LOG_LEVEL": "WARNING", **extra}
+
+
+def tminus(*args: str, env: dict) -> str:
+    """Run a tminus command to the end; its output, or the test fails with it."""
+    result = subprocess.run([*TMINUS, *args], env=env, capture_output=True, text=True,
+                            timeout=180)
+    if result.returncode != 0:
+        pytest.fail(f"tminus {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@contextmanager
+def serving(env: dict, *args: str):
+    """`tminus serve ARGS` on a free port until the block ends; yields its base URL."""
+    if "--no-worker" in args:
+        # A server meant to run without a worker: /healthz then says whether it answers.
+        env = {**env, "TMINUS_HEALTH_REQUIRES_WORKER": "false"}
+    port = free_port()
+    process = subprocess.Popen([*TMINUS, "serve", "--port", str(port), *args], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(process, base)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(process: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"tminus serve exited:\n{process.stderr.read()}")
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("tminus serve did not answer /healthz within 90 s")
+
+
+def postgres_url() -> str:
+    return os.environ.get("TMINUS_TEST_DATABASE_URL", "")
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextmanager
+def own_postgres_database(suffix: str):
+    """A fresh PostgreSQL database beside the test database, dropped afterwards; yields its URL."""
+    import psycopg
+
+    base_url = postgres_url()
+    name = f"{urlsplit(base_url).path.lstrip('/')}_{suffix}"[:63]
+    admin_url = with_database(base_url, "postgres")
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(base_url, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def connections_to(url: str) -> int:
+    """How many server connections (sessions) the database of `url` has right now."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
+        return admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+                             [name]).fetchone()[0]

@@ -1,0 +1,240 @@
+"""The plan editor on the release page: add, remove (and undo), reorder, nest and bulk-edit.
+
+Each answers an htmx request with the block of the page it changed (the timeline, the scope or
+the checklists) rendered again; without JavaScript the forms post and the page reloads.
+"""
+
+from django.contrib import messages
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from tminus.accounts.permissions import can
+from tminus.accounts.roles import CONTRIBUTE
+from tminus.core.actors import Actor
+from tminus.core.errors import ServiceError, ValidationFailed
+from tminus.core.inline import find_user
+from tminus.core.web import role_required
+from tminus.releases import forms, selectors, services
+from tminus.releases.calendars import calendar_for
+from tminus.releases.checklist_html import render_checklists
+from tminus.releases.choices import ItemStatus
+from tminus.releases.lookups import release_or_404
+from tminus.releases.models import ChecklistItem, ChecklistSection, Milestone, Phase, ScopeItem
+from tminus.releases.timeline import timeline_svg
+
+MODELS = {"phase": Phase, "milestone": Milestone, "scope": ScopeItem,
+          "section": ChecklistSection, "item": ChecklistItem}
+BLOCKS = {"phase": "timeline", "milestone": "timeline", "scope": "scope",
+          "section": "checklists", "item": "checklists"}
+TEMPLATES = {"timeline": "releases/plan/timeline.html", "scope": "releases/plan/scope.html",
+             "checklists": "releases/plan/checklists.html"}
+
+
+def timeline_context(request, release) -> dict:
+    phases, milestones = list(release.phases.all()), list(release.milestones.all())
+    _flag_phases_and_milestones(calendar_for(release.product_id), phases, milestones)
+    return {"phases": phases, "milestones": milestones,
+            "timeline": timeline_svg(phases, milestones, selectors.today(),
+                                     go_live=release.go_live)}
+
+
+def _flag_phases_and_milestones(calendar, phases, milestones) -> None:
+    """Mark each date that lands on a day the product's team does not work."""
+    for phase in phases:
+        phase.start_nonworking = calendar.why_not_working(phase.start_date)
+        phase.end_nonworking = calendar.why_not_working(phase.end_date)
+    for milestone in milestones:
+        milestone.nonworking = calendar.why_not_working(milestone.date)
+
+
+def _flag_items(calendar, sections) -> None:
+    for view in sections:
+        for item, _depth in view.items:
+            item.nonworking = calendar.why_not_working(item.due_date)
+
+
+def scope_context(request, release) -> dict:
+    return {"scope": list(release.scope_items.all()), "scope_form": forms.ScopeForm()}
+
+
+def checklists_context(request, release) -> dict:
+    editable = can(request.user, CONTRIBUTE)
+    sections = selectors.checklists(release)
+    _flag_items(calendar_for(release.product_id), sections)
+    return {
+        "checklists_html": render_checklists(
+            sections, release_key=release.key,
+            csrf_token=get_token(request), editable=editable),
+        "people_names": selectors.people_names() if editable else [],
+        "item_statuses": ItemStatus.choices,
+    }
+
+
+CONTEXTS = {"timeline": timeline_context, "scope": scope_context,
+            "checklists": checklists_context}
+
+
+def _block(request, release, block: str, *, undo=None, error: str = "", status: int = 200):
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("release-detail", key=release.key)
+    context = {"release": release, "undo": undo, "block_error": error,
+               **CONTEXTS[block](request, release)}
+    response = render(request, TEMPLATES[block], context, status=status)
+    response["HX-Trigger"] = "tminus:changed"
+    return response
+
+
+def _message(error: ServiceError) -> str:
+    if isinstance(error, ValidationFailed):
+        return " ".join(m for found in error.errors.values() for m in found)
+    return error.message
+
+
+def _part(release, kind: str, pk: int):
+    model = MODELS.get(kind)
+    if model is None:
+        from django.http import Http404
+
+        raise Http404("Nothing of that kind in a plan.")
+    return get_object_or_404(model, pk=pk, release=release)
+
+
+def _add(release, kind: str, data, actor: Actor):
+    name = (data.get("name") or data.get("title") or data.get("text") or "").strip()
+    if kind == "phase":
+        return services.phase_add(release=release, name=name, actor=actor)
+    if kind == "milestone":
+        return services.milestone_add(release=release, name=name, actor=actor)
+    if kind == "scope":
+        return services.scope_item_add(release=release, title=name, actor=actor)
+    if kind == "section":
+        return services.checklist_section_add(release=release, title=name, actor=actor)
+    section = get_object_or_404(ChecklistSection, pk=data.get("section") or 0, release=release)
+    return services.checklist_item_add(section=section, text=name, actor=actor)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def plan_part_add(request, key, kind):
+    release = release_or_404(key)
+    if kind not in MODELS:
+        return _block(request, release, "checklists", error="Nothing of that kind.", status=422)
+    try:
+        _add(release, kind, request.POST, Actor.web(request))
+    except ServiceError as error:
+        return _block(request, release, BLOCKS[kind], error=_message(error), status=error.status)
+    return _block(request, release, BLOCKS[kind])
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def plan_part_remove(request, key, kind, pk):
+    release = release_or_404(key)
+    part = _part(release, kind, pk)
+    try:
+        event = services.release_part_remove(part=part, actor=Actor.web(request))
+    except ServiceError as error:
+        return _block(request, release, BLOCKS[kind], error=_message(error), status=error.status)
+    undo = {"text": f"Removed “{part}”.", "events": str(event.pk)}
+    return _block(request, release, BLOCKS[kind], undo=undo)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def plan_undo(request, key, block):
+    release = release_or_404(key)
+    if block not in TEMPLATES:
+        block = "checklists"
+    ids = [int(pk) for pk in request.POST.get("events", "").split(",") if pk.strip().isdigit()]
+    try:
+        for event_id in reversed(ids):  # the last removed first, so parents come back first
+            services.release_part_restore(event_id=event_id, actor=Actor.web(request))
+    except ServiceError as error:
+        return _block(request, release, block, error=_message(error), status=error.status)
+    return _block(request, release, block)
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def plan_part_move(request, key, kind, pk):
+    """Up, down, indent or outdent (buttons, Alt+arrow keys), or a drop before another item."""
+    release = release_or_404(key)
+    part = _part(release, kind, pk)
+    actor = Actor.web(request)
+    try:
+        if kind == "item" and request.POST.get("section"):
+            section = get_object_or_404(ChecklistSection, pk=request.POST["section"],
+                                        release=release)
+            before_id = request.POST.get("before") or 0
+            before = ChecklistItem.objects.filter(pk=before_id, release=release).first()
+            services.checklist_item_place(item=part, section=section, before=before,
+                                          actor=actor)
+        else:
+            services.release_part_move(part=part, direction=request.POST.get("direction", ""),
+                                       actor=actor)
+    except ServiceError as error:
+        return _block(request, release, BLOCKS[kind], error=_message(error), status=error.status)
+    return _block(request, release, BLOCKS[kind])
+
+
+@require_POST
+@role_required(CONTRIBUTE)
+def plan_items_bulk(request, key):
+    """Assign, set the status of, or remove the checked items at once."""
+    release = release_or_404(key)
+    ids = [int(pk) for pk in request.POST.getlist("items") if pk.isdigit()]
+    items = list(ChecklistItem.objects.filter(release=release, pk__in=ids)
+                 .select_related("release").order_by("parent_id", "order"))
+    action = request.POST.get("action", "")
+    actor = Actor.web(request)
+    if not items:
+        return _block(request, release, "checklists", error="Select one or more items first.",
+                      status=422)
+    try:
+        undo = _bulk(items, action, request.POST, actor)
+    except ServiceError as error:
+        return _block(request, release, "checklists", error=_message(error),
+                      status=error.status)
+    return _block(request, release, "checklists", undo=undo)
+
+
+def _bulk(items, action: str, data, actor: Actor):
+    if action == "assign":
+        try:
+            owner = find_user(data.get("owner", ""))
+        except ValueError as error:
+            raise ValidationFailed({"owner": str(error)}) from None
+        changes = {"owner": owner, "responsible": ""}
+    elif action == "status":
+        changes = {"status": data.get("status", "")}
+    elif action == "tick":
+        changes = {"status": ItemStatus.DONE}
+    elif action == "remove":
+        return _bulk_remove(items, actor)
+    else:
+        raise ValidationFailed({"action": "Assign, set a status, tick or remove."})
+    for item in items:
+        services.checklist_item_update(item=item, revision=None, changes=changes, actor=actor)
+    return None
+
+
+def _bulk_remove(items, actor: Actor) -> dict:
+    chosen = {item.pk for item in items}
+    # A sub-item goes with its parent: remove only the outermost of the selection.
+    outer = [item for item in items if not _has_chosen_ancestor(item, chosen)]
+    events = [services.release_part_remove(part=item, actor=actor).pk for item in outer]
+    return {"text": f"Removed {len(outer)} item{'s' if len(outer) != 1 else ''}.",
+            "events": ",".join(map(str, events))}
+
+
+def _has_chosen_ancestor(item, chosen: set[int]) -> bool:
+    parent_id = item.parent_id
+    while parent_id:
+        if parent_id in chosen:
+            return True
+        parent_id = ChecklistItem.objects.filter(pk=parent_id).values_list(
+            "parent_id", flat=True).first()
+    return False
