@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tminus.core.api import build_api
-from tminus.core.views import healthz
+from tminus.core.views import favicon, healthz
 
 api = build_api()
 handler500 = "tminus.core.views.server_error"
@@ -30,6 +30,7 @@ def _app_urls() -> list:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     *_app_urls(),

@@ -9,12 +9,14 @@ from ninja.constants import NOT_SET
 from tminus.urls import api
 
 # Reachable without signing in, each for a reason: health checks, signing in, the flag client
-# APIs (which authenticate SDK tokens themselves) and calendar feeds (a secret in the URL).
+# APIs (which authenticate SDK tokens themselves), calendar feeds (a secret in the URL) and the
+# icon browsers fetch before anyone signs in.
 PUBLIC_PAGES = {
     "healthz",
     "accounts/login/",
     "accounts/logout/",
     "calendar/<str:secret>.ics",
+    "favicon.ico",
 }
 PUBLIC_PREFIXES = ("api/client/", "api/frontend")
 

@@ -24,17 +24,19 @@ def _newcomer_env(data_dir: Path) -> dict:
 
 
 def _serve(data_dir: Path, port: int, extra_env=None) -> tuple[subprocess.Popen, str]:
-    env = {**_newcomer_env(data_dir), **(extra_env or {})}
+    """The server's output up to its announcement that it is ready, which ends with how to sign
+    in (the admin password last)."""
+    env = {**_newcomer_env(data_dir), **(extra_env or {}), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([*TMINUS, "serve", "--demo", "--port", str(port)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240  # migrations and the demo on a busy machine
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line and process.poll() is not None:
             break
         lines.append(line)
-        if "Uvicorn running" in line:
+        if "admin password:" in line or "password set before" in line:
             return process, "".join(lines)
     process.kill()
     pytest.fail("server did not start:\n" + "".join(lines))
@@ -51,6 +53,24 @@ def _stop(process: subprocess.Popen) -> None:
 def _get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.read().decode()
+
+
+def _last_line(output: str) -> str:
+    return [line for line in output.splitlines() if line.strip()][-1]
+
+
+def test_serve_prints_the_admin_password_last_once_ready_with_the_url_it_serves_on(tmp_path):
+    process, output = _serve(tmp_path, 0)
+    try:
+        ready = next(line for line in output.splitlines() if "T-Minus is ready on" in line)
+        url = ready.split("ready on ")[1].split(" ")[0]
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        assert port != 0 and url == f"http://127.0.0.1:{port}/"
+        assert output.index("Uvicorn running") < output.index("T-Minus is ready on")
+        assert _last_line(output).startswith("  admin password: ")
+        assert _get(f"{url}healthz")[0] == 200
+    finally:
+        _stop(process)
 
 
 def test_serve_demo_prints_admin_password_once_and_keeps_data_on_restart(tmp_path):

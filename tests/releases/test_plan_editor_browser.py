@@ -186,7 +186,7 @@ def test_selection_is_bulk_assigned_and_ticked(page):
 def test_sections_are_added_renamed_and_removed(page):
     page.fill("#add-section", "Go-live day")
     page.click("#plan-checklists form.add-part:has(#add-section) button")
-    page.wait_for_selector(".section h4 .value:text-is('Go-live day')")
+    page.wait_for_selector(".section :is(h3, h4) .value:text-is('Go-live day')")
     section = ChecklistSection.objects.get(title="Go-live day")
     _edit(page, f"#f-section-{section.pk}-title", "Deployment day")
     _edit(page, f"#f-section-{section.pk}-due", "T-0")

@@ -38,6 +38,31 @@ def test_release_create_major_template_has_freeze_and_go_live_milestones():
     assert release.planning_start == GO_LIVE - timedelta(days=70)
 
 
+def test_release_schedule_shift_moves_the_overview_planning_start_with_its_milestone():
+    release = make_release(template="major", go_live=GO_LIVE)
+    start = Milestone.objects.get(release=release, kind="planning_start")
+    assert release.planning_start == start.date
+
+    services.release_schedule_shift(release=release, go_live=GO_LIVE + timedelta(days=7),
+                                    actor=Actor.cli())
+
+    release.refresh_from_db()
+    start.refresh_from_db()
+    assert release.planning_start == start.date == GO_LIVE + timedelta(days=7 + start.date_offset)
+
+
+def test_release_schedule_shift_brings_a_go_live_milestone_set_by_hand_along():
+    release = make_release(template="minor", go_live=GO_LIVE)
+    go_live = Milestone.objects.get(release=release, kind="go_live")
+    services.milestone_date_set(milestone=go_live, on=GO_LIVE, revision=None, actor=Actor.cli())
+
+    services.release_schedule_shift(release=release, go_live=GO_LIVE - timedelta(days=7),
+                                    actor=Actor.cli())
+
+    go_live.refresh_from_db()
+    assert go_live.date == GO_LIVE - timedelta(days=7) and go_live.date_offset == 0
+
+
 def test_release_create_major_template_keeps_nested_checklist_items():
     release = make_release(template="major", go_live=GO_LIVE)
 
@@ -62,7 +87,7 @@ def test_release_schedule_shift_moves_offset_dates_and_keeps_dates_set_by_hand()
     assert freeze.date == GO_LIVE + timedelta(days=7 - 28)
     assert pinned.due_date == date(2026, 1, 5)
     event = AuditEvent.objects.filter(action="release.schedule_shift").get()
-    assert event.before == {"go_live": "2026-03-28"}
+    assert event.before["go_live"] == "2026-03-28"
     assert event.after["go_live"] == "2026-04-04"
     assert event.reason == "vendor slipped"
     assert event.interface == "cli"

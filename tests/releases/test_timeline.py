@@ -25,3 +25,18 @@ def test_timeline_with_today_far_away_marks_it_at_the_edge_instead_of_stretching
 
 def test_timeline_without_dates_is_empty():
     assert timeline_svg([Row(name="X", start_date=None, end_date=None)], [], date.today()) == ""
+
+
+def test_timeline_of_a_plan_without_phases_or_milestones_shows_its_go_live():
+    svg = timeline_svg([], [], date(2026, 3, 1), go_live=date(2026, 3, 20))
+
+    assert 'class="milestone milestone-go_live"' in svg
+    assert "Go-live: 2026-03-20" in svg
+
+
+def test_timeline_draws_go_live_once_when_the_plan_has_a_go_live_milestone():
+    go_live = Row(name="Launch", kind="go_live", date=date(2026, 3, 28))
+
+    svg = timeline_svg(PHASES, [go_live], date(2026, 3, 1), go_live=date(2026, 3, 28))
+
+    assert svg.count("milestone-go_live") == 1

@@ -125,6 +125,35 @@ def test_weekly_report_counts_work_done_this_week_and_what_went_live():
         assert release in report["went_live"]
 
 
+def test_weekly_report_shows_each_releases_checklist_and_overdue_counts_in_html_and_markdown(
+        viewer):
+    release = _overdue_release()
+    total = release.checklist_items.count()
+    week = selectors.week_of(None).strftime("%G-W%V")
+
+    html = signed_in(viewer).get(f"/reports/weekly/?week={week}").content.decode()
+    markdown = signed_in(viewer).get(f"/reports/weekly.md?week={week}").content.decode()
+
+    assert f'<td class="num">0/{total}</td>' in html
+    assert '<td class="num overdue">1</td>' in html
+    row = next(line for line in markdown.splitlines() if f"({release.key})" in line)
+    assert f"| 0/{total} | 0 | 1 |" in row
+
+
+def test_weekly_report_lists_under_went_live_only_releases_that_went_live(viewer):
+    today = timezone.localdate()
+    planned = make_release(go_live=today, name="Still planning")
+    live = live_release(days_ago=0)
+    week = selectors.week_of(None).strftime("%G-W%V")
+
+    report = selectors.weekly_report(selectors.week_of(None))
+    markdown = signed_in(viewer).get(f"/reports/weekly.md?week={week}").content.decode()
+
+    assert live in report["went_live"] and planned not in report["went_live"]
+    went_live = markdown.split("## Went live this week")[1].split("##")[0]
+    assert live.key in went_live and planned.key not in went_live
+
+
 def test_week_of_reads_iso_weeks_and_dates_and_refuses_nonsense():
     assert selectors.week_of("2026-W03") == date(2026, 1, 12)
     assert selectors.week_of("2026-01-15") == date(2026, 1, 12)

@@ -116,6 +116,10 @@ class OutboxFilterForm(forms.Form):
                                 choices=[("", "Messages and reminders"),
                                          *DeliveryPurpose.choices])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():  # a compact filter row shows no labels
+            field.widget.attrs.setdefault("aria-label", name.capitalize())
 
 class FlagSubscriptionForm(forms.Form):
     channel = forms.ChoiceField(required=False, label="Channel",

@@ -26,7 +26,10 @@ class Actor:
 
     @classmethod
     def api(cls, request) -> "Actor":
-        return cls(request.auth if _is_user(request.auth) else request.user, API)
+        """The caller of a JSON endpoint: through the API with a token, through the web when
+        T-Minus' own page called it with the browser's session."""
+        user = request.auth if _is_user(getattr(request, "auth", None)) else request.user
+        return cls(user, getattr(request, "tminus_interface", API))
 
     @classmethod
     def cli(cls, user=None) -> "Actor":

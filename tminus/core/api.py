@@ -18,7 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from tminus.accounts.permissions import require
 from tminus.accounts.services import token_authenticate
-from tminus.core.actors import Actor
+from tminus.core.actors import WEB, Actor
 from tminus.core.concurrency import REVISION_MISSING
 from tminus.core.errors import Conflict, ServiceError, ValidationFailed
 from tminus.core.failures import failure_response
@@ -32,7 +32,17 @@ class TokenAuth(HttpBearer):
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The browser uses its session; unsafe methods need the CSRF token (SessionAuth checks it)."""
+    """The browser uses its session; unsafe methods need the CSRF token (SessionAuth checks it).
+
+    A call made with the session comes from T-Minus' own pages (a tick on the release page), so
+    the audit log records it as made through the web, not through the API.
+    """
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            request.tminus_interface = WEB
+        return user
 
 
 class TMinusAPI(NinjaAPI):

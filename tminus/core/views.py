@@ -1,7 +1,8 @@
 import sys
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views import defaults
 
 from tminus.accounts.permissions import can
@@ -29,6 +30,11 @@ def healthz(request):
     body = {"status": "ok" if workers.ok else "error", "database": "ok",
             "worker": workers.as_json(errors=can(request.user, ADMINISTER))}
     return JsonResponse(body, status=200 if workers.ok else 503)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page whatever the page links; send them the icon."""
+    return HttpResponsePermanentRedirect(static("tminus/favicon.svg"))
 
 
 def server_error(request):

@@ -28,6 +28,9 @@ class Project(models.Model):
         return self.name or self.key
 
 
+PRODUCTION_KEYS = ("production", "prod", "live")
+
+
 class Environment(models.Model):
     """Where a project's flags run (development, staging, production ...), each with its state.
 
@@ -58,6 +61,11 @@ class Environment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.key}/{self.key}"
+
+    @property
+    def is_production(self) -> bool:
+        """Real users see this environment: its changes are confirmed before they are made."""
+        return self.key.lower() in PRODUCTION_KEYS or "production" in self.name.lower()
 
 
 class RoleRule(models.Model):

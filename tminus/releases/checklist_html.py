@@ -43,7 +43,7 @@ def render_checklists(sections, *, release_key: str, csrf_token: str, editable: 
         if section.group and section.group != group:
             out.append(f'<h3 class="group">{escape(section.group)}</h3>')
         group = section.group
-        out.append(_section_head(view, editable, urls))
+        out.append(_section_head(view, editable, urls, "h4" if section.group else "h3"))
         for item, depth in view.items:
             out.append(_item_row(item, depth, item_url, token, editable))
         out.append("</ul>")
@@ -64,7 +64,8 @@ def _plan_urls(release_key: str) -> dict[str, str]:
             "remove": pattern("plan-part-remove", "section", 0)}
 
 
-def _section_head(view, editable: bool, urls: dict) -> str:
+def _section_head(view, editable: bool, urls: dict, heading: str) -> str:
+    # Under a group's h3 a section is an h4, on its own an h3: heading levels never skip.
     section = view.section
     if editable:
         title = field_html("section", section, "title", editable_by_user=True)
@@ -79,9 +80,9 @@ def _section_head(view, editable: bool, urls: dict) -> str:
         details = f"<small>due {_date(section.due_date)}{owner}</small>"
     return (
         f'<div class="section" id="section-{section.pk}" data-section="{section.pk}">'
-        f"<h4>{title} {details}"
+        f"<{heading}>{title} {details}"
         f'<span class="section-progress"><progress max="{view.total or 1}" value="{view.done}">'
-        f'</progress> <span class="count">{view.done}/{view.total}</span></span></h4>'
+        f'</progress> <span class="count">{view.done}/{view.total}</span></span></{heading}>'
         f'<ul class="checklist" data-section="{section.pk}">'
     )
 
@@ -152,6 +153,7 @@ def _editable_meta(item, label: str) -> str:
     notes = with_links(item.notes) if item.notes else "—"
     meta = (f'owner {wrap("item", item.pk, "owner", owner, "owner of " + label)}'
             f' · due {wrap("item", item.pk, "due", _due(item), "due date of " + label)}'
+            f"{_non_working(item)}"
             f' · notes {wrap("item", item.pk, "notes", notes, "notes of " + label)}')
     if item.is_overdue:
         meta += ' <strong class="overdue">overdue</strong>'
@@ -178,12 +180,17 @@ def _item_state(item) -> str:
     return f'<span class="status-text">{escape(item.get_status_display())}</span>'
 
 
+def _non_working(item) -> str:
+    why = getattr(item, "nonworking", "")
+    return f' <strong class="nonworking">⚠ {escape(why)}</strong>' if why else ""
+
+
 def _item_meta(item) -> str:
     parts = []
     if item.owner or item.responsible:
         parts.append(escape(str(item.owner or item.responsible)))
     if item.due_date:
-        parts.append(f"due {item.due_date.isoformat()}")
+        parts.append(f"due {item.due_date.isoformat()}{_non_working(item)}")
     meta = " · ".join(parts)
     if item.is_overdue:
         meta += ' <strong class="overdue">overdue</strong>'

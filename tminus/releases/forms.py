@@ -80,3 +80,32 @@ class PortfolioFilterForm(forms.Form):
     owner = forms.ModelChoiceField(User.objects.filter(is_active=True).order_by("username"),
                                    required=False, to_field_name="username",
                                    empty_label="All owners")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_controls(self)
+
+
+def label_controls(form) -> None:
+    """Name each control of a compact filter form, which shows no visible labels."""
+    for name, field in form.fields.items():
+        field.widget.attrs.setdefault("aria-label", str(field.label or name.capitalize()))
+
+
+WEEKDAY_CHOICES = [(str(n), name) for n, name in enumerate(
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], start=1)]
+
+
+class WorkingWeekForm(forms.Form):
+    days = forms.MultipleChoiceField(choices=WEEKDAY_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                     label="Working days")
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(widget=DATE)
+    name = forms.CharField(max_length=200, required=False)
+
+
+class HolidayImportForm(forms.Form):
+    file = forms.FileField(label="ICS calendar",
+                           help_text="Every day of every event becomes a holiday.")

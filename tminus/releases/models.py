@@ -182,3 +182,48 @@ class ScopeItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WorkingWeek(models.Model):
+    """The days a product's team works ("12345": Monday to Friday, ISO weekday numbers)."""
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE,
+                                   related_name="working_week")
+    days = models.CharField(max_length=7, default="12345")
+    revision = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.product.key}: {self.days}"
+
+
+class Holiday(models.Model):
+    """A day a product's team does not work, typed in or imported from an ICS calendar."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["product", "date"],
+                                               name="releases_holiday_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
+
+
+class SavedFilter(models.Model):
+    """A person's named portfolio filter ("My product's active releases"), one click away."""
+
+    owner = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=500)  # the portfolio's query string, without page
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"],
+                                               name="releases_saved_filter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

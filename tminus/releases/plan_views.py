@@ -16,6 +16,7 @@ from tminus.core.errors import ServiceError, ValidationFailed
 from tminus.core.inline import find_user
 from tminus.core.web import role_required
 from tminus.releases import forms, selectors, services
+from tminus.releases.calendars import calendar_for
 from tminus.releases.checklist_html import render_checklists
 from tminus.releases.choices import ItemStatus
 from tminus.releases.lookups import release_or_404
@@ -32,9 +33,25 @@ TEMPLATES = {"timeline": "releases/plan/timeline.html", "scope": "releases/plan/
 
 def timeline_context(request, release) -> dict:
     phases, milestones = list(release.phases.all()), list(release.milestones.all())
+    _flag_phases_and_milestones(calendar_for(release.product_id), phases, milestones)
     return {"phases": phases, "milestones": milestones,
             "timeline": timeline_svg(phases, milestones + timeline_marks(release),
-                                     selectors.today())}
+                                     selectors.today(), go_live=release.go_live)}
+
+
+def _flag_phases_and_milestones(calendar, phases, milestones) -> None:
+    """Mark each date that lands on a day the product's team does not work."""
+    for phase in phases:
+        phase.start_nonworking = calendar.why_not_working(phase.start_date)
+        phase.end_nonworking = calendar.why_not_working(phase.end_date)
+    for milestone in milestones:
+        milestone.nonworking = calendar.why_not_working(milestone.date)
+
+
+def _flag_items(calendar, sections) -> None:
+    for view in sections:
+        for item, _depth in view.items:
+            item.nonworking = calendar.why_not_working(item.due_date)
 
 
 def scope_context(request, release) -> dict:
@@ -43,9 +60,11 @@ def scope_context(request, release) -> dict:
 
 def checklists_context(request, release) -> dict:
     editable = can(request.user, CONTRIBUTE)
+    sections = selectors.checklists(release)
+    _flag_items(calendar_for(release.product_id), sections)
     return {
         "checklists_html": render_checklists(
-            selectors.checklists(release), release_key=release.key,
+            sections, release_key=release.key,
             csrf_token=get_token(request), editable=editable),
         "people_names": selectors.people_names() if editable else [],
         "item_statuses": ItemStatus.choices,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tminus.accounts.models import User
@@ -19,8 +19,10 @@ def today() -> date:
 
 
 def portfolio(*, product: str = "", status: str = "", owner: str = "") -> QuerySet[Release]:
-    """Releases with product and owner, filtered as asked, soonest go-live first."""
-    releases = Release.objects.select_related("product", "owner").order_by("go_live", "key")
+    """Releases with product and owner, filtered as asked, soonest go-live first; releases
+    without a go-live come last on every database."""
+    releases = Release.objects.select_related("product", "owner").order_by(
+        F("go_live").asc(nulls_last=True), "key")
     if product:
         releases = releases.filter(product__key=product)
     if status == "active":

@@ -1,20 +1,22 @@
 """Every write to a release plan. Each function runs in a transaction and is audited."""
 
-from datetime import date
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.utils import timezone
 
 from tminus.accounts.permissions import require
-from tminus.accounts.roles import CONTRIBUTE, MANAGE
+from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
-from tminus.core.errors import TransitionNotAllowed, ValidationFailed
+from tminus.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tminus.core.events import emit
 from tminus.core.keys import make_key
-from tminus.core.offsets import date_at
+from tminus.core.offsets import MAX_DAYS, date_at, is_working_days
 from tminus.releases import templating
+from tminus.releases.calendars import calendar_for
 from tminus.releases.choices import (
     FINISHED_ITEM_STATUSES,
     ItemStatus,
@@ -23,16 +25,20 @@ from tminus.releases.choices import (
     ScopeKind,
     ScopeStatus,
 )
+from tminus.releases.ics import ics_days
 from tminus.releases.models import (
     ChecklistItem,
     ChecklistSection,
+    Holiday,
     Milestone,
     Phase,
     Product,
     Release,
+    SavedFilter,
     ScopeItem,
+    WorkingWeek,
 )
-from tminus.releases.scheduling import recompute_offset_dates
+from tminus.releases.scheduling import recompute_offset_dates, shift_fixed_dates
 from tminus.releases.workflow import transition_refusal
 
 RELEASE_FIELDS = ["name", "version", "release_type", "goal", "owner", "status", "go_live",
@@ -146,22 +152,74 @@ def _release_state(release: Release) -> dict:
 @transaction.atomic
 def release_schedule_shift(*, release: Release, go_live: date, actor: Actor,
                            revision: int | None = None, reason: str = "") -> int:
-    """Move go-live; every offset-based date follows, dates set by hand stay put."""
+    """Move go-live; every offset-based date follows, dates set by hand stay put.
+
+    Everything that means go-live follows it: the milestones of kind go-live (an imported plan
+    writes its go-live as a dated milestone too) and the overview's planning start, so that no
+    page or export shows the old date next to the new one.
+    """
     require(actor, MANAGE)
     if go_live is None:
         raise ValidationFailed({"go_live": "A new go-live date is required."})
-    if release.planning_start and go_live < release.planning_start:
+    planning_start = _planning_start_after_move(release, go_live)
+    if planning_start and go_live < planning_start:
         raise ValidationFailed({"go_live": (
-            f"Go-live ({go_live}) cannot be before the planning start ({release.planning_start})."
+            f"Go-live ({go_live}) cannot be before the planning start ({planning_start})."
         )})
-    before = {"go_live": release.go_live}
-    release.go_live = go_live
-    save_versioned(release, revision, ["go_live"], snapshot=_release_state)
+    before = {"go_live": release.go_live, "planning_start": release.planning_start}
+    release.go_live, release.planning_start = go_live, planning_start
     moved = recompute_offset_dates(release)
+    moved += _go_live_milestones_follow(release)
+    save_versioned(release, revision, ["go_live", "planning_start"], snapshot=_release_state)
     audit_record(actor=actor, action="release.schedule_shift", obj=release,
                  release_id=release.pk, before=before,
-                 after={"go_live": go_live, "dates_moved": moved}, reason=reason)
+                 after={"go_live": go_live, "planning_start": release.planning_start,
+                        "dates_moved": moved}, reason=reason)
     return moved
+
+
+@transaction.atomic
+def release_plan_shift(*, release: Release, days: int, actor: Actor, reason: str = "") -> int:
+    """Move the whole plan by `days`: go-live, the planning start and every date in it, those
+    set by hand too (a plan written for another year, moved to now). Returns dates moved."""
+    require(actor, MANAGE)
+    if not isinstance(days, int) or abs(days) > MAX_DAYS:
+        raise ValidationFailed({"days": f"Move a plan by at most {MAX_DAYS} days."})
+    before = snapshot(release, ["go_live", "planning_start"])
+    for name in ("go_live", "planning_start"):
+        if getattr(release, name):
+            setattr(release, name, getattr(release, name) + timedelta(days=days))
+    save_versioned(release, None, ["go_live", "planning_start"], snapshot=_release_state)
+    moved = shift_fixed_dates(release, days) + recompute_offset_dates(release)
+    audit_record(actor=actor, action="release.plan_shift", obj=release, release_id=release.pk,
+                 before=before, after={**snapshot(release, ["go_live", "planning_start"]),
+                                       "days": days, "dates_moved": moved}, reason=reason)
+    return moved
+
+
+def _go_live_milestones_follow(release: Release) -> int:
+    """Go-live milestones land on go-live, and keep following it (offset 0)."""
+    stale = Milestone.objects.filter(release=release, kind=MilestoneKind.GO_LIVE).exclude(
+        date=release.go_live, date_offset=0)
+    return stale.update(date=release.go_live, date_offset=0)
+
+
+def _planning_start_after_move(release: Release, go_live: date) -> date | None:
+    """The planning start the overview shows once go-live is at `go_live`.
+
+    A planning-start milestone is the plan's own word for it, whether it follows go-live or
+    was set by hand; without one the planning start keeps its distance to go-live.
+    """
+    milestone = Milestone.objects.filter(
+        release=release, kind=MilestoneKind.PLANNING_START).exclude(
+        date__isnull=True, date_offset__isnull=True).order_by("date").first()
+    if milestone is not None:
+        if milestone.date_offset is not None:
+            return date_at(go_live, milestone.date_offset)
+        return milestone.date
+    if release.planning_start and release.go_live:
+        return release.planning_start + (go_live - release.go_live)
+    return release.planning_start
 
 
 @transaction.atomic
@@ -441,9 +499,12 @@ SECTION_FIELDS = ["title", "group", "owner", "due_date", "due_offset", "notes"]
 
 def _dated(release: Release, values: dict, pairs: tuple[tuple[str, str], ...]) -> dict:
     # An offset wins over a date: the date is computed from go-live so that it follows it.
+    calendar = None
     for date_field, offset_field in pairs:
         if values.get(offset_field) is not None:
-            values[date_field] = date_at(release.go_live, values[offset_field])
+            if is_working_days(values[offset_field]) and calendar is None:
+                calendar = calendar_for(release.product_id)
+            values[date_field] = date_at(release.go_live, values[offset_field], calendar)
     return values
 
 
@@ -589,6 +650,110 @@ def release_part_remove(*, part, actor: Actor, reason: str = "") -> None:
     return event
 
 
+# ---- Working calendars --------------------------------------------------------------------------
+@transaction.atomic
+def working_week_set(*, product: Product, days: str, actor: Actor) -> WorkingWeek:
+    """Set the weekdays a product's team works ("12345" is Monday to Friday)."""
+    require(actor, MANAGE)
+    digits = "".join(sorted({d for d in days or "" if d in "1234567"}))
+    if not digits or len(digits) != len((days or "").replace(",", "").replace(" ", "")):
+        raise ValidationFailed({"days": "Name the working weekdays as digits 1 (Monday) to 7 "
+                                        "(Sunday), at least one, such as 12345."})
+    week, _created = WorkingWeek.objects.get_or_create(product=product)
+    before = {"days": week.days}
+    week.days = digits
+    week.save(update_fields=["days"])
+    audit_record(actor=actor, action="product.working_week_set", obj=product,
+                 before=before, after={"days": digits})
+    _working_days_follow(product)
+    return week
+
+
+@transaction.atomic
+def holiday_add(*, product: Product, on: date, name: str = "", actor: Actor) -> Holiday:
+    require(actor, MANAGE)
+    if on is None:
+        raise ValidationFailed({"date": "A holiday needs a date."})
+    if Holiday.objects.filter(product=product, date=on).exists():
+        raise ValidationFailed({"date": f"{on} is already a holiday of {product.name}."})
+    holiday = Holiday.objects.create(product=product, date=on, name=(name or "").strip()[:200])
+    audit_record(actor=actor, action="product.holiday_add", obj=product,
+                 after={"date": on, "name": holiday.name})
+    _working_days_follow(product)
+    return holiday
+
+
+@transaction.atomic
+def holiday_remove(*, holiday: Holiday, actor: Actor) -> None:
+    require(actor, MANAGE)
+    product = holiday.product
+    audit_record(actor=actor, action="product.holiday_remove", obj=product,
+                 before={"date": holiday.date, "name": holiday.name})
+    holiday.delete()
+    _working_days_follow(product)
+
+
+@transaction.atomic
+def holidays_import_ics(*, product: Product, data: bytes, actor: Actor) -> int:
+    """Add every day of every event in an ICS calendar as a holiday; returns days added.
+
+    Days already known are kept as they are, so importing the same calendar twice adds nothing.
+    """
+    require(actor, MANAGE)
+    try:
+        days = ics_days(data)
+    except ValueError as error:
+        raise ValidationFailed({"file": str(error)}) from None
+    known = set(Holiday.objects.filter(product=product).values_list("date", flat=True))
+    new = [Holiday(product=product, date=day, name=name[:200])
+           for day, name in sorted(days.items()) if day not in known]
+    Holiday.objects.bulk_create(new)
+    audit_record(actor=actor, action="product.holidays_import", obj=product,
+                 after={"added": len(new), "days": [h.date for h in new][:50]})
+    _working_days_follow(product)
+    return len(new)
+
+
+def _working_days_follow(product: Product) -> None:
+    # Dates counted in working days land elsewhere once the calendar changes.
+    for release in Release.objects.filter(product=product, go_live__isnull=False):
+        recompute_offset_dates(release)
+
+
+# ---- Saved portfolio filters --------------------------------------------------------------------
+SAVED_FILTER_KEYS = ("product", "status", "owner")
+
+
+@transaction.atomic
+def saved_filter_save(*, name: str, query: dict, actor: Actor) -> SavedFilter:
+    """Keep the portfolio filter `query` under `name` for the actor; the same name replaces it."""
+    require(actor, VIEW)
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Give the filter a name."
+    elif len(name) > 100:
+        errors["name"] = "Keep the name under 100 characters."
+    kept = {key: str(query[key]) for key in SAVED_FILTER_KEYS if query.get(key)}
+    if not kept:
+        errors["query"] = "Choose a product, status or owner to filter by first."
+    if errors:
+        raise ValidationFailed(errors)
+    saved, _created = SavedFilter.objects.update_or_create(
+        owner=actor.user, name=name, defaults={"query": urlencode(kept)})
+    audit_record(actor=actor, action="saved_filter.save", obj=saved,
+                 after={"name": name, "query": saved.query})
+    return saved
+
+
+@transaction.atomic
+def saved_filter_delete(*, saved: SavedFilter, actor: Actor) -> None:
+    require(actor, VIEW)
+    if saved.owner_id != getattr(actor.user, "pk", None):
+        raise NotAllowed("Only its owner can delete a saved filter.")
+    audit_record(actor=actor, action="saved_filter.delete", obj=saved,
+                 before={"name": saved.name, "query": saved.query})
+    saved.delete()
 def _row(obj) -> dict:
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
@@ -649,8 +814,6 @@ def _recreate_items(rows: list[dict]) -> None:
         for row in ready:
             _recreate(ChecklistItem, row)
         pending = [r for r in pending if r not in ready]
-
-
 
 
 # ---- Reordering, nesting and undoing removals (the plan editor on the release page) ------------

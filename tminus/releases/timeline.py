@@ -32,6 +32,13 @@ def timeline_marks(release) -> list[Mark]:
 
 
 @dataclass
+class _GoLiveMark:
+    date: date
+    name: str = "Go-live"
+    kind: str = "go_live"
+
+
+@dataclass
 class _Scale:
     start: date
     end: date
@@ -41,8 +48,14 @@ class _Scale:
         return LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 10) * (day - self.start).days / span
 
 
-def timeline_svg(phases, milestones, today: date) -> str:
-    """An SVG timeline, or an empty string when nothing is dated."""
+def timeline_svg(phases, milestones, today: date, go_live: date | None = None) -> str:
+    """An SVG timeline, or an empty string when nothing is dated.
+
+    Go-live is always on it: a plan without phases or a go-live milestone still has one.
+    """
+    milestones = list(milestones)
+    if go_live and not any(m.kind == "go_live" and m.date == go_live for m in milestones):
+        milestones.append(_GoLiveMark(go_live))
     days = [d for p in phases for d in (p.start_date, p.end_date) if d]
     days += [m.date for m in milestones if m.date]
     if not days:

@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
-from tminus.audit.selectors import audit_for_release, last_changed_by, recent_changes
+from tminus.audit.presenting import history_entries, kind_label
+from tminus.audit.selectors import (
+    audit_choices_for_release,
+    audit_for_release,
+    last_changed_by,
+    recent_changes,
+)
 from tminus.core.actors import Actor
 from tminus.core.errors import Conflict, ServiceError
 from tminus.core.web import (
@@ -17,11 +23,18 @@ from tminus.core.web import (
     rebind_after_conflict,
     role_required,
 )
-from tminus.releases import forms, plan_views, presenters, selectors, services
+from tminus.releases import forms, plan_views, selectors, services
 from tminus.releases.lookups import release_or_404
-from tminus.releases.models import ChecklistItem, ScopeItem
+from tminus.releases.models import (
+    ChecklistItem,
+    Holiday,
+    Product,
+    SavedFilter,
+    ScopeItem,
+    WorkingWeek,
+)
 from tminus.releases.panels import alerts_for, panels_for, tabs
-from tminus.releases.workflow import allowed_targets
+from tminus.releases.workflow import allowed_targets, move_warning
 
 PORTFOLIO_PAGE_SIZE = 50
 
@@ -36,11 +49,43 @@ def portfolio(request):
         owner=getattr(chosen.get("owner"), "username", ""),
     )
     page = Paginator(releases, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [presenters.release_summary(r) for r in selectors.with_progress(page.object_list)]
+    rows = selectors.with_progress(page.object_list)
+    for release in rows:
+        release.t_minus_days = selectors.t_minus_days(release)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "releases/portfolio.html",
-                  {"rows": rows, "filters": filters, "page": page, "query": query.urlencode()})
+                  {"rows": rows, "filters": filters, "page": page, "query": query.urlencode(),
+                   "saved_filters": SavedFilter.objects.filter(owner=request.user),
+                   "filtered": any(request.GET.get(key) for key in services.SAVED_FILTER_KEYS)})
+
+
+@require_POST
+@role_required(VIEW)
+def saved_filter_save(request):
+    try:
+        saved = services.saved_filter_save(name=request.POST.get("name", ""),
+                                           query=request.POST, actor=Actor.web(request))
+    except ServiceError as error:
+        flash_service_error(request, error)
+        return HttpResponseRedirect(reverse("portfolio") + "?" + _filter_query(request.POST))
+    messages.success(request, f"Filter “{saved.name}” saved.")
+    return HttpResponseRedirect(reverse("portfolio") + "?" + saved.query)
+
+
+@require_POST
+@role_required(VIEW)
+def saved_filter_delete(request, pk):
+    saved = get_object_or_404(SavedFilter, pk=pk, owner=request.user)
+    services.saved_filter_delete(saved=saved, actor=Actor.web(request))
+    messages.success(request, f"Filter “{saved.name}” deleted.")
+    return redirect("portfolio")
+
+
+def _filter_query(data) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({key: data[key] for key in services.SAVED_FILTER_KEYS if data.get(key)})
 
 
 @role_required(VIEW)
@@ -104,14 +149,14 @@ def release_detail(request, key):
         "recent": recent_changes(release.pk),
         "schedule_form": forms.ScheduleForm(initial={"go_live": release.go_live,
                                                      "revision": release.revision}),
-        "targets": [(s, label) for s, label in forms.ReleaseStatus.choices
-                    if s in allowed_targets(release.status)],
+        "targets": [(to, forms.ReleaseStatus(to).label, move_warning(release.status, to))
+                    for to in allowed_targets(release.status)],
         **_progress(release),
     }
     if tab == "plan":
         context.update(_plan_tab(request, release))
     elif tab == "history":
-        context["history"] = audit_for_release(release.pk, limit=50)
+        context.update(_history(request, release, limit=50))
     return render(request, "releases/release_detail.html", context)
 
 
@@ -190,11 +235,16 @@ def release_transition(request, key):
     if not form.is_valid():
         messages.error(request, "Choose a status.")
         return _back(release)
+    before = release.get_status_display()
     try:
-        services.release_transition(release=release, to_status=form.cleaned_data["status"],
-                                    reason=form.cleaned_data["reason"], actor=Actor.web(request))
+        moved = services.release_transition(
+            release=release, to_status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"], actor=Actor.web(request))
     except ServiceError as error:
         flash_service_error(request, error)
+    else:
+        messages.success(request, f"{moved.name} moved from {before} to "
+                                  f"{moved.get_status_display()}.")
     return _back(release)
 
 
@@ -255,4 +305,106 @@ def release_recent(request, key):
 def release_history(request, key):
     release = release_or_404(key)
     return render(request, "releases/release_history.html",
-                  {"release": release, "events": audit_for_release(release.pk, limit=500)})
+                  {"release": release, **_history(request, release, limit=500)})
+
+
+def _history(request, release, limit: int) -> dict:
+    """The release's changes as a person reads them, filtered by kind of object and person."""
+    kinds, people = audit_choices_for_release(release.pk)
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in kinds else ""
+    who = request.GET.get("who", "") if request.GET.get("who") in people else ""
+    events = audit_for_release(release.pk, limit=limit, kind=kind, actor_label=who)
+    page = reverse("release-detail", args=[release.key])
+    return {
+        "history": history_entries(events, link_for=lambda event: _object_link(page, event)),
+        "history_kinds": [(value, kind_label(value)) for value in kinds],
+        "history_people": people,
+        "history_kind": kind, "history_who": who,
+    }
+
+
+def _object_link(page: str, event) -> str:
+    anchors = {"releases.checklistitem": "item", "releases.checklistsection": "section"}
+    if event.object_type in anchors:
+        return f"{page}#{anchors[event.object_type]}-{event.object_id}"
+    return page if event.object_type == "releases.release" else ""
+
+
+@role_required(VIEW)
+def product_calendar(request, key):
+    product = get_object_or_404(Product, key=key)
+    return _calendar_page(request, product)
+
+
+def _calendar_page(request, product, status=200, **forms_given):
+    week = WorkingWeek.objects.filter(product=product).first()
+    context = {
+        "product": product,
+        "week_form": forms_given.get("week_form") or forms.WorkingWeekForm(
+            initial={"days": list(week.days if week else "12345")}),
+        "holiday_form": forms_given.get("holiday_form") or forms.HolidayForm(),
+        "import_form": forms_given.get("import_form") or forms.HolidayImportForm(),
+        "holidays": list(product.holidays.all()),
+    }
+    return render(request, "releases/product_calendar.html", context, status=status)
+
+
+@require_POST
+@role_required(MANAGE)
+def product_working_week(request, key):
+    product = get_object_or_404(Product, key=key)
+    form = forms.WorkingWeekForm(request.POST)
+    if form.is_valid():
+        try:
+            services.working_week_set(product=product, days="".join(form.cleaned_data["days"]),
+                                      actor=Actor.web(request))
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Working week of {product.name} saved.")
+            return redirect("product-calendar", key=product.key)
+    return _calendar_page(request, product, status=422, week_form=form)
+
+
+@require_POST
+@role_required(MANAGE)
+def product_holiday_add(request, key):
+    product = get_object_or_404(Product, key=key)
+    form = forms.HolidayForm(request.POST)
+    if form.is_valid():
+        try:
+            services.holiday_add(product=product, on=form.cleaned_data["date"],
+                                 name=form.cleaned_data["name"], actor=Actor.web(request))
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['date']} is now a holiday.")
+            return redirect("product-calendar", key=product.key)
+    return _calendar_page(request, product, status=422, holiday_form=form)
+
+
+@require_POST
+@role_required(MANAGE)
+def product_holiday_remove(request, key, holiday_id):
+    holiday = get_object_or_404(Holiday, pk=holiday_id, product__key=key)
+    services.holiday_remove(holiday=holiday, actor=Actor.web(request))
+    messages.success(request, f"{holiday.date} is a working day again.")
+    return redirect("product-calendar", key=key)
+
+
+@require_POST
+@role_required(MANAGE)
+def product_holidays_import(request, key):
+    product = get_object_or_404(Product, key=key)
+    form = forms.HolidayImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            added = services.holidays_import_ics(product=product,
+                                                 data=form.cleaned_data["file"].read(),
+                                                 actor=Actor.web(request))
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{added} holiday{'s' if added != 1 else ''} imported.")
+            return redirect("product-calendar", key=product.key)
+    return _calendar_page(request, product, status=422, import_form=form)

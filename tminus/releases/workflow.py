@@ -32,7 +32,25 @@ def register_guard(guard: Guard) -> Guard:
 
 
 def allowed_targets(status: str) -> tuple[str, ...]:
+    """Where a release can move from `status`; the next step of its life comes first."""
     return TRANSITIONS.get(status, ())
+
+
+# The order a release lives in; a move to an earlier status is a step back.
+LIFE = (S.PLANNING, S.DEVELOPMENT, S.TESTING, S.STAGING, S.READY, S.DEPLOYING, S.LIVE, S.CLOSED)
+# Moves that end a release or undo a deployment: never made by one stray click.
+DRASTIC = (S.CLOSED, S.CANCELLED, S.ROLLED_BACK)
+
+
+def move_warning(from_status: str, to_status: str) -> str:
+    """What a person should confirm before this move, or '' for an ordinary step forward."""
+    label = S(to_status).label.lower()
+    if to_status in DRASTIC:
+        return f"Move this release to {label}? This cannot be undone from this page."
+    if from_status in LIFE and to_status in LIFE and LIFE.index(to_status) < LIFE.index(
+            from_status):
+        return f"Move this release back to {label}?"
+    return ""
 
 
 def transition_refusal(release, to_status: str) -> str | None:

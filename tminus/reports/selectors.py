@@ -9,13 +9,27 @@ from django.utils import timezone
 
 from tminus.outcomes.models import Kpi, SignOff
 from tminus.outcomes.selectors import kpi_views, release_kpis
-from tminus.releases.choices import FINISHED_ITEM_STATUSES, ScopeKind, ScopeStatus
+from tminus.releases.choices import (
+    FINISHED_ITEM_STATUSES,
+    ReleaseStatus,
+    ScopeKind,
+    ScopeStatus,
+)
 from tminus.releases.models import ChecklistItem, Milestone, Release
-from tminus.releases.selectors import ACTIVE_STATUSES, checklists, portfolio, t_minus_days, today
+from tminus.releases.selectors import (
+    ACTIVE_STATUSES,
+    checklists,
+    portfolio,
+    t_minus_days,
+    today,
+    with_progress,
+)
 from tminus.reports.models import ReleaseNotes
 from tminus.reports.risk import HEALTH_LABELS, Reason, health, risk_reasons
 
 OVERDUE_SHOWN = 10
+# A release whose go-live date falls in the week went live only if it reached one of these.
+WENT_LIVE_STATUSES = (ReleaseStatus.LIVE, ReleaseStatus.CLOSED)
 
 
 @dataclass
@@ -124,7 +138,7 @@ def weekly_report(monday: date) -> dict:
     sunday = monday + timedelta(days=6)
     in_week = Q(checklist_items__done_at__date__gte=monday,
                 checklist_items__done_at__date__lte=sunday)
-    releases = list(
+    releases = with_progress(
         portfolio().filter(Q(status__in=ACTIVE_STATUSES) | Q(go_live__gte=monday,
                                                              go_live__lte=sunday))
         .annotate(done_this_week=Count("checklist_items", filter=in_week)))
@@ -140,7 +154,8 @@ def weekly_report(monday: date) -> dict:
         "monday": monday, "sunday": sunday,
         "iso_week": f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}",
         "rows": rows,
-        "went_live": [r for r in releases if r.go_live and monday <= r.go_live <= sunday],
+        "went_live": [r for r in releases if r.go_live and monday <= r.go_live <= sunday
+                      and r.status in WENT_LIVE_STATUSES],
         "at_risk": [row for row in rows if row.reasons],
         "generated_at": timezone.localtime(),
     }

@@ -18,4 +18,6 @@ urlpatterns = [
     path("reports/weekly.md", views.weekly_report_markdown, name="reports-weekly-markdown"),
     path("dashboards/at-risk/", views.at_risk, name="reports-at-risk"),
     path("dashboards/my-items/", views.my_items, name="reports-my-items"),
+    path("calendar/", views.release_calendar, name="reports-calendar"),
+    path("timeline/", views.releases_timeline, name="reports-timeline"),
 ]

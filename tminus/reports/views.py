@@ -12,7 +12,8 @@ from tminus.core.errors import ServiceError
 from tminus.core.web import flash_service_error, role_required
 from tminus.outcomes.measure import VERDICT_LABELS
 from tminus.releases.lookups import release_or_404
-from tminus.reports import exports, selectors, services
+from tminus.releases.models import Product
+from tminus.reports import calendar, exports, selectors, services
 from tminus.reports.notes import notes_html, notes_html_document
 
 
@@ -162,3 +163,25 @@ def at_risk(request):
 def my_items(request):
     return render(request, "reports/my_items.html",
                   {**selectors.my_items(request.user), "labels": VERDICT_LABELS})
+
+
+@role_required(VIEW)
+def release_calendar(request):
+    """A month of go-lives, milestones, freeze windows and meetings across products."""
+    try:
+        first = calendar.month_of(request.GET.get("month"))
+    except ValueError as error:
+        messages.error(request, f"{error} Showing this month.")
+        first = calendar.month_of(None)
+    product = request.GET.get("product", "")
+    return render(request, "reports/calendar.html",
+                  {**calendar.month_calendar(first, product), "product": product,
+                   "products": Product.objects.order_by("name")})
+
+
+@role_required(VIEW)
+def releases_timeline(request):
+    product = request.GET.get("product", "")
+    return render(request, "reports/timeline.html",
+                  {"timeline": calendar.active_releases_timeline(product), "product": product,
+                   "products": Product.objects.order_by("name")})

@@ -88,6 +88,29 @@
   // they need with data attributes.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
+    const toggle = event.target.closest(".nav-toggle");
+    if (toggle) setNavOpen(toggle, toggle.getAttribute("aria-expanded") !== "true");
+  });
+
+  // On a narrow screen the navigation folds behind its Menu button.
+  function setNavOpen(toggle, open) {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.closest(".topbar").classList.toggle("nav-open", open);
+  }
+
+  // Escape closes whatever menu is open (the folded navigation, a drop-down menu) and gives
+  // the focus back to the control that opened it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    const toggle = document.querySelector(".nav-toggle[aria-expanded=true]");
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      if (menu.contains(document.activeElement)) menu.querySelector("summary").focus();
+    });
+    if (toggle) {
+      setNavOpen(toggle, false);
+      toggle.focus();
+    }
   });
 
   // ---- The plan editor (htmx does the requests; this adds keys, dragging and counts) ----------
@@ -170,7 +193,16 @@
 
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+    if (form && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    // A form whose choices differ in weight (a status move back, closing a release) asks only
+    // for the chosen option's own confirmation.
+    const choosing = event.target.closest("form[data-confirm-choice]");
+    if (!choosing) return;
+    const chosen = choosing.querySelector("option:checked[data-confirm]");
+    if (chosen && !window.confirm(chosen.dataset.confirm)) event.preventDefault();
   });
 })();
 
