@@ -19,7 +19,7 @@ class ChangeRequestIn(Schema):
     time_zone: str = ""
 
 
-class DecisionIn(Schema):
+class ChangeRequestDecisionIn(Schema):
     comment: str = ""
 
 
@@ -103,7 +103,7 @@ def add_routes(router: Router) -> None:
         return change_request_dict(change_requests.change_request_get(change_id))
 
     @router.post("/change-requests/{change_id}/approve", response=ChangeRequestOut)
-    def change_request_approve(request, change_id: int, data: DecisionIn):
+    def change_request_approve(request, change_id: int, data: ChangeRequestDecisionIn):
         actor = api_actor(request, VIEW)  # the service checks the environment's approver role
         change = change_requests.change_request_approve(
             change=change_requests.change_request_get(change_id), actor=actor,
@@ -111,7 +111,7 @@ def add_routes(router: Router) -> None:
         return change_request_dict(change)
 
     @router.post("/change-requests/{change_id}/reject", response=ChangeRequestOut)
-    def change_request_reject(request, change_id: int, data: DecisionIn):
+    def change_request_reject(request, change_id: int, data: ChangeRequestDecisionIn):
         actor = api_actor(request, VIEW)
         change = change_requests.change_request_reject(
             change=change_requests.change_request_get(change_id), actor=actor,
