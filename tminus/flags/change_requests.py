@@ -363,7 +363,7 @@ def change_request_apply(*, change_id: int, interface: str = WORKER,
     """Apply an approved change whose time has come, exactly once; False when it was not due,
     already applied, or the change failed (then it is marked failed with the reason)."""
     now = now or timezone.now()
-    change = (ChangeRequest.objects.select_for_update().select_related(
+    change = (ChangeRequest.objects.select_for_update(of=("self",)).select_related(
         "project", "environment", "flag", "requested_by").filter(pk=change_id).first())
     if change is None or change.status != Status.APPROVED or (
             change.scheduled_for is not None and change.scheduled_for > now):
