@@ -110,5 +110,6 @@ def test_server_under_20_concurrent_requests_holds_no_more_than_pool_max_connect
 
     assert statuses == [200] * len(paths)
     assert peak.samples > 5
-    # The `tminus token create` process is over by then; only the server's pool is connected.
-    assert 1 <= peak.peak <= 3
+    # The `tminus token create` process is over by then; only the server's pool is connected,
+    # plus the one session each web process keeps listening for flag changes.
+    assert 1 <= peak.peak <= 3 + 1
