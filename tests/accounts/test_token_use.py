@@ -4,7 +4,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.support.network import free_port
+from tests.support.serve import start_serve
 from tminus.accounts.models import ApiToken
 from tminus.accounts.services import _token_use_record
 
@@ -62,19 +62,7 @@ def _server_env(data_dir: Path) -> dict:
 
 
 def _start(env: dict, port: int) -> subprocess.Popen:
-    server = subprocess.Popen([*TMINUS, "serve", "--no-worker", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 180  # a busy machine starts Django slowly
-    while time.monotonic() < deadline:
-        line = server.stdout.readline()
-        if not line and server.poll() is not None:
-            break
-        lines.append(line)
-        if "Uvicorn running" in line:
-            return server
-    server.kill()
-    pytest.fail("server did not start:\n" + "".join(lines))
+    return start_serve(["--no-worker", "--port", str(port)], env)
 
 
 def test_read_while_an_import_holds_the_sqlite_write_lock_still_answers(tmp_path):

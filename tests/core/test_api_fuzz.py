@@ -7,7 +7,9 @@ many generated ids name real rows. Failures are collected per operation and repo
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -60,7 +62,16 @@ def _describe(operation, mode: GenerationMode, failure: Exception) -> str:
 def fuzz_schema(db, settings):
     settings.ALLOWED_HOSTS = ["*"]
     demo_load()
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # The app is called as a plain WSGI app, whose request signals would close the test's
+    # connection between requests (CONN_MAX_AGE 0 on PostgreSQL) and with it the transaction
+    # the test runs in; Django's own test client holds them back the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("role", [ADMIN, VIEWER])

@@ -2,17 +2,17 @@
 at once, by notification rather than by the other process reading the database on a timer."""
 
 import os
-import subprocess
 import time
 import urllib.request
 
 import pytest
 from django.db import connection
 
-from tests.core.test_serve import TMINUS, _newcomer_env
+from tests.core.test_serve import _newcomer_env
 from tests.flags.conftest import SYSTEM
 from tests.flags.test_stream_ending import _open_stream
 from tests.support.network import free_port
+from tests.support.serve import start_serve
 from tminus.flags import propagation, services
 
 postgres_only = pytest.mark.skipif(
@@ -29,14 +29,8 @@ def other_process(tmp_path, checkout):
     url = (f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}"
            f"/{settings['NAME']}")
     port = free_port()
-    process = subprocess.Popen([*TMINUS, "serve", "--no-worker", "--port", str(port)],
-                               env={**_newcomer_env(tmp_path), "DATABASE_URL": url},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    while (line := process.stdout.readline()) and "Uvicorn running" not in line:
-        lines.append(line)
-    if process.poll() is not None:
-        pytest.fail("server did not start:\n" + "".join(lines))
+    process = start_serve(["--no-worker", "--port", str(port)],
+                          {**_newcomer_env(tmp_path), "DATABASE_URL": url})
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=20)

@@ -12,6 +12,7 @@ import pytest
 from tests.core.test_serve import TMINUS, _newcomer_env
 from tests.flags.conftest import SYSTEM, wait_for
 from tests.support.network import free_port
+from tests.support.serve import start_serve
 from tminus.flags import services, streaming, tokens
 from tminus.flags.models import ClientToken
 
@@ -48,20 +49,7 @@ def _read_until_closed(connection, response, timeout: float) -> tuple[bytes, flo
 
 
 def _serve(data_dir: Path, port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen([*TMINUS, "serve", "--no-worker", "--port", str(port)],
-                               env={**_newcomer_env(data_dir), **env},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 240  # migrating a new database is slow on a busy machine
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        lines.append(line)
-        if "Uvicorn running" in line:
-            return process
-    process.kill()
-    pytest.fail("server did not start:\n" + "".join(lines))
+    return start_serve(["--no-worker", "--port", str(port)], {**_newcomer_env(data_dir), **env})
 
 
 def _make_token(data_dir: Path) -> str:

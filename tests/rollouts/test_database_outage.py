@@ -98,7 +98,9 @@ def test_two_workers_survive_a_database_outage_and_roll_back_within_a_round_afte
         stop.set()
         for worker in workers:
             worker.join(timeout=30)
-        # The outage ended this process's pooled sessions too: later tests start a fresh pool.
+        # The outage ended this process's pooled sessions too: later tests start a fresh pool,
+        # and this thread's own connection goes back first so that none is left on the old one.
+        connection.close()
         if getattr(connection, "pool", None) is not None:
             connection.close_pool()
     assert not any(worker.is_alive() for worker in workers)

@@ -4,6 +4,7 @@ PostgreSQL database next to the test database."""
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -54,6 +55,26 @@ def serving(env: dict, *args: str):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def start_serve(args: list[str], env: dict, timeout: float = 240) -> subprocess.Popen:
+    """`tminus serve ARGS`, returned once it announces it is ready (it has answered its own
+    health check by then); its later output is read and dropped so it never blocks on a full
+    pipe. The test fails with the output if the server does not come up."""
+    process = subprocess.Popen([*TMINUS, "serve", *args], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    lines = []
+    deadline = time.monotonic() + timeout  # migrating a new database is slow on a busy machine
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line)
+        if "T-Minus is ready on" in line:
+            threading.Thread(target=process.stdout.read, daemon=True).start()
+            return process
+    process.kill()
+    pytest.fail("server did not start:\n" + "".join(lines))
 
 
 def _wait_until_up(process: subprocess.Popen, base: str) -> None:
