@@ -157,13 +157,13 @@ def test_outbox_page_runs_a_fixed_number_of_queries(viewer, release, count,
     assert page.content.decode().count('class="delivery-pending"') == count
 
 
-def test_demo_load_fills_layby_values_and_adds_a_briefing_to_shop(manager):
+def test_demo_load_fills_layby_values_and_adds_a_briefing_to_the_planned_release(manager):
     from tminus.comms import demo
 
     layby = make_release(template="major", key="layby-1.0", go_live=timezone.localdate()
                          + timedelta(days=26))
-    shop = make_release(template="minor", key="shop-1.1", go_live=timezone.localdate()
-                        + timedelta(days=12))
+    shop = make_release(template="minor", key="food-release-process",
+                        go_live=timezone.localdate() + timedelta(days=42))
 
     demo.load()
 

@@ -1,11 +1,10 @@
-"""Built-in Markdown templates shaped after the seeds, and the demo that imports the seeds."""
+"""Built-in Markdown templates shaped after the seeds."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import ProductFactory, make_release
-from tminus.plans import demo
+from tests.factories import make_release
 from tminus.plans.exporting import export_markdown
 from tminus.plans.markdown_templates import TEMPLATES
 from tminus.plans.models import PlanDocument
@@ -59,17 +58,6 @@ def test_go_live_template_sections_are_due_weeks_before_go_live():
     assert section.group == "4 Weeks Before Go-Live"
     assert section.due_offset == -28
     assert section.due_date == GO_LIVE - timedelta(days=28)
-
-
-def test_demo_load_imports_the_five_seed_plans():
-    for product in ("shop", "layby"):
-        ProductFactory(key=product)
-
-    demo.load()
-
-    keys = [key for *_rest, key in demo.DEMO_PLANS]
-    assert set(Release.objects.filter(key__in=keys).values_list("key", flat=True)) == set(keys)
-    assert PlanDocument.objects.filter(release__key__in=keys, origin="import").count() == 5
 
 
 def test_go_live_template_lays_out_its_own_meetings_messages_and_runbook_only_once():

@@ -23,6 +23,7 @@ def test_demo_takes_shop_1_0_live_through_an_override_and_adds_readiness_data():
     assert [p.label for p in layby.contingencies.all()] == ["A", "B", "C"]
     assert layby.on_call_shifts.filter(primary__isnull=False).count() == 4
     assert layby.stakeholders.filter(is_approver=True).count() == 3
-    shop_1_2 = Release.objects.get(key="shop-1.2")
-    assert shop_1_2.dependencies.get().required_release.key == "shop-1.1"
+    assert layby.go_no_go_votes.get().vote == "go_with_conditions"  # cast ahead of the go/no-go
+    rollout = Release.objects.get(key="va-1095b-rollout")
+    assert rollout.dependencies.get().status == "met"
     assert FreezeWindow.objects.filter(rrule="FREQ=WEEKLY;BYDAY=FR").exists()

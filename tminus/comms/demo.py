@@ -26,7 +26,7 @@ def load() -> None:
         current = dict(layby.placeholder_values.values_list("key", "value"))
         services.placeholder_values_set(release=layby, values={**current, **LAYBY_VALUES},
                                         actor=actor)
-    shop = Release.objects.filter(key="shop-1.1").first()
+    shop = Release.objects.filter(key="food-release-process").first()
     if shop is not None:
         services.message_create(
             release=shop, name="Support team briefing", subject="Support briefing: {release_name}",

@@ -1,4 +1,5 @@
-"""Demo deployments: shop 1.0 live in production, 1.1 on staging, layby 1.0 on QA."""
+"""Demo deployments: shop 1.0 live in production, the 1095-B release going out today, layby 1.0
+on staging."""
 
 from datetime import timedelta
 
@@ -13,14 +14,16 @@ def load() -> None:
     actor = Actor.cli()
     now = timezone.now()
     history = [
-        ("shop", "qa", "0.9", None, 60), ("shop", "staging", "0.9", None, 55),
-        ("shop", "production", "0.9", None, 50),
+        ("shop", "qa", "0.9", "shop-create-order", 70),
+        ("shop", "staging", "0.9", "shop-create-order", 63),
+        ("shop", "production", "0.9", "shop-create-order", 56),
         ("shop", "qa", "1.0", "shop-1.0", 24), ("shop", "staging", "1.0", "shop-1.0", 17),
         ("shop", "production", "1.0", "shop-1.0", 10),
-        ("shop", "qa", "1.1", "shop-1.1", 9), ("shop", "staging", "1.1", "shop-1.1", 3),
-        ("shop", "qa", "1.2", "shop-1.2", 1),
+        ("va-health", "qa", "1.0", "va-1095b-rollout", 9),
+        ("va-health", "staging", "1.0", "va-1095b-rollout", 3),
+        ("va-health", "production", "1.0", "va-1095b-rollout", 0),
         ("layby", "qa", "0.9", None, 12), ("layby", "qa", "1.0", "layby-1.0", 4),
-        ("layby", "staging", "0.9", None, 11),
+        ("layby", "staging", "0.9", None, 11), ("layby", "staging", "1.0", "layby-1.0", 1),
     ]
     for product_key, environment, version, release_key, days_ago in history:
         product = Product.objects.filter(key=product_key).first()

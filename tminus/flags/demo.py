@@ -9,7 +9,7 @@ from tminus.releases.models import Release
 def load() -> None:
     actor = Actor.cli()
     shop = services.project_create(key="shop", name="E-Commerce Platform", actor=actor)
-    release = Release.objects.filter(key="shop-1.1").first()
+    release = Release.objects.filter(key="va-1095b-rollout").first()
     beta = services.segment_create(
         name="beta testers", actor=actor, description="Customers who opted into betas.",
         constraints=[{"contextName": "beta", "operator": "IN", "values": ["true"]}])

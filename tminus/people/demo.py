@@ -45,7 +45,7 @@ def load() -> None:
     actor = Actor.cli()
     people = {email: _person(name, title, email, phone, username, actor)
               for name, title, email, phone, username in PEOPLE}
-    for release in Release.objects.filter(key__in=["shop-1.0", "shop-1.1", "layby-1.0"]):
+    for release in Release.objects.filter(key__in=["shop-1.0", "va-1095b-rollout", "layby-1.0"]):
         for email, role, accountability, what, approver in STAKEHOLDERS:
             services.stakeholder_add(release=release, person=people[email], role=role,
                                      accountability=accountability, responsible_for=what,

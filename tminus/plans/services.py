@@ -86,7 +86,7 @@ def _decode(data) -> decoding.DecodedText:
 
 
 def _import(*, data, source_name: str, product_key: str, release_key: str, actor: Actor,
-            today: date) -> ImportOutcome:
+            today: date, leave_out: tuple[str, ...] = ()) -> ImportOutcome:
     decoded = _decode(data)
     text = decoded.text
     warnings = [{"line": None, "message": message} for message in decoded.warnings]
@@ -100,6 +100,8 @@ def _import(*, data, source_name: str, product_key: str, release_key: str, actor
                                             "headings, checklists, dates or release fields."})
         spec, source_format = draft.spec, "markdown"
         warnings += draft.warnings
+    for part in leave_out:
+        spec[part] = []
     product, product_created = _product(product_key, spec, actor)
     if draft is not None and not release_key:
         release_key = _imported_before(product, spec)
@@ -175,14 +177,16 @@ def _count_items(items: list) -> int:
 
 
 def plan_import(*, data, source_name: str = "", product_key: str = "", release_key: str = "",
-                actor: Actor, today: date | None = None) -> ImportOutcome:
+                actor: Actor, today: date | None = None,
+                leave_out: tuple[str, ...] = ()) -> ImportOutcome:
     """Import a Markdown plan or a plan file (YAML/JSON): create or update a release, in one
-    transaction; bad input is refused and creates nothing."""
+    transaction; bad input is refused and creates nothing. `leave_out` names parts (mapper
+    keys, such as "roadmap") the import does not apply."""
     require(actor, MANAGE)
     with transaction.atomic():
         return _import(data=data, source_name=source_name, product_key=product_key,
                        release_key=release_key, actor=actor,
-                       today=today or timezone.localdate())
+                       today=today or timezone.localdate(), leave_out=leave_out)
 
 
 def _dry_run(**kwargs) -> ImportOutcome:

@@ -37,10 +37,11 @@ def load() -> None:
     releases = {release.key: release for release in Release.objects.all()}
     if "layby-1.0" in releases:
         _layby(releases["layby-1.0"], people, actor)
+        _layby_votes(releases["layby-1.0"], people, actor)
     if "shop-1.0" in releases:
         _shop_1_0(releases["shop-1.0"], people, actor)
-    if {"shop-1.1", "shop-1.2"} <= set(releases):
-        _shop_1_1_and_1_2(releases["shop-1.1"], releases["shop-1.2"], people, actor)
+    if "va-1095b-rollout" in releases:
+        _rollout(releases["va-1095b-rollout"], people, actor)
     _freeze_windows(actor)
 
 
@@ -67,21 +68,22 @@ def _shop_1_0(release, people, actor) -> None:
                             needed_by_offset=-14, status="met", actor=actor)
 
 
-def _shop_1_1_and_1_2(shop_1_1, shop_1_2, people, actor) -> None:
-    services.risk_add(release=shop_1_1, description="Payment gateway update slips",
+def _rollout(release, people, actor) -> None:
+    services.risk_add(release=release, description="Download errors rise with traffic",
                       probability="medium", impact="high", owner=people.get("dev@example.com"),
-                      mitigation="Test the integration early against the sandbox", actor=actor)
-    services.dependency_add(release=shop_1_1, name="Payment gateway API v2", kind="third_party",
+                      mitigation="Stage the rollout; roll back above 2% download errors",
+                      actor=actor)
+    services.dependency_add(release=release, name="Enrollment data service", kind="internal",
                             owner=people.get("dev@example.com"), needed_by_offset=-7,
-                            actor=actor)
-    services.dependency_add(release=shop_1_2, name="Enhanced Experience v1.1 live",
-                            kind="release", required_release=shop_1_1,
-                            owner=people.get("maria@example.com"), needed_by_offset=-14,
-                            actor=actor)
+                            status="met", actor=actor)
+
+
+def _layby_votes(release, people, actor) -> None:
+    # Votes cast ahead of the go/no-go meeting: the page shows who still has to vote.
     sam = people.get("sam@example.com")
     if sam is not None:
-        services.vote_record(release=shop_1_1, approver=sam, vote="go_with_conditions",
-                             comment="Only once the payment gateway sandbox tests pass.",
+        services.vote_record(release=release, approver=sam, vote="go_with_conditions",
+                             comment="Only once the reminder fix passes UAT session 2.",
                              actor=actor)
 
 

@@ -50,7 +50,7 @@ def load() -> None:
     shipped = Release.objects.filter(key="shop-1.0").first()
     if shipped is not None:
         _completed_rollout(project, shipped, manager, person)
-    testing = Release.objects.filter(key="shop-1.1").first()
+    testing = Release.objects.filter(key="va-1095b-rollout").first()
     if testing is not None:
         _canary_rollout(project, testing, manager, person)
 

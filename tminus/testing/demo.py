@@ -69,7 +69,7 @@ def _load_tests(release, actor, now) -> None:
         requests_per_second=142, p95_latency_ms=420, error_rate_percent=0.4,
         target_requests_per_second=120, target_p95_latency_ms=500,
         target_error_rate_percent=1, executed_at=now - timedelta(days=3), actor=actor)
-    shop = Release.objects.filter(key="shop-1.1").first()
+    shop = Release.objects.filter(key="va-1095b-rollout").first()
     if shop is not None:
         services.load_test_record(
             release=shop, environment="staging", scenario="Checkout under sale traffic",
