@@ -125,8 +125,11 @@ def main() -> None:
     statuses = iter(["done", "todo"] * args.requests)
 
     def update():
+        from tminus.releases.models import ChecklistItem
+
+        revision = ChecklistItem.objects.get(pk=item.pk).revision
         return client.patch(f"/api/v1/checklist-items/{item.pk}",
-                            data=f'{{"status": "{next(statuses)}"}}',
+                            data=f'{{"status": "{next(statuses)}", "revision": {revision}}}',
                             content_type="application/json")
 
     report("portfolio page (10,000 releases)", timed(lambda: client.get("/"), args.requests))

@@ -46,7 +46,10 @@ def load() -> None:
 
 
 def _layby(release, people, actor) -> None:
+    known = set(release.risks.values_list("description", flat=True))  # the seed's own matrix
     for description, probability, impact, mitigation, owner in LAYBY_RISKS:
+        if description in known:
+            continue
         services.risk_add(release=release, description=description, probability=probability,
                           impact=impact, mitigation=mitigation, owner=people.get(owner),
                           review_offset=-7, actor=actor)

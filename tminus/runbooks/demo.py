@@ -13,6 +13,7 @@ from tminus.people.models import Person
 from tminus.releases.models import Release
 from tminus.runbooks import services
 from tminus.runbooks.choices import RunStatus
+from tminus.runbooks.defaults import FULL_RUNBOOK
 from tminus.runbooks.models import RunbookRun, StepRun
 from tminus.runbooks.services.deployment import runbook_snapshot
 
@@ -59,12 +60,13 @@ def _rollback_team(release: Release, team: list[Person], actor: Actor) -> None:
 
 def _owners(release: Release, team: list[Person], actor: Actor) -> None:
     lead, dba, devops = team
-    by_phase = {"Team readiness": lead, "Final checks": lead,
-                "Phase 1: Database migration": dba, "Phase 2: Application deployment": devops,
-                "Phase 3: Verification": lead, "Phase 4: Monitoring setup": devops}
+    # Names as the defaults and seed 003 write them, which differ in capitals only.
+    by_phase = {"team readiness": lead, "final checks": lead,
+                "phase 1: database migration": dba, "phase 2: application deployment": devops,
+                "phase 3: verification": lead, "phase 4: monitoring setup": devops}
     runbook = services.runbook_ensure(release=release, actor=actor)
     for phase in runbook.phases.all():
-        owner = by_phase.get(phase.name)
+        owner = by_phase.get(phase.name.lower())
         if owner is not None:
             services.runbook_phase_update(phase=phase, revision=None,
                                           changes={"owner_person": owner}, actor=actor)
@@ -75,17 +77,35 @@ def _layby_runbook(release: Release, team: list[Person], actor: Actor) -> None:
     for phase in release.runbook.phases.all():
         for step in phase.steps.all():
             command = _LAYBY_COMMANDS.get(step.title)
-            if command:
+            if command and not step.command:
                 services.runbook_step_update(step=step, revision=None,
                                              changes={"command": command}, actor=actor)
-    verification = release.runbook.phases.get(name="Phase 3: Verification")
+    verification = release.runbook.phases.get(name__iexact="Phase 3: Verification")
     services.runbook_step_add(phase=verification, title="Layby list loads at /business/laybys",
                               group="Functional checks (10 minutes)", position=6, actor=actor)
     _rollback_team(release, team, actor)
 
 
+def _default_phases(release: Release, actor: Actor) -> None:
+    """A plan that says nothing of its deployment (seed 001) ran the default runbook."""
+    runbook = services.runbook_ensure(release=release, actor=actor)
+    if runbook.phases.exists():
+        return
+    for spec in FULL_RUNBOOK["phases"]:
+        low, high = spec.get("expected") or (None, None)
+        phase = services.runbook_phase_add(runbook=runbook, name=spec["name"],
+                                           stage=spec.get("stage", "execution"),
+                                           expected_minutes_min=low, expected_minutes_max=high,
+                                           actor=actor)
+        for step in spec.get("steps", []):
+            step = {"title": step} if isinstance(step, str) else step
+            services.runbook_step_add(phase=phase, title=step["title"],
+                                      group=step.get("group", ""), actor=actor)
+
+
 def _completed_deployment(release: Release, team: list[Person], actor: Actor) -> None:
     """Two runs on go-live day: the first failed in the migration, the retry went live."""
+    _default_phases(release, actor)
     _owners(release, team, actor)
     _rollback_team(release, team, actor)
     day = timezone.make_aware(datetime.combine(release.go_live, datetime.min.time()))
