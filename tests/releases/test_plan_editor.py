@@ -318,3 +318,53 @@ def test_item_owner_may_be_a_person_of_the_release_without_an_account(contributo
                                 {"value": "Priya Patel", "revision": item.revision}, **HTMX)
     item.refresh_from_db()
     assert (item.owner, item.responsible) == (None, "Priya Patel")
+
+
+def test_drop_places_a_section_before_another_audited_as_web(contributor, release):
+    later = ChecklistSection.objects.create(release=release, title="Later", order=5)
+    url = f"/releases/{release.key}/plan/section/{later.pk}/move"
+
+    response = signed_in(contributor).post(url, {"before": _first_section(release).pk}, **HTMX)
+
+    assert response.status_code == 200
+    assert _first_section(release) == later
+    event = AuditEvent.objects.get(action="checklistsection.move")
+    assert event.interface == "web" and event.after["order"] == 0
+
+
+def test_drop_places_a_phase_last_when_it_lands_on_no_phase(manager, release):
+    first = Phase.objects.filter(release=release).order_by("order", "id").first()
+    url = f"/releases/{release.key}/plan/phase/{first.pk}/move"
+
+    signed_in(manager).post(url, {"before": ""}, **HTMX)
+
+    assert Phase.objects.filter(release=release).order_by("order", "id").last() == first
+
+
+def test_drop_before_a_part_of_another_release_is_refused_and_changes_nothing(manager, release):
+    other = make_release(go_live=date(2030, 7, 1))
+    foreign = Phase.objects.filter(release=other).first()
+    phase = Phase.objects.filter(release=release).order_by("order", "id").last()
+    url = f"/releases/{release.key}/plan/phase/{phase.pk}/move"
+    order = list(Phase.objects.filter(release=release).values_list("pk", "order"))
+
+    bad = signed_in(manager).post(url, {"before": "first"}, **HTMX)
+    foreign_drop = signed_in(manager).post(url, {"before": foreign.pk}, **HTMX)
+
+    assert bad.status_code == 422 and "beside another part" in bad.content.decode()
+    assert foreign_drop.status_code == 404
+    assert list(Phase.objects.filter(release=release).values_list("pk", "order")) == order
+
+
+def test_release_part_place_refuses_a_part_of_another_kind(release):
+    section = _first_section(release)
+    phase = Phase.objects.filter(release=release).first()
+
+    with pytest.raises(services.ValidationFailed) as refused:
+        services.release_part_place(part=section, before=phase, actor=Actor.cli())
+
+    assert "before" in refused.value.errors
+
+
+def _first_section(release):
+    return ChecklistSection.objects.filter(release=release).order_by("order", "id").first()

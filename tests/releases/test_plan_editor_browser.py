@@ -163,6 +163,65 @@ def test_dragging_an_item_drops_it_before_another(page):
     assert order == ["Third", "First", "Second"]
 
 
+def _two_sections(release):
+    ChecklistSection.objects.create(release=release, title="Go-live day", order=1)
+
+
+def _section_titles(release):
+    return [s.title for s in ChecklistSection.objects.filter(release=release)
+            .order_by("order", "id")]
+
+
+def _phase_names(release):
+    return [p.name for p in Phase.objects.filter(release=release).order_by("order", "id")]
+
+
+def test_dragging_a_section_drops_it_before_another(page, release, live_server):
+    _two_sections(release)
+    page.reload()
+    page.evaluate("window.__sameDocument = true")
+    moved = ChecklistSection.objects.get(title="Go-live day")
+
+    page.locator(f"#section-{moved.pk} button.part-handle").drag_to(
+        page.locator(".section").first)
+
+    page.wait_for_selector(".section:first-of-type :is(h3, h4) .value:text-is('Go-live day')")
+    assert _section_titles(release) == ["Go-live day", "Launch prep"]
+    assert AuditEvent.objects.filter(action="checklistsection.move", interface="web").exists()
+
+
+def test_keyboard_moves_a_section_and_keeps_the_focus_on_its_grip(page, release):
+    _two_sections(release)
+    page.reload()
+    page.evaluate("window.__sameDocument = true")
+    first = ChecklistSection.objects.get(title="Launch prep")
+
+    page.locator(f"#section-{first.pk} button.part-handle").focus()
+    page.keyboard.press("Alt+ArrowDown")
+
+    page.wait_for_selector(f"#section-{first.pk} button.part-handle:focus")
+    assert _section_titles(release) == ["Go-live day", "Launch prep"]
+    page.keyboard.press("Alt+ArrowUp")
+    page.wait_for_selector(f".section:first-of-type#section-{first.pk}")
+    assert _section_titles(release) == ["Launch prep", "Go-live day"]
+
+
+def test_phases_move_by_drag_and_by_keyboard(page, release):
+    names = _phase_names(release)
+    last = Phase.objects.get(release=release, name=names[-1])
+
+    page.locator(f"#phase-{last.pk} button.part-handle").drag_to(
+        page.locator("#phases tbody tr").first)
+    page.wait_for_selector(f"#phases tbody tr:first-child#phase-{last.pk}")
+    assert _phase_names(release) == [names[-1], *names[:-1]]
+
+    page.locator(f"#phase-{last.pk} button.part-handle").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    page.wait_for_selector(f"#phase-{last.pk} button.part-handle:focus")
+    assert _phase_names(release) == [names[0], names[-1], *names[1:-1]]
+    assert AuditEvent.objects.filter(action="phase.move", interface="web").count() == 2
+
+
 def test_selection_is_bulk_assigned_and_ticked(page):
     UserFactory(username="dana")
     first = _item("First").pk

@@ -24,5 +24,5 @@ def test_demo_shop_went_live_through_a_timed_retry_and_layby_carries_its_command
     assert shop.rollback_plan.team.count() == 3
     commands = set(layby.runbook.phases.values_list("steps__command", flat=True))
     assert {"npx prisma migrate deploy", "npm run build"} <= commands
-    assert layby.runbook.phases.get(name__iexact="Phase 1: Database migration").owner_person.name == (
-        "Dana Kim")
+    migration = layby.runbook.phases.get(name__iexact="Phase 1: Database migration")
+    assert migration.owner_person.name == "Dana Kim"

@@ -68,7 +68,9 @@ def _section_head(view, editable: bool, urls: dict, heading: str) -> str:
     # Under a group's h3 a section is an h4, on its own an h3: heading levels never skip.
     section = view.section
     if editable:
-        title = field_html("section", section, "title", editable_by_user=True)
+        title = (_part_handle("section", section.pk, urls["move"].format(section.pk),
+                              f"section {section.title}")
+                 + field_html("section", section, "title", editable_by_user=True))
         details = (f'<small>due {field_html("section", section, "due", editable_by_user=True)}'
                    f' · owner {field_html("section", section, "owner", editable_by_user=True)}'
                    f"</small>{_section_actions(section, urls)}"
@@ -79,12 +81,21 @@ def _section_head(view, editable: bool, urls: dict, heading: str) -> str:
         title = escape(section.title)
         details = f"<small>due {_date(section.due_date)}{owner}</small>"
     return (
-        f'<div class="section" id="section-{section.pk}" data-section="{section.pk}">'
+        f'<div class="section" id="section-{section.pk}" data-section="{section.pk}" '
+        f'data-drop="section" data-pk="{section.pk}">'
         f"<{heading}>{title} {details}"
         f'<span class="section-progress"><progress max="{view.total or 1}" value="{view.done}">'
         f'</progress> <span class="count">{view.done}/{view.total}</span></span></{heading}>'
         f'<ul class="checklist" data-section="{section.pk}">'
     )
+
+
+def _part_handle(kind: str, pk: int, move_url: str, label: str) -> str:
+    """The grip that moves a section or phase: drag it onto another, or Alt+arrow keys."""
+    label = escape(label[:60])
+    return (f'<button type="button" class="part-handle" draggable="true" data-kind="{kind}" '
+            f'data-pk="{pk}" data-move="{move_url}" aria-label="Move {label} (Alt and arrow '
+            f'keys)" title="Drag, or Alt+↑ ↓">⠿</button>')
 
 
 def _section_actions(section, urls: dict) -> str:

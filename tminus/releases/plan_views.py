@@ -172,12 +172,24 @@ def plan_part_move(request, key, kind, pk):
             before = ChecklistItem.objects.filter(pk=before_id, release=release).first()
             services.checklist_item_place(item=part, section=section, before=before,
                                           actor=actor)
+        elif "before" in request.POST:
+            services.release_part_place(part=part, before=_sibling(part, request.POST["before"]),
+                                        actor=actor)
         else:
             services.release_part_move(part=part, direction=request.POST.get("direction", ""),
                                        actor=actor)
     except ServiceError as error:
         return _block(request, release, BLOCKS[kind], error=_message(error), status=error.status)
     return _block(request, release, BLOCKS[kind])
+
+
+def _sibling(part, pk: str):
+    """The part of the same kind a drop lands before; none (last place) for an empty value."""
+    if not pk:
+        return None
+    if not pk.isdigit():
+        raise ValidationFailed({"before": "Drop beside another part of the plan."})
+    return get_object_or_404(type(part), pk=pk, release_id=part.release_id)
 
 
 @require_POST

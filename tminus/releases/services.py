@@ -872,6 +872,27 @@ def release_part_move(*, part, direction: str, actor: Actor):
     return part
 
 
+@transaction.atomic
+def release_part_place(*, part, before, actor: Actor):
+    """Put a section, phase or milestone just before another of its kind in the same release
+    (a drop by drag), or last when `before` is None."""
+    require(actor, _MOVABLE[type(part)])
+    if isinstance(part, ChecklistItem):
+        raise ValidationFailed({"before": "Place checklist items with checklist_item_place."})
+    if before is not None and (type(before) is not type(part)
+                               or before.release_id != part.release_id or before.pk == part.pk):
+        raise ValidationFailed({"before": f"Drop the {part._meta.verbose_name} beside another "
+                                          f"{part._meta.verbose_name} of the same release."})
+    old = _placement(part)
+    siblings = [row for row in _siblings(part) if row.pk != part.pk]
+    at = next((i for i, row in enumerate(siblings) if before and row.pk == before.pk),
+              len(siblings))
+    _renumber([*siblings[:at], part, *siblings[at:]])
+    audit_record(actor=actor, action=f"{part._meta.model_name}.move", obj=part,
+                 release_id=part.release_id, before=old, after=_placement(part))
+    return part
+
+
 def _nest_under(item: ChecklistItem, parent: ChecklistItem) -> None:
     children = list(parent.children.order_by("order", "id"))
     item.parent, item.order = parent, len(children)

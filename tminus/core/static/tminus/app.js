@@ -176,6 +176,67 @@
     });
   });
 
+  // Sections and phases: their grip (button.part-handle) is dragged onto another of its kind,
+  // which it then comes before, or moved one place with Alt+Up/Down. The server answers with
+  // the whole block, re-rendered in the new order.
+  let focusPartAfterSwap = null;
+
+  function movePart(handle, values) {
+    const block = handle.closest(".plan-block");
+    if (!block || !window.htmx) return;
+    focusPartAfterSwap = handle.dataset.kind + "-" + handle.dataset.pk;
+    window.htmx.ajax("POST", handle.dataset.move, {
+      source: handle, target: block, swap: "outerHTML", values: values,
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    const handle = event.target.closest && event.target.closest("button.part-handle");
+    const direction = {ArrowUp: "up", ArrowDown: "down"}[event.key];
+    if (!handle || !event.altKey || !direction) return;
+    event.preventDefault();
+    movePart(handle, {direction: direction});
+  });
+
+  let draggedPart = null;
+
+  document.addEventListener("dragstart", function (event) {
+    const handle = event.target.closest && event.target.closest("button.part-handle");
+    if (!handle) return;
+    draggedPart = handle;
+    event.dataTransfer.setData("text/plain", handle.dataset.kind + "-" + handle.dataset.pk);
+    event.dataTransfer.effectAllowed = "move";
+  });
+
+  function dropTarget(event) {
+    if (!draggedPart || !event.target.closest) return null;
+    return event.target.closest('[data-drop="' + draggedPart.dataset.kind + '"]');
+  }
+
+  document.addEventListener("dragover", function (event) {
+    if (dropTarget(event)) event.preventDefault();
+  });
+
+  document.addEventListener("drop", function (event) {
+    const target = dropTarget(event);
+    const handle = draggedPart;
+    draggedPart = null;
+    if (!target) return;
+    event.preventDefault();
+    if (target.dataset.pk !== handle.dataset.pk) movePart(handle, {before: target.dataset.pk});
+  });
+
+  document.addEventListener("dragend", function () { draggedPart = null; });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!focusPartAfterSwap || !event.target.closest(".plan-block")) return;
+    const [kind, pk] = focusPartAfterSwap.split("-");
+    focusPartAfterSwap = null;
+    const handle = document.querySelector(
+      'button.part-handle[data-kind="' + kind + '"][data-pk="' + pk + '"]');
+    if (handle) handle.focus();
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     // Only the checklists' own answer: the recent-changes box may refresh in between.
     if (!focusAfterSwap || !event.target.closest(".plan-block")) return;
