@@ -352,7 +352,7 @@ def test_drop_before_a_part_of_another_release_is_refused_and_changes_nothing(ma
     foreign_drop = signed_in(manager).post(url, {"before": foreign.pk}, **HTMX)
 
     assert bad.status_code == 422 and "beside another part" in bad.content.decode()
-    assert foreign_drop.status_code == 404
+    assert foreign_drop.status_code == 422 and "same release" in foreign_drop.content.decode()
     assert list(Phase.objects.filter(release=release).values_list("pk", "order")) == order
 
 
@@ -368,3 +368,28 @@ def test_release_part_place_refuses_a_part_of_another_kind(release):
 
 def _first_section(release):
     return ChecklistSection.objects.filter(release=release).order_by("order", "id").first()
+
+
+def test_api_reorders_a_section_through_the_same_service_audited_as_api(api_as, contributor,
+                                                                         release):
+    later = ChecklistSection.objects.create(release=release, title="Later", order=5)
+    first = _first_section(release)
+
+    response = api_as(contributor).post(
+        f"/api/v1/releases/{release.key}/plan/section/{later.pk}/move", {"before": first.pk})
+
+    assert response.status_code == 200 and response.json()["order"] == 0
+    assert _first_section(release) == later
+    assert AuditEvent.objects.get(action="checklistsection.move").interface == "api"
+
+
+def test_api_refuses_a_move_in_an_unknown_direction_and_changes_nothing(api_as, manager,
+                                                                        release):
+    phase = Phase.objects.filter(release=release).order_by("order", "id").first()
+    url = f"/api/v1/releases/{release.key}/plan/phase/{phase.pk}/move"
+
+    response = api_as(manager).post(url, {"direction": "sideways"})
+
+    assert response.status_code == 422 and "direction" in response.json()["errors"]
+    assert Phase.objects.get(pk=phase.pk).order == phase.order
+    assert not AuditEvent.objects.filter(action="phase.move").exists()

@@ -10,7 +10,14 @@ from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
 from tminus.core.offsets import parse_offset
 from tminus.releases import presenters, selectors, services
-from tminus.releases.models import ChecklistItem, ChecklistSection, Product, ScopeItem
+from tminus.releases.models import (
+    ChecklistItem,
+    ChecklistSection,
+    Milestone,
+    Phase,
+    Product,
+    ScopeItem,
+)
 from tminus.releases.schemas import (
     AuditOut,
     ItemIn,
@@ -192,6 +199,38 @@ def checklist_item_update(request, item_id: int, data: ItemPatch):
     item = services.checklist_item_update(item=item, revision=revision, changes=changes,
                                           actor=actor)
     return presenters.item_dict(item)
+
+
+class PlanMoveIn(Schema):
+    direction: str = Field("", description="up, down, indent or outdent (items nest)")
+    before: int | None = Field(None, description="Drop before this part of the same kind; 0: "
+                                                 "last place")
+    section: int | None = Field(None, description="For an item: the section it is dropped into")
+
+
+class PlanMoveOut(Schema):
+    id: int
+    order: int
+    section_id: int | None = None
+    parent_id: int | None = None
+
+
+MOVABLE = {"phase": Phase, "milestone": Milestone, "section": ChecklistSection,
+           "item": ChecklistItem, "scope": ScopeItem}
+
+
+@router.post("/releases/{key}/plan/{kind}/{part_id}/move", response=PlanMoveOut)
+def plan_part_move(request, key: str, kind: str, part_id: int, data: PlanMoveIn):
+    """Reorder a phase, milestone, checklist section, item or scope item, as the page does."""
+    actor = api_actor(request, CONTRIBUTE)
+    if kind not in MOVABLE:
+        raise ValidationFailed({"kind": f"Move one of: {', '.join(MOVABLE)}."})
+    part = get_object_or_404(MOVABLE[kind], pk=part_id, release=selectors.release_get(key))
+    part = services.release_part_reorder(part=part, direction=data.direction,
+                                         before_id=data.before, section_id=data.section,
+                                         actor=actor)
+    return {"id": part.pk, "order": part.order, "section_id": getattr(part, "section_id", None),
+            "parent_id": getattr(part, "parent_id", None)}
 
 
 @router.get("/releases/{key}/scope", response=list[ScopeItemOut])

@@ -163,33 +163,24 @@ def plan_part_move(request, key, kind, pk):
     """Up, down, indent or outdent (buttons, Alt+arrow keys), or a drop before another item."""
     release = release_or_404(key)
     part = _part(release, kind, pk)
-    actor = Actor.web(request)
     try:
-        if kind == "item" and request.POST.get("section"):
-            section = get_object_or_404(ChecklistSection, pk=request.POST["section"],
-                                        release=release)
-            before_id = request.POST.get("before") or 0
-            before = ChecklistItem.objects.filter(pk=before_id, release=release).first()
-            services.checklist_item_place(item=part, section=section, before=before,
-                                          actor=actor)
-        elif "before" in request.POST:
-            services.release_part_place(part=part, before=_sibling(part, request.POST["before"]),
-                                        actor=actor)
-        else:
-            services.release_part_move(part=part, direction=request.POST.get("direction", ""),
-                                       actor=actor)
+        services.release_part_reorder(
+            part=part, direction=request.POST.get("direction", ""),
+            before_id=_number(request.POST, "before"), section_id=_number(request.POST, "section"),
+            actor=Actor.web(request))
     except ServiceError as error:
         return _block(request, release, BLOCKS[kind], error=_message(error), status=error.status)
     return _block(request, release, BLOCKS[kind])
 
 
-def _sibling(part, pk: str):
-    """The part of the same kind a drop lands before; none (last place) for an empty value."""
-    if not pk:
+def _number(data, name: str) -> int | None:
+    """A posted id: None when not sent, 0 when sent empty (a drop on no part: last place)."""
+    if name not in data:
         return None
-    if not pk.isdigit():
-        raise ValidationFailed({"before": "Drop beside another part of the plan."})
-    return get_object_or_404(type(part), pk=pk, release_id=part.release_id)
+    value = data[name]
+    if value and not value.isdigit():
+        raise ValidationFailed({name: "Drop beside another part of the plan."})
+    return int(value or 0)
 
 
 @require_POST

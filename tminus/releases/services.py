@@ -873,6 +873,34 @@ def release_part_move(*, part, direction: str, actor: Actor):
 
 
 @transaction.atomic
+def release_part_reorder(*, part, actor: Actor, direction: str = "", before_id: int | None = None,
+                         section_id: int | None = None):
+    """One entry for every reorder a page or the API asks for: a drop before the part with id
+    `before_id` (0: last place), for an item into the section `section_id`; else a move one
+    step in `direction`."""
+    if isinstance(part, ChecklistItem) and section_id:
+        section = ChecklistSection.objects.filter(pk=section_id,
+                                                  release_id=part.release_id).first()
+        if section is None:
+            raise ValidationFailed({"section": "Drop the item into a section of its release."})
+        return checklist_item_place(item=part, section=section, before=_drop_before(
+            part, before_id), actor=actor)
+    if before_id is not None:
+        return release_part_place(part=part, before=_drop_before(part, before_id), actor=actor)
+    return release_part_move(part=part, direction=direction, actor=actor)
+
+
+def _drop_before(part, before_id: int | None):
+    if not before_id:
+        return None
+    before = type(part).objects.filter(pk=before_id, release_id=part.release_id).first()
+    if before is None:
+        raise ValidationFailed({"before": f"Drop beside another {part._meta.verbose_name} of "
+                                          f"the same release."})
+    return before
+
+
+@transaction.atomic
 def release_part_place(*, part, before, actor: Actor):
     """Put a section, phase or milestone just before another of its kind in the same release
     (a drop by drag), or last when `before` is None."""
