@@ -70,23 +70,31 @@ def build_data():
     return manager, big
 
 
-def timed(call, requests: int) -> list[float]:
+def timed(call, requests: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds per request. On a shared machine the wall clock also
+    counts the time other processes held the cores; the CPU time is this server's own work."""
     call()  # warm caches and templates
-    samples = []
+    wall, cpu = [], []
     for _ in range(requests):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = call()
-        samples.append((time.perf_counter() - start) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, response.status_code
-    return samples
+    return wall, cpu
 
 
-def report(name: str, samples: list[float]) -> None:
+def _p95(samples: list[float]) -> float:
     ordered = sorted(samples)
-    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    return ordered[int(len(ordered) * 0.95) - 1]
+
+
+def report(name: str, samples: tuple[list[float], list[float]]) -> None:
+    wall, cpu = samples
+    p95 = _p95(wall)
     verdict = "ok" if p95 < 50 else "over target"
-    print(f"{name:<40} median {statistics.median(ordered):7.2f} ms   p95 {p95:7.2f} ms   "
-          f"({p95 / 50:.2f} of the 50 ms target: {verdict})")
+    print(f"{name:<40} median {statistics.median(wall):7.2f} ms   p95 {p95:7.2f} ms   "
+          f"({p95 / 50:.2f} of the 50 ms target: {verdict});   CPU p95 {_p95(cpu):7.2f} ms")
 
 
 def inline_editor(client, item):
@@ -117,6 +125,8 @@ def main() -> None:
 
     started = time.perf_counter()
     manager, big = build_data()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall-clock figures "
+          "include waiting for the cores)")
     print(f"database: {connection.vendor}; built 10,000 releases and a release with "
           f"{big.checklist_items.count()} items in {time.perf_counter() - started:.1f} s")
     client = Client(HTTP_HOST="127.0.0.1")
