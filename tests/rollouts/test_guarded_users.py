@@ -118,7 +118,7 @@ def post_events(name: str, users: list[str], at) -> None:
     assert response.json()["accepted"] == len(events)
 
 
-def test_comparison_per_event_also_says_how_many_users_are_behind_each_arm(
+def test_comparison_per_event_also_says_how_many_exposed_users_each_arm_has(
         flag, release, sdk_secret):
     plan = create(flag, release, guarded_definition(
         {**ERROR_USERS_PER_EXPOSED_USER, "per": "event", "of": "download_click",
@@ -127,15 +127,31 @@ def test_comparison_per_event_also_says_how_many_users_are_behind_each_arm(
     services.rollout_start(plan=plan, actor=SYSTEM, reason="go", now=start)
     sdk = sdk_from_server(sdk_secret)
     users = [f"vet-{n}" for n in range(400)]
-    post_events("download_click", users + users, minutes_ago(5))  # two clicks each
+    on = [u for u in users if sdk.is_enabled(FLAG, {"userId": u})]
+    off = [u for u in users if u not in on]
+    minute = minutes_ago(5).replace(second=0, microsecond=0)
+    metrics_record(scope=SDK, body=bucket(minute, on, off, yes=3 * len(on), no=3 * len(off)))
+    post_events("download_click", users + users, minute)  # two clicks each
 
     found = checks.evaluate(plan, plan.stages.get(order=0).criteria.get(), start,
                             minutes_ago(0)).comparison
 
-    on = sum(sdk.is_enabled(FLAG, {"userId": u}) for u in users)
-    assert (found.treatment_n, found.control_n) == (2 * on, 2 * (400 - on))
-    assert (found.treatment_users, found.control_users) == (on, 400 - on)
-    assert f"({on:,} and {400 - on:,} users)" in found.sentence
+    assert (found.treatment_n, found.control_n) == (2 * len(on), 2 * len(off))
+    assert (found.treatment_users, found.control_users) == (len(on), len(off))
+    assert f"({len(on):,} and {len(off):,} exposed users)" in found.sentence
+
+
+def test_comparison_per_event_without_users_reported_shows_none(flag, release):
+    plan = create(flag, release, guarded_definition(
+        {**ERROR_USERS_PER_EXPOSED_USER, "per": "event", "of": "download_click"}))
+    start = minutes_ago(30)
+    services.rollout_start(plan=plan, actor=SYSTEM, reason="go", now=start)
+    post_events("download_click", [f"vet-{n}" for n in range(50)], minutes_ago(5))
+
+    found = checks.evaluate(plan, plan.stages.get(order=0).criteria.get(), start,
+                            minutes_ago(0)).comparison
+
+    assert (found.treatment_users, found.control_users) == (None, None)
 
 
 class UsersRollout(Rollout):

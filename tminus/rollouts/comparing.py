@@ -39,8 +39,8 @@ class ArmComparison:
     control_n: int
     met: bool | None
     sentence: str
-    # Distinct users behind each arm's sample, where known (SDKs reporting users, or events
-    # carrying a user); for a comparison per user they are the sample itself.
+    # Distinct users of each arm, where known: exposed users where SDKs report them; for a
+    # comparison per user, the sample itself.
     treatment_users: int | None = None
     control_users: int | None = None
 
@@ -154,13 +154,16 @@ class Unmeasurable(Exception):
 
 
 def arm_users(spec: Measure, scope: Scope) -> tuple[int | None, int | None]:
-    """(treatment, control) distinct users behind each arm's sample, or None where unknown:
-    the exposed users SDKs reported, or the users whose events make the sample."""
+    """(treatment, control) exposed users of each arm where SDKs report them, else None.
+
+    Read from the SDKs' reports only (one indexed count): counting the distinct users of the
+    raw events at every round would cost a scan of the stage's events for a number shown
+    beside the sample; a comparison per user pays that because it is its sample.
+    """
     if spec.source == PROMETHEUS:
         return None, None
-    metric = spec.denominator if spec.aggregation == RATIO else spec.metric
-    found = users_by_arm([metric], scope)
-    users = (found[(metric, TREATMENT)], found[(metric, CONTROL)])
+    found = users_by_arm(["exposures"], scope)
+    users = (found[("exposures", TREATMENT)], found[("exposures", CONTROL)])
     return (None, None) if not any(users) else users
 
 
@@ -208,10 +211,10 @@ def _number(value: float, unit: str) -> str:
 
 
 def _in_users(spec: Measure, users: tuple[int | None, int | None]) -> str:
-    """' (1,950 and 17,400 users)': the users behind a sample that is not itself users."""
+    """' (1,950 and 17,400 exposed users)': the users behind a sample that is not users."""
     if spec.per_user or users[0] is None:
         return ""
-    return f" ({users[0]:,} and {users[1]:,} users)"
+    return f" ({users[0]:,} and {users[1]:,} exposed users)"
 
 
 def _sentence(check, spec, result: st.Comparison, arms, users) -> str:
