@@ -172,6 +172,14 @@ def _section_titles(release):
             .order_by("order", "id")]
 
 
+def _wait_for_position(page, rows: str, row_id: str, index: int):
+    """Wait until the re-rendered block shows the row at index (the answer has been swapped in:
+    the focus alone proves nothing, the grip had it before the key was pressed)."""
+    page.wait_for_function(
+        "([rows, id, index]) => { const all = document.querySelectorAll(rows);"
+        " return all.length > index && all[index].id === id; }", arg=[rows, row_id, index])
+
+
 def _phase_names(release):
     return [p.name for p in Phase.objects.filter(release=release).order_by("order", "id")]
 
@@ -185,7 +193,7 @@ def test_dragging_a_section_drops_it_before_another(page, release, live_server):
     page.locator(f"#section-{moved.pk} button.part-handle").drag_to(
         page.locator(".section").first)
 
-    page.wait_for_selector(".section:first-of-type :is(h3, h4) .value:text-is('Go-live day')")
+    _wait_for_position(page, ".section", f"section-{moved.pk}", 0)
     assert _section_titles(release) == ["Go-live day", "Launch prep"]
     assert AuditEvent.objects.filter(action="checklistsection.move", interface="web").exists()
 
@@ -199,10 +207,11 @@ def test_keyboard_moves_a_section_and_keeps_the_focus_on_its_grip(page, release)
     page.locator(f"#section-{first.pk} button.part-handle").focus()
     page.keyboard.press("Alt+ArrowDown")
 
+    _wait_for_position(page, ".section", f"section-{first.pk}", 1)
     page.wait_for_selector(f"#section-{first.pk} button.part-handle:focus")
     assert _section_titles(release) == ["Go-live day", "Launch prep"]
     page.keyboard.press("Alt+ArrowUp")
-    page.wait_for_selector(f".section:first-of-type#section-{first.pk}")
+    _wait_for_position(page, ".section", f"section-{first.pk}", 0)
     assert _section_titles(release) == ["Launch prep", "Go-live day"]
 
 
@@ -212,11 +221,12 @@ def test_phases_move_by_drag_and_by_keyboard(page, release):
 
     page.locator(f"#phase-{last.pk} button.part-handle").drag_to(
         page.locator("#phases tbody tr").first)
-    page.wait_for_selector(f"#phases tbody tr:first-child#phase-{last.pk}")
+    _wait_for_position(page, "#phases tbody tr", f"phase-{last.pk}", 0)
     assert _phase_names(release) == [names[-1], *names[:-1]]
 
     page.locator(f"#phase-{last.pk} button.part-handle").focus()
     page.keyboard.press("Alt+ArrowDown")
+    _wait_for_position(page, "#phases tbody tr", f"phase-{last.pk}", 1)
     page.wait_for_selector(f"#phase-{last.pk} button.part-handle:focus")
     assert _phase_names(release) == [names[0], names[-1], *names[1:-1]]
     assert AuditEvent.objects.filter(action="phase.move", interface="web").count() == 2
