@@ -7,14 +7,28 @@ with. Counters are created once per flag with ``dict.setdefault`` (also one C ca
 threads counting a new flag at once share one counter) and are never replaced. ``take_bucket``
 reads each counter and sends what grew since its last reading, so a count made while it reads
 goes out with the next bucket: none is lost or sent twice.
+
+With ``report_users`` the recorder also keeps, per flag and answer, the distinct users it
+answered (hashed), so a guarded rollout can count exposed users per arm and not only
+exposures. That costs a lock per evaluation, which is why it is off unless asked for.
 """
 
+import hashlib
 import itertools
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+# Distinct users kept per flag and answer between two sends; past it the count is a floor.
+MAX_USERS_PER_ANSWER = 10_000
+
+
+def user_hash(user: str) -> str:
+    """The hashed id the server counts: the user's id never leaves the application."""
+    return hashlib.sha256(user.encode()).hexdigest()[:16]
 
 
 def iso_now() -> str:
@@ -43,9 +57,24 @@ class MetricsRecorder:
         self.no: dict[str, itertools.count] = {}
         self.variants: dict[tuple[str, str], itertools.count] = {}
         self._taken: tuple[dict, dict, dict] = ({}, {}, {})  # the readings of the last take
-        self._lock = threading.Lock()  # one taker at a time; counting never takes it
+        # One taker at a time, and the users; counting evaluations never takes it.
+        self._lock = threading.Lock()
         self._carried: dict[str, _FlagCounts] = {}
         self._start = iso_now()
+        self._users: dict[tuple[str, bool], set[str]] = {}  # (flag, answer) -> hashed users
+
+    def count_user(self, flag: str, enabled: bool, context: Any) -> None:
+        """Remember the user (userId, else sessionId) answered ``enabled`` for ``flag``."""
+        if not isinstance(context, Mapping):
+            return
+        user = context.get("userId") or context.get("sessionId")
+        if not user:
+            return
+        hashed = user_hash(str(user))
+        with self._lock:
+            users = self._users.setdefault((flag, enabled), set())
+            if len(users) < MAX_USERS_PER_ANSWER:
+                users.add(hashed)
 
     def count(self, flag: str, enabled: bool, variant: str | None = None) -> None:
         """Count one evaluation of ``flag`` (and the variant it resolved to, if asked for one)."""
@@ -78,6 +107,7 @@ class MetricsRecorder:
         with self._lock:
             flags, self._carried = self._carried, {}
             start, self._start = self._start, iso_now()
+            users, self._users = self._users, {}
             _add(flags, *self._take())
         if not flags:
             return None
@@ -85,6 +115,10 @@ class MetricsRecorder:
             name: {"yes": c.yes, "no": c.no, "variants": dict(c.variants)}
             for name, c in flags.items()
         }
+        for (name, enabled), ids in users.items():
+            if name in toggles:
+                answers = toggles[name].setdefault("users", {"yes": [], "no": []})
+                answers["yes" if enabled else "no"] = sorted(ids)
         return {"start": start, "stop": iso_now(), "toggles": toggles}
 
     def restore(self, bucket: dict[str, Any]) -> None:
@@ -96,6 +130,12 @@ class MetricsRecorder:
                 counts.yes += toggle["yes"]
                 counts.no += toggle["no"]
                 counts.variants.update(toggle["variants"])
+                self._restore_users(name, toggle.get("users") or {})
+
+    def _restore_users(self, flag: str, users: dict) -> None:
+        for answer, enabled in (("yes", True), ("no", False)):
+            if users.get(answer):
+                self._users.setdefault((flag, enabled), set()).update(users[answer])
 
 
 def _add(flags: dict[str, _FlagCounts], yes: dict, no: dict, variants: dict) -> None:
