@@ -89,3 +89,32 @@ def test_page_outside_the_api_keeps_the_html_error_page(viewer):
         response = browser.get("/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_page_with_the_database_down_answers_a_503_page_that_retries_by_itself(viewer, caplog):
+    browser = signed_in(viewer)
+    browser.raise_request_exception = False
+    with database_unreachable(), caplog.at_level(logging.ERROR, logger="tminus.errors"):
+        response = browser.get("/")
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/html")
+    assert response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "cannot reach its database" in page
+    assert '<meta http-equiv="refresh" content="5">' in page
+    assert any("database unavailable" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.django_db
+def test_page_with_an_unhandled_error_answers_500_with_the_logged_error_id(viewer, caplog):
+    browser = signed_in(viewer)
+    browser.raise_request_exception = False
+    with mock.patch("tminus.releases.selectors.with_progress", side_effect=RuntimeError("a bug")), \
+            caplog.at_level(logging.ERROR, logger="tminus.errors"):
+        response = browser.get("/")
+    assert response.status_code == 500
+    logged = [record for record in caplog.records if record.exc_info]
+    error_id = logged[0].getMessage().split()[2]
+    assert f"<code>{error_id}</code>" in response.content.decode()
+    assert "refresh" not in response.content.decode()

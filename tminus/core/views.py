@@ -3,11 +3,10 @@ import sys
 from django.db import connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
-from django.views import defaults
 
 from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER
-from tminus.core.failures import failure_response
+from tminus.core.failures import failure_page, failure_response
 from tminus.worker.health import worker_health
 
 
@@ -38,11 +37,11 @@ def favicon(request):
 
 
 def server_error(request):
-    """Django's last resort (handler500): JSON under /api/, the plain error page elsewhere.
+    """Django's last resort (handler500): JSON under /api/, a page with the error id elsewhere.
 
     The API's own routers answer their errors through tminus.core.api; this catches what fails
     outside them: the flag client APIs and anything a middleware raises.
     """
     if request.path.startswith("/api/"):
         return failure_response(request, sys.exc_info()[1])
-    return defaults.server_error(request)
+    return failure_page(request, sys.exc_info()[1])
