@@ -15,7 +15,10 @@ from tminus.runbooks.services.common import (
     check_minutes,
     check_owner,
     check_text,
+    field_values,
     owner_changes,
+    step_errors,
+    trimmed,
 )
 from tminus.runbooks.templating import default_runbook_spec, runbook_lay_out
 
@@ -41,38 +44,17 @@ def _phase_errors(values: dict) -> dict:
     return errors
 
 
-def _step_errors(values: dict) -> dict:
-    errors: dict = {}
-    check_text(values, "title", "A step's title", errors)
-    check_minutes(values, ("expected_minutes",), errors)
-    check_owner(values, errors)
-    return errors
-
-
-def _values(row, fields: set[str]) -> dict:
-    return {name: getattr(row, name) for name in fields}
-
-
 def _release_id(runbook_id: int) -> int:
     return Runbook.objects.values_list("release_id", flat=True).get(pk=runbook_id)
 
 
-def _strip(*fields: str):
-    """A derive hook that trims the named texts (already checked not to be blank)."""
-    def derive(row, changes) -> list[str]:
-        for name in fields:
-            setattr(row, name, (getattr(row, name) or "").strip())
-        return [name for name in fields if name in changes]
-    return derive
-
-
 PHASE = editing.Kind(model=RunbookPhase, action="runbook_phase", fields=PHASE_FIELDS,
-                     capability=CONTRIBUTE, fixed={"order"}, derive=_strip("name"),
-                     validate=lambda phase: _phase_errors(_values(phase, PHASE_EDITABLE)),
+                     capability=CONTRIBUTE, fixed={"order"}, derive=trimmed("name"),
+                     validate=lambda phase: _phase_errors(field_values(phase, PHASE_EDITABLE)),
                      release_id=lambda phase: _release_id(phase.runbook_id))
 STEP = editing.Kind(model=RunbookStep, action="runbook_step", fields=STEP_FIELDS,
-                    capability=CONTRIBUTE, fixed={"order"}, derive=_strip("title", "group"),
-                    validate=lambda step: _step_errors(_values(step, STEP_EDITABLE)),
+                    capability=CONTRIBUTE, fixed={"order"}, derive=trimmed("title", "group"),
+                    validate=lambda step: step_errors(field_values(step, STEP_EDITABLE)),
                     release_id=lambda step: _release_id(step.phase.runbook_id))
 
 
