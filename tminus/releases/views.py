@@ -20,6 +20,7 @@ from tminus.core.errors import Conflict, ServiceError
 from tminus.core.web import (
     add_service_errors,
     flash_service_error,
+    posted_revision,
     rebind_after_conflict,
     role_required,
 )
@@ -286,7 +287,8 @@ def scope_item_status(request, key, item_id):
     item = get_object_or_404(ScopeItem, pk=item_id, release=release)
     status = request.POST.get("status", "")
     try:
-        services.scope_item_update(item=item, revision=None, changes={"status": status},
+        services.scope_item_update(item=item, revision=posted_revision(request),
+                                   changes={"status": status},
                                    actor=Actor.web(request))
     except ServiceError as error:
         flash_service_error(request, error)
