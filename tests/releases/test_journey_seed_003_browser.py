@@ -171,8 +171,12 @@ def test_it_takes_seed_003_from_import_to_close_out(journey):
     page.click("button:has-text('Record decision')")
     page.wait_for_selector(".decision summary:has-text('Go')")
 
-    # Deployment day: start the run, tick every step of its first phase, finish: live.
+    # Deployment day on production: the version it records there is set first. Start the
+    # run, tick every step of its first phase, finish: live.
+    page.goto(f"{url}/releases/{release.key}/")
+    _edit(page, f"#f-release-{release.pk}-version", "1.0")
     page.goto(f"{url}/releases/{release.key}/runbook/")
+    page.fill("#id_environment", "production")
     page.click("button:has-text('Start the deployment')")
     page.wait_for_selector("[data-run=status]:has-text('Running')")
     first_phase = page.locator("[id^=phase-]").first
@@ -186,6 +190,7 @@ def test_it_takes_seed_003_from_import_to_close_out(journey):
     page.wait_for_selector("[data-run=status]:has-text('Succeeded')")
     release.refresh_from_db()
     assert release.status == "live"
+    assert release.product.environments.get(key="production").current_version == "1.0"
 
     # The numbers while it is live: the weekly report and the portfolio agree with the data.
     totals = _checklist_counts(release)
