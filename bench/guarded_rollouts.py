@@ -14,7 +14,11 @@ worker checking once a minute, with two ways to guard them:
   with at least 200 clicks", on the treatment's clicks (the only clicks the new code makes).
 
 Scenarios: A/A (both arms at 1%: every rollback is a false alarm) and A/B (the new code at 2%:
-how many treatment exposures, and minutes, until the rollback). Then the cost of one real
+how many treatment exposures, and minutes, until the rollback). The same for a mean, with
+each exposure a request whose latency is normal around 200 ms (sd 100 ms) and the new code
+at 230 ms in A/B: "latency no worse than control by more than 20 ms" (sequential, the
+normal-mixture sequence for a difference of means) against "average latency above 220 ms over
+the last 5 minutes, at least 200 requests" (threshold). Then the cost of one real
 evaluation round (`rollouts_check`) with `--plans` running plans on a scratch SQLite database.
 Prints one line per scenario and method; asserts nothing.
 """
@@ -39,6 +43,8 @@ REGRESSED = 0.02
 MARGIN, CONFIDENCE = 0.5, 0.95
 THRESHOLD, WINDOW, THRESHOLD_SAMPLE = 1.2, 5, 200
 STAGES = (0.10, 0.50)
+LATENCY_MS, LATENCY_SD, SLOWER_MS = 200.0, 100.0, 230.0
+LATENCY_MARGIN, LATENCY_THRESHOLD = 20.0, 220.0
 
 
 def simulate(rng, *, rollouts: int, traffic: int, minutes: int, treatment_rate: float):
@@ -84,25 +90,72 @@ def _threshold(errors_t, n_t) -> np.ndarray:
     return _first((rate > THRESHOLD) & (windowed_clicks >= THRESHOLD_SAMPLE))
 
 
-def report_false_alarms(found: dict, rollouts: int) -> None:
+def simulate_means(rng, *, rollouts: int, traffic: int, minutes: int, treatment_ms: float):
+    """The same for latency: per round and arm, the sum and the sum of squared deviations of
+    its requests, drawn exactly for normal latencies (a normal sum, a chi-square spread)."""
+    rounds = minutes * len(STAGES)
+    n_t = np.round(traffic * np.repeat(STAGES, minutes)).astype(int)
+    n_c = traffic - n_t
+    arms = [_latency_sums(rng, n, mean, (rollouts, rounds))
+            for n, mean in ((n_t, treatment_ms), (n_c, LATENCY_MS))]
+    return {"sequential": _sequential_means(*arms, n_t, n_c, minutes),
+            "threshold": _threshold_means(arms[0][0], n_t)}, np.cumsum(n_t)
+
+
+def _latency_sums(rng, n: np.ndarray, mean: float, shape) -> tuple[np.ndarray, np.ndarray]:
+    """(sums, sums of squares) of n normal latencies per round."""
+    sums = rng.normal(n * mean, LATENCY_SD * np.sqrt(n), shape)
+    spread = LATENCY_SD ** 2 * rng.chisquare(np.maximum(n - 1, 1), shape)
+    return sums, spread + sums ** 2 / np.maximum(n, 1)
+
+
+def _sequential_means(treatment, control, n_t, n_c, minutes: int) -> np.ndarray:
+    verdicts = []
+    for stage in range(len(STAGES)):
+        part = slice(stage * minutes, (stage + 1) * minutes)
+        t_n, c_n = n_t[part].cumsum(), n_c[part].cumsum()
+        arm_t = st.mean_arm(t_n, treatment[0][:, part].cumsum(axis=1),
+                            treatment[1][:, part].cumsum(axis=1))
+        arm_c = st.mean_arm(c_n, control[0][:, part].cumsum(axis=1),
+                            control[1][:, part].cumsum(axis=1))
+        _, low, high = st.interval(arm_t, arm_c, margin=LATENCY_MARGIN, confidence=CONFIDENCE)
+        verdict = st.verdict_of(low, high, margin=LATENCY_MARGIN, direction=st.LOWER_IS_BETTER)
+        enough = np.minimum(t_n, c_n) >= st.MIN_ARM_SAMPLE
+        verdicts.append((verdict == st.REGRESSION) & enough)
+    return _first(np.concatenate(verdicts, axis=1))
+
+
+def _threshold_means(sums_t, n_t) -> np.ndarray:
+    kernel = np.ones(WINDOW)
+    windowed_sums = np.apply_along_axis(lambda r: np.convolve(r, kernel)[:len(r)], 1, sums_t)
+    windowed_requests = np.convolve(n_t, kernel)[:len(n_t)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        average = windowed_sums / windowed_requests
+    return _first((average > LATENCY_THRESHOLD) & (windowed_requests >= THRESHOLD_SAMPLE))
+
+
+def report_false_alarms(found: dict, rollouts: int, *, scenario: str = "A/A",
+                        baseline: str = f"baseline {100 * BASELINE:g}% in both arms") -> None:
     for method, rounds in found.items():
         share = 100 * (rounds >= 0).mean()
-        print(f"A/A {method}: {share:.1f}% of {rollouts:,} rolled back "
-              f"(every one a false alarm; baseline {100 * BASELINE:g}% in both arms)")
+        print(f"{scenario} {method}: {share:.1f}% of {rollouts:,} rolled back "
+              f"(every one a false alarm; {baseline})")
 
 
-def report_detection(found: dict, exposures: np.ndarray, rollouts: int, traffic: int) -> None:
+def report_detection(found: dict, exposures: np.ndarray, rollouts: int, traffic: int, *,
+                     scenario: str = "A/B", unit: str = "exposures",
+                     change: str = f"new code at {100 * REGRESSED:g}% errors against "
+                                   f"{100 * BASELINE:g}%") -> None:
     for method, rounds in found.items():
         caught = rounds[rounds >= 0]
         if not len(caught):
-            print(f"A/B {method}: no rollback in {rollouts:,} rollouts")
+            print(f"{scenario} {method}: no rollback in {rollouts:,} rollouts")
             continue
         median_round = float(np.median(caught))
         median_exposures = float(np.median(exposures[caught]))
-        print(f"A/B {method}: median {median_exposures:,.0f} exposures to rollback "
-              f"({median_round + 1:.0f} minutes at {traffic:,} exposures a minute; "
-              f"{100 * len(caught) / rollouts:.1f}% of {rollouts:,} rolled back; new code at "
-              f"{100 * REGRESSED:g}% errors against {100 * BASELINE:g}%)")
+        print(f"{scenario} {method}: median {median_exposures:,.0f} {unit} to rollback "
+              f"({median_round + 1:.0f} minutes at {traffic:,} {unit} a minute; "
+              f"{100 * len(caught) / rollouts:.1f}% of {rollouts:,} rolled back; {change})")
 
 
 # -- the cost of one evaluation round ------------------------------------------------------
@@ -206,6 +259,13 @@ def main() -> None:
     report_false_alarms(found, args.rollouts)
     found, exposures = simulate(rng, treatment_rate=REGRESSED, **common)
     report_detection(found, exposures, args.rollouts, args.traffic)
+    found, _ = simulate_means(rng, treatment_ms=LATENCY_MS, **common)
+    report_false_alarms(found, args.rollouts, scenario="A/A means",
+                        baseline=f"latency {LATENCY_MS:g} ms in both arms")
+    found, requests = simulate_means(rng, treatment_ms=SLOWER_MS, **common)
+    report_detection(found, requests, args.rollouts, args.traffic, scenario="A/B means",
+                     unit="requests", change=f"new code at {SLOWER_MS:g} ms against "
+                                              f"{LATENCY_MS:g} ms, margin {LATENCY_MARGIN:g} ms")
 
     setup_django()
     build_plans(args.plans, rng)

@@ -1,15 +1,10 @@
-import os
-import shutil
 import socket
-import subprocess
-import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from urllib.request import urlopen
 
 import pytest
 
+from tests.support.prometheus import real_prometheus_server
 from tminus.core.actors import Actor
 from tminus.core.errors import ValidationFailed
 from tminus.flags import services as flags
@@ -154,36 +149,8 @@ def test_prometheus_without_a_server_configured_is_unknown(data, settings):
 
 @pytest.fixture
 def real_prometheus():
-    """Debian's Prometheus on a free port; skips, saying why, where it is not installed."""
-    binary = shutil.which(os.environ.get("TMINUS_PROMETHEUS_BINARY", "prometheus"))
-    if binary is None:
-        pytest.skip("The prometheus server is not installed (apt-get install prometheus).")
-    workdir = tempfile.mkdtemp(prefix="tminus-prometheus-")
-    with open(os.path.join(workdir, "prometheus.yml"), "w") as config:
-        config.write("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [binary, f"--config.file={workdir}/prometheus.yml", f"--storage.tsdb.path={workdir}/data",
-         f"--web.listen-address=127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urlopen(f"{url}/-/ready", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip("prometheus did not start within 15 s here")
-                time.sleep(0.1)
+    with real_prometheus_server() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_real_prometheus_answers_a_criterion_query(data, real_prometheus):

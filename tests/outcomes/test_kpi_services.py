@@ -188,3 +188,26 @@ def test_upper_bound_target_is_missed_at_once():
                               actor=CLI)
     checkin = services.kpi_checkin_record(kpi=kpi, value="2.5", slot="day-1", actor=CLI)
     assert selectors.kpi_view(kpi, [checkin]).checkins[0].verdict == "missed"
+
+
+def test_kpi_baseline_is_read_in_the_kpi_unit_and_audited():
+    release = make_release()
+
+    kpi = services.kpi_create(release=release, target="page load under 2 s", baseline="3100 ms",
+                              actor=CLI)
+    kpi = services.kpi_update(kpi=kpi, revision=None, changes={"baseline": "2.9"}, actor=CLI)
+
+    assert kpi.baseline == 2.9
+    assert AuditEvent.objects.get(action="kpi.create").after["baseline"] == 3.1
+    assert AuditEvent.objects.get(action="kpi.update").after["baseline"] == 2.9
+
+
+def test_kpi_baseline_in_another_unit_is_refused_per_field_and_saves_nothing():
+    release = make_release()
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.kpi_create(release=release, target="error rate under 1%", baseline="3 s",
+                            actor=CLI)
+
+    assert "measured in %" in refused.value.errors["baseline"][0]
+    assert not Kpi.objects.exists()

@@ -26,6 +26,8 @@ from tminus.outcomes.targets import COUNT, parse_target, parse_value
     ("Week 1: 10% of businesses create first layby", ">=", 10, "%",
      "businesses create first layby", 168),
     ("exactly 3 releases", "=", 3, COUNT, "releases", None),
+    ("p95 latency under 300 ms", "<", 300, "ms", "p95 latency", None),
+    ("HTTP 5xx errors below 2%", "<", 2, "%", "HTTP 5xx errors", None),
 ])
 def test_parse_target_reads_comparator_number_unit_and_window(text, comparator, value, unit,
                                                               subject, window_hours):

@@ -66,3 +66,45 @@ def test_preview_of_a_staged_rollout_shows_stages_flags_criteria_steps_and_peopl
     assert "Chris makes decision to roll back based on the data in the launch report (Chris)" \
         in _kind(page, "rollback")
     page.close()
+
+
+STAGED_PLAN = """# Search rollout
+
+Feature flag `new-search`.
+
+## Rollout planning
+
+- What criteria will you look at before advancing to the next stage?:
+  - error rate below 2%
+
+### Stage A: Canary
+
+#### Planning
+
+- Percentage of Users: 10%
+
+## Success metrics
+
+| Metric | Target | Baseline | Week 1 |
+|---|---|---|---|
+| Checkout error rate | < 1% | 2.5% | 1.4% |
+
+## Go/No-Go
+
+Decision: Conditional Go
+
+- Support rota staffed
+"""
+
+
+def test_preview_shows_stage_criteria_kpi_baseline_and_readings_and_conditions_of_the_go(
+        browser, live_server, manager, tmp_path):
+    path = tmp_path / "search-rollout.md"
+    path.write_text(STAGED_PLAN)
+    page = _preview(browser, live_server, manager, path)
+
+    assert "criteria: error_rate < 2" in _kind(page, "rollout_stages")
+    assert "Checkout error rate: < 1% (baseline 2.5%, Week 1 1.4%)" in _kind(page, "kpis")
+    assert "Support rota staffed" in _kind(page, "readiness_criteria")
+    assert not Release.objects.exists()
+    page.close()

@@ -86,3 +86,68 @@ def test_seed_000_release_notes_become_the_release_notes_and_edits_show():
                          actor=CLI)
 
     assert "### Release Notes:\nNew Feature: One-click orders.\n" in export_markdown(release)
+
+
+KPI_TABLE = """# Checkout release
+
+Go-Live Date: 2025-10-01
+
+## Success metrics
+
+| Metric | Target | Baseline | Week 1 | Week 2 | Actual |
+|---|---|---|---|---|---|
+| Checkout error rate | < 1% | 2.5% | 1.4% | 0.8% | 0.7% |
+| Page load (p95) | 2 s | 3.1 s | 2.6 s | [FILL_IN] | TBD |
+| KPI 1 actual | [FILL_IN] | | 12 | | |
+| Support tickets | see [#123](https://x.example/123) | 40 | | | |
+
+| KPI | Goal | Stage A | Stage B |
+|---|---|---|---|
+| Conversion | ≥ 3% | 3.2% | 2.9% |
+"""
+
+
+def _readings(kpi) -> list[tuple]:
+    return [(c.slot, c.note, c.value) for c in kpi.checkins.order_by("id")]
+
+
+def test_metric_table_rows_become_kpis_with_target_baseline_and_readings():
+    release = _imported(KPI_TABLE)
+
+    kpis = {k.name: k for k in release.kpis.all()}
+    assert set(kpis) == {"Checkout error rate", "Page load (p95)", "Conversion"}
+    errors = kpis["Checkout error rate"]
+    assert (errors.comparator, errors.target_value, errors.unit, errors.baseline) == \
+        ("<", 1.0, "%", 2.5)
+    assert _readings(errors) == [("week-1", "Week 1", 1.4), ("week-2", "Week 2", 0.8),
+                                 ("", "Actual", 0.7)]
+    assert _readings(kpis["Conversion"]) == [("", "Stage A", 3.2), ("", "Stage B", 2.9)]
+    assert missing_lines(KPI_TABLE, export_markdown(release)) == []
+
+
+def test_bare_target_below_its_baseline_means_lower_is_better_and_placeholders_are_no_values():
+    release = _imported(KPI_TABLE)
+
+    load = release.kpis.get(name="Page load (p95)")
+    assert (load.comparator, load.target_value, load.unit, load.baseline) == ("<=", 2.0, "s", 3.1)
+    assert _readings(load) == [("week-1", "Week 1", 2.6)]
+    assert not release.kpis.filter(name__icontains="KPI 1").exists()
+    assert not release.kpis.filter(name="Support tickets").exists()
+
+
+def test_metric_table_reimport_changes_nothing_and_a_changed_reading_is_corrected():
+    release = _imported(KPI_TABLE, key="checkout")
+
+    assert import_plan(KPI_TABLE.encode(), key="checkout").report["changes"] == []
+    changed = KPI_TABLE.replace("| 1.4% | 0.8% | 0.7% |", "| 1.4% | 0.9% | 0.7% |")
+    outcome = import_plan(changed.encode(), key="checkout")
+
+    errors = release.kpis.get(name="Checkout error rate")
+    assert outcome.report["changes"] == ["corrected the Week 2 reading of KPI "
+                                         "'Checkout error rate'"]
+    assert [v for _s, _n, v in _readings(errors)] == [1.4, 0.9, 0.7]
+    code = plan_as_code(release)["kpis"]
+    assert {"name": "Checkout error rate", "target": "< 1%", "baseline": "2.5%",
+            "readings": [{"label": "Week 1", "value": "1.4%"},
+                         {"label": "Week 2", "value": "0.9%"},
+                         {"label": "Actual", "value": "0.7%"}]} in code

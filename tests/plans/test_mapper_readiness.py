@@ -74,3 +74,66 @@ def test_dependency_met_in_t_minus_shows_its_status_and_reimports_to_the_same_st
     assert again.dependencies.get(kind="third_party").status == "met"
     assert {"name": dependency.name, "kind": "third_party", "status": "met"} in plan_as_code(
         release)["dependencies"]
+
+
+GATE_PLAN = """# Payments launch
+
+Launch date: 2027-05-04
+
+## Launch readiness
+
+Go/No-Go criteria:
+
+- All P1 bugs closed
+- Load test passed at 2x peak
+
+- **Launch criteria**:
+  - Runbook reviewed
+
+GATE: Security review signed off
+
+> Conditional Go
+> - Support rota staffed for the first week
+> - Rollback rehearsed in staging
+
+## Notes
+
+- Go/No-Go criteria: see the wiki
+"""
+
+
+def _gate(release) -> list[str]:
+    return [c.label for c in release.readiness_criteria.all()]
+
+
+def test_go_no_go_criteria_listed_as_such_become_criteria_of_the_gate():
+    release = _imported(GATE_PLAN)
+
+    assert _gate(release)[:4] == ["All P1 bugs closed", "Load test passed at 2x peak",
+                                  "Runbook reviewed", "Security review signed off"]
+    assert {c.kind for c in release.readiness_criteria.all()} == {"plan_confirmation"}
+    assert missing_lines(GATE_PLAN, export_markdown(release)) == []
+
+
+def test_conditional_go_is_a_go_with_conditions_whose_conditions_are_open_criteria():
+    from tminus.readiness.selectors import readiness_report
+
+    outcome = import_plan(GATE_PLAN.encode())
+    release = Release.objects.get(key=outcome.release_key)
+
+    assert _gate(release)[4:] == ["Support rota staffed for the first week",
+                                  "Rollback rehearsed in staging"]
+    report = {c["label"]: c["met"] for c in readiness_report(release)}
+    assert report["Rollback rehearsed in staging"] is False
+    decision = [r["became"] for r in outcome.report["lines"] if r["source"] == "> Conditional Go"]
+    assert decision == ["go/no-go decision: go with conditions (2 conditions, criteria of the "
+                        "gate)"]
+
+
+def test_decision_field_conditional_go_takes_the_list_after_it_as_its_conditions():
+    text = ("# Billing cutover\n\n## Go/No-Go meeting\n\nDecision: **Conditional Go**\n\n"
+            "- Finance confirms the export totals\n")
+    release = _imported(text)
+
+    assert _gate(release) == ["Finance confirms the export totals"]
+    assert "see the wiki" not in " ".join(_gate(_imported(GATE_PLAN)))

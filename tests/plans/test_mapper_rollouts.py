@@ -80,3 +80,83 @@ def test_stage_results_measured_by_the_rollout_fill_the_unique_users_line(flag):
     canary = exported[exported.index("### Stage A: Canary"):exported.index("### Stage B")]
     assert "- Number of unique users: 1,234" in canary
     assert "- Number of unique users: [FILL_IN]" in exported[exported.index("### Stage B"):]
+
+
+CRITERIA_PLAN = """# Search rollout
+
+Feature flag `new-search`.
+
+## Rollout planning
+
+- What criteria will you look at before advancing to the next stage?:
+  - Percentage of download errors < 1%
+  - [ ] error rate below 2%
+  - Number of download clicks:
+  - Click through rate above xx%
+- Links to the dashboard(s) showing "success criteria" metrics:
+  - [Dashboard 7](https://example.com/d/42)
+
+### Stage A: Canary
+
+#### Planning
+
+- Percentage of Users: 10%
+- Success criteria:
+  - p95 latency under 300 ms
+
+### Stage B: Everyone
+
+#### Planning
+
+- Percentage of Users: 100%
+
+#### Results
+
+- Metrics at this stage:
+  - error rate below 9%
+"""
+
+
+def _criteria(plan) -> list[list[tuple]]:
+    return [[(c.metric, c.aggregation, c.comparator, c.threshold) for c in s.criteria.all()]
+            for s in plan.stages.all()]
+
+
+def test_success_criteria_next_to_stages_become_criteria_of_those_stages():
+    from tminus.metrics.models import Metric
+
+    release = _imported(CRITERIA_PLAN)
+
+    canary, everyone = _criteria(release.rollout_plans.get())
+    shared = [("percentage_of_download_errors", "avg", "<", 1.0),
+              ("error_rate", "avg", "<", 2.0)]
+    assert canary == [*shared, ("p95_latency", "avg", "<", 300.0)]
+    assert everyone == shared
+    assert Metric.objects.get(key="p95_latency").unit == "ms"
+    assert Metric.objects.get(key="percentage_of_download_errors").name == \
+        "Percentage of download errors"
+
+
+def test_criteria_without_a_threshold_stay_metrics_to_watch_with_nothing_invented():
+    outcome = import_plan(CRITERIA_PLAN.encode())
+    release = Release.objects.get(key=outcome.release_key)
+
+    metrics = {c.metric for s in release.rollout_plans.get().stages.all()
+               for c in s.criteria.all()}
+    assert not any("click" in m or "dashboard" in m or "42" in m for m in metrics)
+    watched = [r["became"] for r in outcome.report["lines"] if "metric to watch" in r["became"]]
+    assert watched == ["metric to watch 'Number of download clicks' (no threshold)",
+                       "metric to watch 'Click through rate above xx%' (no threshold)"]
+    assert missing_lines(CRITERIA_PLAN, export_markdown(release)) == []
+
+
+def test_stage_criteria_are_exported_and_a_reimport_changes_nothing():
+    release = _imported(CRITERIA_PLAN, key="search")
+
+    stages = plan_as_code(release)["rollout_stages"][0]["stages"]
+    outcome = import_plan(CRITERIA_PLAN.encode(), key="search")
+
+    assert stages[0]["criteria"][2] == {"metric": "p95_latency", "comparator": "<",
+                                        "threshold": 300.0}
+    assert "criteria" in stages[1]
+    assert outcome.report["changes"] == []

@@ -198,3 +198,32 @@ def test_create_page_offers_the_error_rate_compared_with_control(manager, releas
     criterion = RolloutPlan.objects.get().stages.get(order=1).criteria.get()
     assert (criterion.compare, criterion.threshold, criterion.min_sample, criterion.confidence,
             criterion.on_regression) == (True, 0.5, 1000, 0.95, "hold")
+
+
+def test_create_page_offers_a_comparison_per_exposed_user(manager, release, flag):
+    response = signed_in(manager).post("/rollouts/new", {
+        "release": release.key, "flag": flag.key, "environment": "production",
+        "template": "uat-10-50-100", "users": "mike.king", "stage_duration": "1d",
+        "metric": "download_error", "aggregation": "ratio", "of": "exposures", "per": "user",
+        "comparator": "<=", "compare": "control", "threshold": "2", "min_sample": "500",
+        "on_regression": "rollback", "trigger_aggregation": "count", "trigger_comparator": ">",
+        "trigger_window": "5", "trigger_min_sample": "0", "trigger_action": "rollback"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    criterion = RolloutPlan.objects.get().stages.get(order=1).criteria.get()
+    assert (criterion.compare, criterion.per_user, criterion.denominator) == (
+        True, True, "exposures")
+
+
+def test_create_page_refuses_counting_users_against_a_threshold(manager, release, flag):
+    response = signed_in(manager).post("/rollouts/new", {
+        "release": release.key, "flag": flag.key, "environment": "production",
+        "template": "uat-10-50-100", "users": "mike.king", "stage_duration": "1d",
+        "metric": "download_error", "aggregation": "ratio", "of": "download_click",
+        "per": "user", "comparator": "<", "compare": "", "threshold": "2", "min_sample": "0",
+        "trigger_aggregation": "count", "trigger_comparator": ">", "trigger_window": "5",
+        "trigger_min_sample": "0", "trigger_action": "rollback"})
+
+    assert response.status_code == 422
+    assert "comparison with control" in response.content.decode()
+    assert not RolloutPlan.objects.exists()

@@ -1,10 +1,18 @@
-"""A local HTTP server that speaks Prometheus' instant query API (GET /api/v1/query)."""
+"""Prometheus for tests: a local HTTP server that speaks its instant query API
+(GET /api/v1/query), and the real server (Debian's `prometheus`) started on given samples."""
 
 import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+from urllib.request import urlopen
 
 import pytest
 
@@ -71,3 +79,61 @@ def prometheus():
     fake = FakePrometheus()
     yield fake
     fake.close()
+
+
+@contextmanager
+def real_prometheus_server(openmetrics: str = ""):
+    """The real Prometheus on a free port, its URL; with `openmetrics` (samples in the
+    OpenMetrics text format, ending with `# EOF`) loaded first by `promtool tsdb
+    create-blocks-from openmetrics`. Skips, saying why, where it is not installed."""
+    binary = shutil.which(os.environ.get("TMINUS_PROMETHEUS_BINARY", "prometheus"))
+    if binary is None:
+        pytest.skip("The prometheus server is not installed (apt-get install prometheus).")
+    workdir = tempfile.mkdtemp(prefix="tminus-prometheus-")
+    try:
+        with open(os.path.join(workdir, "prometheus.yml"), "w") as config:
+            config.write("global:\n  scrape_interval: 15s\nscrape_configs: []\n")
+        if openmetrics:
+            _backfill(binary, workdir, openmetrics)
+        with _running(binary, workdir) as url:
+            yield url
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _backfill(binary: str, workdir: str, openmetrics: str) -> None:
+    promtool = shutil.which("promtool", path=os.path.dirname(binary)) or shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (it comes with prometheus).")
+    source = os.path.join(workdir, "samples.om")
+    with open(source, "w") as samples:
+        samples.write(openmetrics)
+    made = subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", source,
+                           os.path.join(workdir, "data")], capture_output=True, text=True)
+    assert made.returncode == 0, f"promtool refused the samples: {made.stderr}"
+
+
+@contextmanager
+def _running(binary: str, workdir: str):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, f"--config.file={workdir}/prometheus.yml", f"--storage.tsdb.path={workdir}/data",
+         f"--web.listen-address=127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urlopen(f"{url}/-/ready", timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.skip("prometheus did not start within 15 s here")
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -14,12 +14,21 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from tminus.core.errors import ValidationFailed
-from tminus.flags.models import ClientApplication, Environment, Flag, MetricsBucket
+from tminus.flags.models import (
+    ClientApplication,
+    Environment,
+    ExposedUser,
+    Flag,
+    MetricsBucket,
+)
 from tminus.flags.tokens import TokenScope
 
 MAX_TOGGLES = 10_000
 MAX_NAME = 255  # as stored; a longer name is no flag (flag keys are at most 255 characters)
 MAX_COUNT = 10**12
+MAX_USERS = 10_000  # hashed users per flag and answer in one bucket
+MAX_USER_HASH = 64
+ARM_OF_ANSWER = {"yes": "treatment", "no": "control"}
 
 
 def client_register(*, scope: TokenScope, body) -> ClientApplication:
@@ -126,6 +135,21 @@ def _counts_problem(counts) -> str:
     numbers += list(variants.values())
     if not all(_is_count(n) for n in numbers):
         return "yes, no and variant counts must be whole numbers from 0."
+    return _users_problem(counts.get("users"))
+
+
+def _users_problem(users) -> str:
+    """What is wrong with a toggle's users ({"yes": [hashes], "no": [hashes]}), if anything."""
+    if users is None:
+        return ""
+    if not isinstance(users, dict) or set(users) - set(ARM_OF_ANSWER):
+        return "users must be an object with yes and no lists of hashed user ids."
+    for answer, hashes in users.items():
+        if not isinstance(hashes, list) or len(hashes) > MAX_USERS:
+            return f"users.{answer} must be a list of at most {MAX_USERS:,} hashed user ids."
+        if not all(isinstance(h, str) and 0 < len(h) <= MAX_USER_HASH for h in hashes):
+            return f"users.{answer} holds ids that are not text of 1 to {MAX_USER_HASH} " \
+                   f"characters."
     return ""
 
 
@@ -187,4 +211,29 @@ def _add_counts(scope, app_name, minute, toggles, known) -> int:
             bucket.variants[variant] = bucket.variants.get(variant, 0) + count
     MetricsBucket.objects.bulk_update(changed, ["yes", "no", "variants"])
     MetricsBucket.objects.bulk_create(new)
+    _add_users(scope, minute, toggles, known)
     return len(new) + len(changed)
+
+
+def _add_users(scope, minute, toggles, known) -> None:
+    """Record the users each known flag answered on and off in this minute."""
+    for name, counts in toggles.items():
+        flag_id = known.get(name, (None, None))[0]
+        for answer, hashes in (counts.get("users") or {}).items():
+            if flag_id is not None and hashes:
+                _seen(flag_id, scope.environment, ARM_OF_ANSWER[answer], set(hashes), minute)
+
+
+def _seen(flag_id: int, environment: str, arm: str, hashes: set[str], minute) -> None:
+    # Insert the new users, then widen the first and last minute of those already known:
+    # buckets may arrive out of order (an SDK resends one that failed).
+    ExposedUser.objects.bulk_create(
+        [ExposedUser(flag_id=flag_id, environment_key=environment, arm=arm, user_hash=h,
+                     first_seen=minute, last_seen=minute) for h in hashes],
+        ignore_conflicts=True, batch_size=1000)
+    ordered = sorted(hashes)
+    for index in range(0, len(ordered), 1000):
+        rows = ExposedUser.objects.filter(flag_id=flag_id, environment_key=environment, arm=arm,
+                                          user_hash__in=ordered[index:index + 1000])
+        rows.filter(last_seen__lt=minute).update(last_seen=minute)
+        rows.filter(first_seen__gt=minute).update(first_seen=minute)

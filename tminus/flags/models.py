@@ -383,6 +383,32 @@ class MetricsBucket(models.Model):
         return f"{self.flag_name} {self.environment_key} {self.start:%Y-%m-%d %H:%M}"
 
 
+class ExposedUser(models.Model):
+    """A user an SDK answered on (the treatment) or off (the control) for a flag.
+
+    SDKs that report users (tminus_client with report_users) send each user hashed; one row per
+    flag, environment, arm and user keeps when it was first and last answered, by the minute.
+    The users of a window that ends now (a rollout stage so far) are those last seen in it.
+    """
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="exposed_users")
+    environment_key = models.CharField(max_length=100)
+    arm = models.CharField(max_length=10)  # "treatment" (answered on) or "control" (off)
+    user_hash = models.CharField(max_length=64)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["flag", "environment_key", "arm", "user_hash"],
+                                    name="flags_exposed_user_unique")
+        ]
+        indexes = [models.Index(fields=["flag", "environment_key", "last_seen"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_hash} ({self.arm})"
+
+
 __all__ = [
     "ChangeEvent",
     "ChangeKind",

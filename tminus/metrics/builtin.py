@@ -10,7 +10,7 @@ copying them would only add a second place where the same numbers could disagree
 
 from datetime import datetime
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
 BUILTIN_METRICS = {
     "exposures": "Exposures: evaluations that answered on",
@@ -59,6 +59,23 @@ def arm_counts(*, environment: str | None, start: datetime, end: datetime,
     rows = _buckets(environment=environment, start=start, end=end, flag=flag)
     found = rows.aggregate(on=Sum("yes"), off=Sum("no"))
     return found["on"] or 0, found["off"] or 0
+
+
+def exposed_users(*, environment: str | None, start: datetime, end: datetime,
+                  flag: str) -> tuple[int, int]:
+    """(treatment, control): distinct users SDKs reported answering on and off for a flag,
+    last seen from `start` (a whole minute) and first seen before `end`.
+
+    Exact for a window that ends now (a stage so far), which is what criteria read: a user
+    counts when an SDK answered it in the window, wherever else it was answered before.
+    """
+    from tminus.flags.models import ExposedUser
+
+    rows = ExposedUser.objects.filter(flag__key=flag, last_seen__gte=start, first_seen__lt=end)
+    if environment is not None:
+        rows = rows.filter(environment_key=environment)
+    found = dict(rows.values("arm").annotate(n=Count("id")).values_list("arm", "n"))
+    return found.get("treatment", 0), found.get("control", 0)
 
 
 def builtin_series(*, metric: str, environment: str | None, start: datetime, end: datetime,

@@ -41,12 +41,18 @@ class Measure:
     source: str = EVENTS
     query: str = ""  # PromQL, for the Prometheus source
     url: str = ""  # a Prometheus server other than TMINUS_PROMETHEUS_URL
-    of_query: str = ""  # PromQL of a ratio's denominator (comparisons by arm)
+    of_query: str = ""  # PromQL of a ratio's denominator, or of an average's count (by arm)
+    squares_query: str = ""  # PromQL of the sum of squares of an average (by arm)
+    per_user: bool = False  # a ratio of users (with an error, of those exposed), not events
 
     def describe(self) -> str:
         """'% download_error of download_click', 'count of download_click'."""
         if self.source == PROMETHEUS:
             return f"Prometheus: {self.query}"
+        if self.aggregation == RATIO and self.per_user:
+            of = ("exposed users" if builtin.is_builtin(self.denominator)
+                  else f"users with {self.denominator}")
+            return f"% users with {self.metric} of {of}"
         if self.aggregation == RATIO:
             return f"% {self.metric} of {self.denominator}"
         if self.aggregation == RATE:
@@ -118,6 +124,23 @@ def totals_by_arm(metrics: list[str], scope: Scope
                         count, float(count), None, None, float(count))
     empty = selectors.WindowTotals(0, 0.0, None, None)
     return {(m, arm): found.get((m, arm), empty) for m in metrics for arm in ARMS}
+
+
+def users_by_arm(metrics: list[str], scope: Scope) -> dict[tuple[str, str], int]:
+    """(metric, arm) -> distinct users in the scope: for exposures and evaluations the users
+    SDKs reported answering on and off (by whole minutes), for declared metrics the users
+    whose events the arm holds (from the window's exact start)."""
+    declared = [m for m in metrics if not builtin.is_builtin(m)]
+    found = selectors.users_by_arm(metrics=declared, environment=scope.environment,
+                                   start=scope.start, end=scope.end, flag=scope.flag) \
+        if declared else {}
+    if len(declared) < len(metrics):
+        users = builtin.exposed_users(environment=scope.environment, flag=scope.flag,
+                                      start=scope.first_whole_minute, end=scope.end)
+        for metric in metrics:
+            if builtin.is_builtin(metric):
+                found.update({(metric, arm): n for arm, n in zip(ARMS, users, strict=True)})
+    return {(m, arm): found.get((m, arm), 0) for m in metrics for arm in ARMS}
 
 
 def count_of(metric: str, scope: Scope) -> int:

@@ -24,6 +24,8 @@ class Kpi(models.Model):
     target_value = models.FloatField()
     unit = models.CharField(max_length=20)
     window = models.CharField(max_length=40, blank=True)
+    # Where the metric stood before the release (a plan's Baseline column), in the KPI's unit.
+    baseline = models.FloatField(null=True, blank=True)
     window_hours = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(max_length=30, default="manual")
     # What an automatic source reads: a PromQL query, or a T-Minus metric name.

@@ -40,6 +40,7 @@ def kpi_dict(view, with_checkins: bool = False) -> dict:
         "unit": kpi.unit,
         "window": kpi.window,
         "window_hours": kpi.window_hours,
+        "baseline": kpi.baseline,
         "source": kpi.source,
         "query": kpi.query,
         "source_url": kpi.source_url,

@@ -14,6 +14,7 @@ class KpiIn(Schema):
     schedule: str = ""
     owner: str | None = None
     starts_on: date | None = None
+    baseline: str | None = None
 
 
 class KpiPatch(Schema):
@@ -26,6 +27,7 @@ class KpiPatch(Schema):
     schedule: str | None = None
     owner: str | None = None
     starts_on: date | None = None
+    baseline: str | None = None
 
 
 class CheckinOut(Schema):
@@ -56,6 +58,7 @@ class KpiOut(Schema):
     unit: str
     window: str
     window_hours: int | None
+    baseline: float | None
     source: str
     query: str
     source_url: str

@@ -22,7 +22,8 @@ _UNIT_WORDS = {
 }
 _UNIT = r"(?P<unit>%|/\s*\d+(?:\.\d+)?|(?:percent|pct|milliseconds?|msec|ms|seconds?|secs?|s|" \
         r"minutes?|mins?|min|hours?|hrs?|hr|h)\b)"
-_NUMBER = r"(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<thousands>k\b)?"
+# A number glued to a word ("p95", "5xx", "v2") is part of a name, not the quantity.
+_NUMBER = r"(?<![\w.])(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<thousands>k\b)?"
 _QUANTITY = re.compile(rf"{_NUMBER}\s*(?P<plus>\+)?\s*{_UNIT}?", re.IGNORECASE)
 
 # Words before the number, longest first so that "no more than" wins over "more than".
@@ -113,7 +114,7 @@ def parse_target(text: str) -> Target:
     if not cleaned:
         raise ValueError(f"The target is empty. {HELP}")
     rest, window, window_hours = _take_window(cleaned)
-    match = _QUANTITY.search(rest)
+    match = _quantity(rest)
     if match is None:
         return _zero_target(rest, window, window_hours, text)
     before, after = rest[:match.start()], rest[match.end():]
@@ -130,6 +131,14 @@ def parse_target(text: str) -> Target:
         window=window,
         window_hours=window_hours,
     )
+
+
+def _quantity(text: str) -> re.Match | None:
+    for match in _QUANTITY.finditer(text):
+        glued = text[match.end("number"):match.end("number") + 1]
+        if match.group("unit") or match.group("thousands") or not glued.isalpha():
+            return match
+    return None
 
 
 def _zero_target(rest: str, window: str, window_hours, text: str) -> Target:

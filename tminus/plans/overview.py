@@ -26,6 +26,23 @@ def _with(text: str, *extras: str) -> str:
     return f"{text} ({', '.join(extras)})" if extras else text
 
 
+def _criteria(stage: dict) -> str:
+    criteria = [f"{c['metric']} {c['comparator']} {c['threshold']:g}"
+                for c in stage.get("criteria") or []]
+    return f"criteria: {'; '.join(criteria)}" if criteria else ""
+
+
+def _kpi_target(entry: dict) -> str:
+    name, target = entry.get("name") or "", entry["target"]
+    return target if not name or name.lower() in target.lower() else f"{name}: {target}"
+
+
+def _measures(entry: dict) -> list[str]:
+    """A KPI's baseline and readings as a metric table gives them."""
+    baseline = [f"baseline {entry['baseline']}"] if entry.get("baseline") else []
+    return baseline + [f"{r['label']} {r['value']}" for r in entry.get("readings") or []]
+
+
 def _items(entries: list[dict]):
     stack = list(reversed(entries))
     while stack:
@@ -46,12 +63,12 @@ def _lines(key: str, entries: list[dict]) -> list[str]:
                 for s in entries for i in _items(s.get("items", []))]
     if key == "rollout_stages":
         return [_with(s["name"], f"{s['percentage']}% of users", s.get("not_before") or "",
-                      f"flag {e.get('flag') or 'named after the release'}")
+                      f"flag {e.get('flag') or 'named after the release'}", _criteria(s))
                 for e in entries for s in e.get("stages", [])]
     if key == "flags":
         return [_with(e["name"], "created off if new") for e in entries]
     if key == "kpis":
-        return [e["target"] for e in entries]
+        return [_with(_kpi_target(e), *_measures(e)) for e in entries]
     if key == "readiness_criteria":
         return [_with(e["label"], (e.get("params") or {}).get("answer") or "") for e in entries]
     if key == "runbook":

@@ -53,7 +53,8 @@ def measure_of(check) -> Measure:
     return Measure(metric=check.metric, aggregation=check.aggregation,
                    denominator=check.denominator, sample_metric=check.sample_metric,
                    source=check.source, query=check.query, url=check.url,
-                   of_query=check.of_query)
+                   of_query=check.of_query, squares_query=check.squares_query,
+                   per_user=getattr(check, "per_user", False))
 
 
 def label(check) -> str:

@@ -17,6 +17,7 @@ from tminus.metrics.measures import (
     Scope,
     measure,
     totals_by_arm,
+    users_by_arm,
 )
 from tminus.rollouts import statistics as st
 from tminus.rollouts.arms import CONTROL, TREATMENT
@@ -38,6 +39,10 @@ class ArmComparison:
     control_n: int
     met: bool | None
     sentence: str
+    # Distinct users of each arm, where known: exposed users where SDKs report them; for a
+    # comparison per user, the sample itself.
+    treatment_users: int | None = None
+    control_users: int | None = None
 
     @property
     def reading(self) -> Reading:
@@ -52,12 +57,16 @@ class ArmComparison:
                 "control": rounded(self.control_value), "difference": rounded(self.difference),
                 "low": rounded(self.low), "high": rounded(self.high),
                 "p_value": rounded(self.p_value), "treatment_sample": self.treatment_n,
-                "control_sample": self.control_n, "sentence": self.sentence}
+                "control_sample": self.control_n, "treatment_users": self.treatment_users,
+                "control_users": self.control_users, "sentence": self.sentence}
 
 
-def _sample_name(spec: Measure) -> str:
+def sample_name(spec: Measure) -> str:
+    """What one unit of an arm's sample is: a click, an exposed user, an observation."""
     if spec.source == PROMETHEUS:
-        return "samples"
+        return "observations" if spec.aggregation == AVG else "samples"
+    if spec.per_user:
+        return "exposed users" if spec.denominator in ("exposures", "evaluations") else "users"
     return spec.denominator if spec.aggregation == RATIO else spec.metric
 
 
@@ -73,42 +82,62 @@ def comparison_label(check, spec: Measure) -> str:
     text = (f"{spec.describe()} no worse than control by more than {check.threshold:g}{unit} "
             f"({way} is worse; {check.confidence * 100:g}% confidence)")
     if check.min_sample:
-        text += f", at least {check.min_sample:,} {_sample_name(spec)} per arm"
+        text += f", at least {check.min_sample:,} {sample_name(spec)} per arm"
     return text
 
 
 PROMETHEUS_ARMS = {TREATMENT: "on", CONTROL: "off"}
 
 
+def _prometheus_queries(spec: Measure) -> tuple[str, ...]:
+    """Per arm: (events, trials) of a ratio; (sum, count, sum of squares) of an average."""
+    if spec.aggregation == AVG:
+        return spec.query, spec.of_query, spec.squares_query
+    return spec.query, spec.of_query
+
+
 def prometheus_arm_measures(spec: Measure, scope: Scope) -> list[Measure]:
-    """A Prometheus comparison's four instant queries: numerator and denominator of the
-    treatment ($arm = on), then of the control ($arm = off), over the window ($window)."""
+    """A Prometheus comparison's instant queries: those of the treatment ($arm = on), then
+    those of the control ($arm = off), over the window ($window)."""
     if spec.source != PROMETHEUS:
         return []
     window = f"{max(int((scope.end - scope.start).total_seconds()), 1)}s"
     return [Measure(source=PROMETHEUS, url=spec.url,
                     query=query.replace("$arm", label).replace("$window", window))
-            for label in PROMETHEUS_ARMS.values() for query in (spec.query, spec.of_query)]
+            for label in PROMETHEUS_ARMS.values() for query in _prometheus_queries(spec)]
 
 
-def _prometheus_counts(spec: Measure, scope: Scope) -> list[int] | str:
-    """[treatment events, treatment trials, control events, control trials], or why not."""
-    counts = []
+def _prometheus_numbers(spec: Measure, scope: Scope) -> list[float]:
+    """The queries' values in prometheus_arm_measures' order; Unmeasurable when one fails."""
+    numbers = []
     for query in prometheus_arm_measures(spec, scope):
         reading = measure(query, scope)
         if reading.value is None:
-            return f"{query.query}: {reading.error}"
-        counts.append(round(reading.value))
-    return counts
+            raise Unmeasurable(f"{query.query}: {reading.error}")
+        numbers.append(reading.value)
+    return numbers
+
+
+def _prometheus_arms(spec: Measure, scope: Scope) -> tuple[st.Arm, st.Arm]:
+    numbers = _prometheus_numbers(spec, scope)
+    if spec.aggregation == AVG:
+        # sum, count and sum of squares per arm: the mean and its variance, as from events.
+        total_t, count_t, squares_t, total_c, count_c, squares_c = numbers
+        return (st.mean_arm(round(count_t), total_t, squares_t),
+                st.mean_arm(round(count_c), total_c, squares_c))
+    return st.proportion_arms(*(round(n) for n in numbers), scale=100)
 
 
 def arms_of(spec: Measure, scope: Scope) -> tuple[st.Arm, st.Arm]:
     """(treatment, control) of a ratio (in %) or an average."""
     if spec.source == PROMETHEUS:
-        counts = _prometheus_counts(spec, scope)
-        if isinstance(counts, str):
-            raise Unmeasurable(counts)
-        return st.proportion_arms(*counts, scale=100)
+        return _prometheus_arms(spec, scope)
+    if spec.per_user:
+        # Users with the event of those with the trial (or exposed): each user one trial.
+        found = users_by_arm([spec.metric, spec.denominator], scope)
+        counts = [(found[(spec.metric, arm)], found[(spec.denominator, arm)])
+                  for arm in (TREATMENT, CONTROL)]
+        return st.proportion_arms(*counts[0], *counts[1], scale=100)
     if spec.aggregation == RATIO:
         found = totals_by_arm([spec.metric, spec.denominator], scope)
         counts = [(found[(spec.metric, arm)].count, found[(spec.denominator, arm)].count)
@@ -124,6 +153,20 @@ class Unmeasurable(Exception):
     """An arm could not be read (a Prometheus that is down, or a query without one number)."""
 
 
+def arm_users(spec: Measure, scope: Scope) -> tuple[int | None, int | None]:
+    """(treatment, control) exposed users of each arm where SDKs report them, else None.
+
+    Read from the SDKs' reports only (one indexed count): counting the distinct users of the
+    raw events at every round would cost a scan of the stage's events for a number shown
+    beside the sample; a comparison per user pays that because it is its sample.
+    """
+    if spec.source == PROMETHEUS:
+        return None, None
+    found = users_by_arm(["exposures"], scope)
+    users = (found[("exposures", TREATMENT)], found[("exposures", CONTROL)])
+    return (None, None) if not any(users) else users
+
+
 def arms_compare(check, spec: Measure, scope: Scope) -> ArmComparison:
     """The comparing criterion measured over the scope, with its verdict in a sentence."""
     try:
@@ -135,12 +178,15 @@ def arms_compare(check, spec: Measure, scope: Scope) -> ArmComparison:
                         direction=direction_of(check), confidence=check.confidence,
                         min_sample=check.min_sample)
     met = _met(result, check.min_sample)
+    users = ((result.treatment_n, result.control_n) if spec.per_user
+             else arm_users(spec, scope))
     return ArmComparison(
         verdict=result.verdict, treatment_value=_finite(treatment.mean),
         control_value=_finite(control.mean), difference=result.difference, low=result.low,
         high=result.high, p_value=result.p_value, treatment_n=result.treatment_n,
-        control_n=result.control_n, met=met, sentence=_sentence(check, spec, result, treatment,
-                                                                control))
+        control_n=result.control_n, met=met,
+        sentence=_sentence(check, spec, result, (treatment, control), users),
+        treatment_users=users[0], control_users=users[1])
 
 
 def _finite(value: float) -> float | None:
@@ -164,17 +210,26 @@ def _number(value: float, unit: str) -> str:
     return f"{value:+.3g}{unit}" if abs(value) < 1000 else f"{value:+,.0f}{unit}"
 
 
-def _sentence(check, spec, result: st.Comparison, treatment, control) -> str:
+def _in_users(spec: Measure, users: tuple[int | None, int | None]) -> str:
+    """' (1,950 and 17,400 exposed users)': the users behind a sample that is not users."""
+    if spec.per_user or users[0] is None:
+        return ""
+    return f" ({users[0]:,} and {users[1]:,} exposed users)"
+
+
+def _sentence(check, spec, result: st.Comparison, arms, users) -> str:
+    treatment, control = arms
     unit = "%" if spec.aggregation == RATIO else ""
     points = " points" if spec.aggregation == RATIO else ""
-    sample = _sample_name(spec)
+    sample = sample_name(spec)
     needed = max(check.min_sample, st.MIN_ARM_SAMPLE)
     if result.verdict == st.TOO_FEW:
         return (f"Waiting for at least {needed:,} {sample} in each arm (treatment "
                 f"{result.treatment_n:,}, control {result.control_n:,}).")
     margin = check.threshold if direction_of(check) == st.LOWER_IS_BETTER else -check.threshold
     measured = (f"Treatment {treatment.mean:.3g}{unit} against control {control.mean:.3g}{unit}"
-                f" over {result.treatment_n:,} and {result.control_n:,} {sample}: a difference "
+                f" over {result.treatment_n:,} and {result.control_n:,} {sample}"
+                f"{_in_users(spec, users)}: a difference "
                 f"of {_number(result.difference, points)}, "
                 f"{check.confidence * 100:g}% interval {_number(result.low, '')} to "
                 f"{_number(result.high, points)}")

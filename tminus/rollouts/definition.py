@@ -243,6 +243,9 @@ def _check(raw, path: str, problems: _Problems, *, trigger=False) -> CheckSpec:
         query=_text(raw.get("query"), f"{path}.query", problems, limit=2000),
         url=_text(raw.get("url"), f"{path}.url", problems, limit=500),
         of_query=_text(raw.get("of_query"), f"{path}.of_query", problems, limit=2000),
+        squares_query=_text(raw.get("squares_query"), f"{path}.squares_query", problems,
+                            limit=2000),
+        per_user=_per(raw.get("per"), f"{path}.per", problems),
     )
     for name, message in measure_problems(measure).items():
         problems.add(f"{path}.{name}", message)
@@ -260,6 +263,9 @@ def _check(raw, path: str, problems: _Problems, *, trigger=False) -> CheckSpec:
     elif trigger and raw.get("compare") is not None:
         problems.add(f"{path}.compare", "Triggers compare with a threshold; put a comparison "
                                         "with control among a stage's criteria.")
+    if measure.per_user and not compare:
+        problems.add(f"{path}.per", 'Counting users ("per": "user") is for a comparison with '
+                                    'control.')
     if trigger:
         check.window_minutes = _count(raw.get("window_minutes", 5), f"{path}.window_minutes",
                                       problems, minimum=1)
@@ -279,6 +285,9 @@ def _comparison(raw: dict, check: CheckSpec, path: str, problems: _Problems) -> 
                                         '"compare": "control".')
     if check.measure.source != EVENTS:
         _prometheus_comparison(check.measure, path, problems)
+    elif check.measure.per_user and check.measure.aggregation != "ratio":
+        problems.add(f"{path}.per", 'A comparison per user is a ratio: users with the metric '
+                                    'of users with "of" (exposures: the exposed users).')
     elif check.measure.aggregation not in COMPARABLE:
         problems.add(f"{path}.aggregation", "A comparison needs a ratio (errors per click) or "
                                             "an average (latency): counts differ by the "
@@ -291,15 +300,33 @@ def _comparison(raw: dict, check: CheckSpec, path: str, problems: _Problems) -> 
 
 
 def _prometheus_comparison(measure: Measure, path: str, problems: _Problems) -> None:
-    """A Prometheus comparison is a ratio of two counts per arm, each query naming $arm."""
-    if measure.aggregation != "ratio":
-        problems.add(f"{path}.aggregation", "A Prometheus comparison is a ratio: query (the "
-                                            "events) of of_query (the trials).")
-    for name in ("query", "of_query"):
+    """A Prometheus comparison reads each arm with queries naming $arm: a ratio of two counts
+    (query of of_query), or a mean from its sum (query), count (of_query) and sum of squares
+    (squares_query)."""
+    if measure.per_user:
+        problems.add(f"{path}.per", "Prometheus does not know users: count them from events.")
+    if measure.aggregation not in COMPARABLE:
+        problems.add(f"{path}.aggregation", "A Prometheus comparison is a ratio (query: the "
+                                            "events, of_query: the trials) or an average "
+                                            "(query: the sum, of_query: the count, "
+                                            "squares_query: the sum of squares).")
+    names = ("query", "of_query") + (("squares_query",) if measure.aggregation == "avg" else ())
+    for name in names:
         if "$arm" not in getattr(measure, name):
             problems.add(f"{path}.{name}", 'Name the arm with $arm (on or off), e.g. '
                                             'sum(increase(errors_total{variant="$arm"}'
                                             '[$window])).')
+
+
+def _per(value, path: str, problems: _Problems) -> bool:
+    """Whether a ratio counts users ("per": "user") rather than events ("event", the default)."""
+    if value in (None, "event"):
+        return False
+    if value != "user":
+        problems.add(path, f'{value!r} is not what a ratio counts: "event" (each event or '
+                           f'exposure, the default) or "user" (each user once).')
+        return False
+    return True
 
 
 def _margin(value, path: str, problems: _Problems) -> float:
@@ -396,11 +423,14 @@ def check_data(check, *, trigger=False) -> dict:
     """A criterion or trigger row as definition data (defaults left out)."""
     data = {"metric": check.metric, "aggregation": check.aggregation}
     extra = {"of": check.denominator, "sample_metric": check.sample_metric,
-             "query": check.query, "of_query": check.of_query, "url": check.url}
+             "query": check.query, "of_query": check.of_query,
+             "squares_query": check.squares_query, "url": check.url}
     if check.source != EVENTS:
         data["source"] = check.source
     data.update({key: value for key, value in extra.items() if value})
     if getattr(check, "compare", False):
+        if check.per_user:
+            data["per"] = "user"
         data.update({"compare": "control", "comparator": check.comparator,
                      "margin": check.threshold, "confidence": round(check.confidence * 100, 4),
                      "min_sample": check.min_sample, "on_regression": check.on_regression})

@@ -49,6 +49,11 @@ class PlanCreateForm(forms.Form):
     ], help_text="Against control, a sequential test compares those served the flag with "
                  "those not served it: '% download_error of download_click no worse than "
                  "control by more than 0.5 points, at 95% confidence'.")
+    per = forms.ChoiceField(required=False, label="counting", choices=[
+        ("", "each event or exposure"),
+        ("user", "each user once (a ratio against control)"),
+    ], help_text="Each user once: '% users with download_error of exposed users' (of: "
+                 "exposures, from SDKs that report users) or of users with the 'of' metric.")
     threshold = forms.CharField(required=False, initial="2")
     min_sample = forms.IntegerField(min_value=0, initial=100, label="Minimum sample",
                                     help_text="Against control: in each arm.")
@@ -84,6 +89,8 @@ class PlanCreateForm(forms.Form):
                 criterion["margin"] = criterion.pop("threshold")
                 criterion.update(compare="control", confidence=95,
                                  on_regression=data["on_regression"] or TriggerAction.ROLLBACK)
+            if data["per"]:
+                criterion["per"] = data["per"]  # against a threshold: refused, with why
             criteria.append(criterion)
         if data["trigger_metric"]:
             trigger = self._check("trigger_")

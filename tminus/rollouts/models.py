@@ -93,6 +93,8 @@ class Measurement(models.Model):
     query = models.TextField(blank=True)
     # A Prometheus comparison's denominator; both queries take $arm (on, off) and $window.
     of_query = models.TextField(blank=True)
+    # A Prometheus comparison of means: the sum of squares per arm (query: sum, of_query: count).
+    squares_query = models.TextField(blank=True)
     url = models.URLField(max_length=500, blank=True)
     # False: only events that name the plan's flag; True: every event of the metric.
     all_flags = models.BooleanField(default=False)
@@ -121,6 +123,8 @@ class Criterion(Measurement):
     confidence = models.FloatField(default=0.95)
     on_regression = models.CharField(max_length=10, choices=TriggerAction.choices,
                                      default=TriggerAction.ROLLBACK)
+    # A comparison of a ratio per user: users with the metric of users with "of" (or exposed).
+    per_user = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.metric} {self.comparator} {self.threshold:g}"
@@ -181,6 +185,9 @@ class Reading(models.Model):
     low = models.FloatField(null=True, blank=True)
     high = models.FloatField(null=True, blank=True)
     control_sample = models.BigIntegerField(null=True, blank=True)
+    # Distinct users behind each arm's sample, where known.
+    treatment_users = models.BigIntegerField(null=True, blank=True)
+    control_users = models.BigIntegerField(null=True, blank=True)
     verdict = models.CharField(max_length=20, blank=True)
 
     class Meta:

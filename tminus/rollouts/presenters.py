@@ -67,6 +67,8 @@ def _comparison_dict(check, latest, history) -> dict:
         "on_regression": check.on_regression,
         "low": latest.low if latest else None, "high": latest.high if latest else None,
         "control_sample": latest.control_sample if latest else None,
+        "treatment_users": latest.treatment_users if latest else None,
+        "control_users": latest.control_users if latest else None,
         "verdict": latest.verdict if latest else "",
         "history": [{"minute": _iso(r.minute), "difference": r.value, "low": r.low,
                      "high": r.high, "verdict": r.verdict} for r in history],

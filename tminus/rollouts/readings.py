@@ -23,7 +23,8 @@ def readings_record(plan, results: list[CheckResult], now: datetime) -> None:
         if result.comparison is not None:
             found = result.comparison
             values.update(low=found.low, high=found.high, control_sample=found.control_n,
-                          verdict=found.verdict)
+                          treatment_users=found.treatment_users,
+                          control_users=found.control_users, verdict=found.verdict)
         try:
             with transaction.atomic():
                 Reading.objects.update_or_create(minute=minute, **target, defaults=values)

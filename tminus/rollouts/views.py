@@ -15,7 +15,7 @@ from tminus.core.errors import NotFound, ServiceError, ValidationFailed
 from tminus.core.web import add_service_errors, flash_service_error, role_required
 from tminus.rollouts import charts, checks, forms, selectors, services
 from tminus.rollouts.choices import RolloutStatus
-from tminus.rollouts.comparing import direction_of
+from tminus.rollouts.comparing import direction_of, sample_name
 from tminus.rollouts.report import plan_markdown
 from tminus.rollouts.statistics import LOWER_IS_BETTER
 
@@ -96,7 +96,9 @@ def _check_rows(view) -> list[dict]:
     for item in [*view.criteria, *view.triggers]:
         check = item.check
         unit = checks.measure_of(check).unit
+        sample = ""
         if getattr(check, "compare", False):
+            sample = sample_name(checks.measure_of(check))
             margin = check.threshold if direction_of(check) == LOWER_IS_BETTER \
                 else -check.threshold
             unit = " pts" if unit else ""
@@ -106,7 +108,8 @@ def _check_rows(view) -> list[dict]:
             chart = charts.check_chart_svg(item.history, threshold=check.threshold,
                                            label=checks.label(check), unit=unit,
                                            bad_when_met=item.kind == "trigger")
-        rows.append({"item": item, "label": checks.label(check), "unit": unit, "chart": chart})
+        rows.append({"item": item, "label": checks.label(check), "unit": unit, "chart": chart,
+                     "sample_name": sample})
     return rows
 
 

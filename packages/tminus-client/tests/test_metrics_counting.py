@@ -61,3 +61,42 @@ def test_client_is_enabled_counts_known_and_unknown_flags():
 
     assert sum(toggles["new-checkout"][k] for k in ("yes", "no")) == 1
     assert toggles["no-such-flag"] == {"yes": 1, "no": 0, "variants": {}}
+
+
+def test_client_reporting_users_sends_each_users_hash_once_per_answer():
+    from tminus_client.client.metrics import user_hash
+
+    client = TMinusClient.from_state(checkout_state(), report_users=True)
+    answers = {user: client.is_enabled("new-checkout", {"userId": user})
+               for user in ("1", "2", "3", "4", "5", "6", "7", "8")}
+    for user in answers:  # a second evaluation of the same user is the same user
+        client.is_enabled("new-checkout", {"userId": user})
+    client.is_enabled("new-checkout", {})  # no user: counted, but no user to report
+
+    toggle = client._metrics.take_bucket()["toggles"]["new-checkout"]
+
+    assert toggle["yes"] + toggle["no"] == 17
+    assert toggle["users"] == {
+        "yes": sorted(user_hash(u) for u, on in answers.items() if on),
+        "no": sorted(user_hash(u) for u, on in answers.items() if not on)}
+    assert "1" not in toggle["users"]["yes"] + toggle["users"]["no"]
+
+
+def test_users_of_a_bucket_that_could_not_be_sent_go_out_with_the_next_one():
+    recorder = MetricsRecorder()
+    recorder.count("checkout", True)
+    recorder.count_user("checkout", True, {"userId": "ana"})
+    recorder.restore(recorder.take_bucket())
+    recorder.count("checkout", True)
+    recorder.count_user("checkout", True, {"userId": "ana"})
+    recorder.count_user("checkout", True, {"sessionId": "s-9"})
+
+    users = recorder.take_bucket()["toggles"]["checkout"]["users"]
+
+    assert len(users["yes"]) == 2 and users["no"] == []
+
+
+def test_client_without_report_users_sends_no_users():
+    client = TMinusClient.from_state(checkout_state())
+    client.is_enabled("new-checkout", {"userId": "1"})
+    assert "users" not in client._metrics.take_bucket()["toggles"]["new-checkout"]

@@ -13,11 +13,13 @@ from tminus.core.outbound import url_problem
 from tminus.outcomes.models import Kpi
 from tminus.outcomes.schedule import parse_schedule
 from tminus.outcomes.sources import MANUAL, kpi_source, kpi_sources
-from tminus.outcomes.targets import Target, parse_target
+from tminus.outcomes.targets import Target, parse_target, parse_value
 
 KPI_FIELDS = ["key", "name", "target_text", "comparator", "target_value", "unit", "window",
-              "window_hours", "source", "query", "source_url", "schedule", "starts_on", "owner"]
-EDITABLE = {"name", "target", "source", "query", "source_url", "schedule", "starts_on", "owner"}
+              "window_hours", "baseline", "source", "query", "source_url", "schedule",
+              "starts_on", "owner"]
+EDITABLE = {"name", "target", "baseline", "source", "query", "source_url", "schedule",
+            "starts_on", "owner"}
 
 
 def _target_or_error(text: str) -> Target:
@@ -38,6 +40,16 @@ def _source_errors(source: str, query: str, source_url: str) -> dict:
     if source_url and url_problem(source_url):
         errors["source_url"] = url_problem(source_url)
     return errors
+
+
+def _baseline_or_errors(value, unit: str) -> tuple[float | None, dict]:
+    """A baseline in the KPI's unit ('0.8%', '1.2 s', a bare number); empty for none."""
+    if value is None or str(value).strip() == "":
+        return None, {}
+    try:
+        return parse_value(value, unit), {}
+    except ValueError as error:
+        return None, {"baseline": str(error)}
 
 
 def _schedule_errors(schedule: str) -> dict:
@@ -69,14 +81,16 @@ def _unique_key(kpi: Kpi, wanted: str) -> str:
 @transaction.atomic
 def kpi_create(*, target: str, release=None, product=None, name: str = "",
                source: str = MANUAL, query: str = "", source_url: str = "", schedule: str = "",
-               starts_on=None, owner=None, actor: Actor) -> Kpi:
+               starts_on=None, owner=None, baseline=None, actor: Actor) -> Kpi:
     """Add a KPI to a release or to a product's roadmap; the target must parse."""
     require(actor, MANAGE)
     if (release is None) == (product is None):
         raise ValidationFailed({"release": "A KPI belongs to a release or to a product."})
     parsed = _target_or_error(target)
     name = (name or "").strip() or parsed.subject[:1].upper() + parsed.subject[1:]
-    errors = _source_errors(source, query, source_url) | _schedule_errors(schedule)
+    baseline, baseline_errors = _baseline_or_errors(baseline, parsed.unit)
+    errors = _source_errors(source, query, source_url) | _schedule_errors(schedule) | \
+        baseline_errors
     if not name:
         errors["name"] = (f"Name the KPI: the target {target.strip()!r} does not say what is "
                           f"measured.")
@@ -84,7 +98,8 @@ def kpi_create(*, target: str, release=None, product=None, name: str = "",
         raise ValidationFailed(errors)
     kpi = Kpi(release=release, product=product, name=name[:200], source=source,
               query=query.strip(), source_url=source_url.strip(), schedule=schedule.strip(),
-              starts_on=starts_on if product is not None else None, owner=owner)
+              starts_on=starts_on if product is not None else None, owner=owner,
+              baseline=baseline)
     _apply_target(kpi, target, parsed)
     kpi.key = _unique_key(kpi, name)
     parent = release or product
@@ -111,6 +126,9 @@ def kpi_update(*, kpi: Kpi, revision: int | None, changes: dict, actor: Actor) -
                                 f"must use the same unit.")
         else:
             _apply_target(kpi, changes["target"], parsed)
+    if "baseline" in changes:
+        kpi.baseline, baseline_errors = _baseline_or_errors(changes["baseline"], kpi.unit)
+        errors |= baseline_errors
     if "name" in changes and not (changes["name"] or "").strip():
         errors["name"] = "A KPI needs a name."
     for field in ("name", "source", "query", "source_url", "schedule", "starts_on", "owner"):

@@ -26,6 +26,11 @@ PRE_LAUNCH = re.compile(r"pre-?launch|launch readiness|before launch|pre-?releas
 GATE_LINE = re.compile(r"^(?:[-*+][ \t]+)?(?:\*\*)?(?:gate|go/no-?go criteri\w*)(?:\*\*)?[ \t]*:"
                        r"[ \t]*(?P<text>.+)$", re.I)
 ITEM_DONE, CONFIRMATION = "plan_item_done", "plan_confirmation"
+# "Decision: Conditional Go", "> Conditional Go": a go once the conditions listed with it hold.
+CONDITIONAL_GO = re.compile(r"^>?[ \t]*(?:\*\*|__)?(?:(?:go[ \t]*/[ \t]*no[- ]?go[ \t]+)?"
+                            r"decision(?:\*\*|__)?[ \t]*:[ \t]*(?:\*\*|__)?)?"
+                            r"conditional(?:ly)?[ \t-]+go\b[^a-z]*$", re.I)
+QUOTED_ITEM = re.compile(r"^>[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?P<text>.+)$")
 
 
 def _gate_section(section) -> bool:
@@ -50,6 +55,10 @@ class GateMapper(Mapper):
 
     def claim(self, reader, section, index: int) -> Claim | None:
         element = section.elements[index]
+        if element.kind == "text" and CONDITIONAL_GO.match(element.lines[0]):
+            return self._conditional_go(reader, section, index)
+        if element.kind in ("text", "item") and _criteria_label(element):
+            return self._labelled_list(reader, section, index)
         if element.kind == "text" and (match := GATE_LINE.match(element.lines[0])):
             entry = self._criterion(reader, semantics.as_written(match["text"]))
             reader.became(element, f"go/no-go criterion '{entry['label']}'", kind="readiness")
@@ -100,6 +109,52 @@ class GateMapper(Mapper):
             entry = self._criterion(reader, text)
             reader.became(item, f"go/no-go criterion '{entry['label'][:60]}'", kind="readiness")
         return Claim(len(run), [{"kind": "gate_question", "uid": None, "lines": lines_of(run)}])
+
+    def _labelled_list(self, reader, section, index: int) -> Claim | None:
+        """'Go/No-Go criteria:' (a line, a bold label or an item) and the list after it."""
+        label = section.elements[index]
+        run = _list_after(section, index, deeper_than=label.indent if label.kind == "item"
+                          else -1)
+        labels = [n for n, e in enumerate(run) if e.kind == "item" and _criteria_label(e)]
+        run = run[:labels[0]] if labels else run  # the next labelled list is its own
+        while run and run[-1].kind == "blank":
+            run.pop()
+        items = [e for e in run if e.kind == "item" and e.indent == min(
+            i.indent for i in run if i.kind == "item")]
+        texts = [semantics.as_written(e.text) for e in items]
+        if not texts or semantics.is_link_list(texts):
+            return None
+        for item, text in zip(items, texts, strict=True):
+            entry = self._criterion(reader, text)
+            reader.became(item, f"go/no-go criterion '{entry['label'][:60]}'", kind="readiness")
+        return Claim(1 + len(run), [{"kind": "gate_question", "uid": None,
+                                     "lines": lines_of([label, *run])}])
+
+    def _conditional_go(self, reader, section, index: int) -> Claim:
+        """A go decided with conditions: each condition listed with it is a criterion of the
+        gate, open until it is confirmed."""
+        decision = section.elements[index]
+        run = []
+        for element in section.elements[index + 1:]:
+            quoted = element.kind == "text" and QUOTED_ITEM.match(element.lines[0])
+            if not quoted:
+                break
+            run.append(element)
+            entry = self._criterion(reader, semantics.as_written(quoted["text"]))
+            reader.became(element, f"condition of the go: go/no-go criterion "
+                          f"'{entry['label'][:60]}'", kind="readiness")
+        if not run and not decision.lines[0].startswith(">"):
+            run = _list_after(section, index, deeper_than=-1)
+            for item in [e for e in run if e.kind == "item"]:
+                entry = self._criterion(reader, semantics.as_written(item.text))
+                reader.became(item, f"condition of the go: go/no-go criterion "
+                              f"'{entry['label'][:60]}'", kind="readiness")
+        count = sum(1 for e in run if e.kind != "blank")
+        reader.became(decision, "go/no-go decision: go with conditions"
+                      + (f" ({count} conditions, criteria of the gate)" if count else ""),
+                      kind="readiness")
+        return Claim(1 + len(run), [{"kind": "gate_question", "uid": None,
+                                     "lines": lines_of([decision, *run])}])
 
     @staticmethod
     def _criterion(reader, label: str, *, answer: str = "", owner: str = "",
@@ -168,6 +223,33 @@ class GateMapper(Mapper):
     def export(self, release, live: dict) -> list[dict]:
         return [{"kind": c.kind, "label": c.label, "params": c.params}
                 for c in release.readiness_criteria.filter(kind__in=(ITEM_DONE, CONFIRMATION))]
+
+
+def _criteria_label(element) -> bool:
+    """A line that only announces go/no-go criteria: 'Go/No-Go criteria:', '**Launch
+    criteria**', '- Go-live readiness criteria:'."""
+    written = markdown.strip_markup(element.text if element.kind == "item"
+                                    else element.lines[0]).strip()
+    text = written.rstrip(":").strip()
+    if ":" in text:  # 'GATE: Security review signed off' is a criterion, not a label
+        return False
+    return len(text.split()) <= 6 and bool(semantics.GO_NO_GO.search(text)) and bool(
+        re.search(r"criteri|conditions|checks\b", text, re.I))
+
+
+def _list_after(section, index: int, *, deeper_than: int) -> list:
+    """The list right after an element (blank lines before it and inside it included)."""
+    run = []
+    for element in section.elements[index + 1:]:
+        if element.kind == "blank" or (element.kind == "item" and element.indent > deeper_than):
+            run.append(element)
+        else:
+            break
+    while run and run[-1].kind == "blank":
+        run.pop()
+    if not any(e.kind == "item" for e in run):
+        return []
+    return run
 
 
 def _list_start(section, index: int) -> int:

@@ -9,7 +9,7 @@ import re
 
 from tminus.core.errors import ValidationFailed
 from tminus.plans import markdown
-from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper
+from tminus.plans.mapping import Claim, Mapper, area_ready, kpi_tables, register_mapper
 from tminus.plans.mapping.common import same, section_titles, take
 
 METRIC_HEADINGS = re.compile(r"\bmetrics?\b|\bkpis?\b|success criteria|adoption goals", re.I)
@@ -96,7 +96,7 @@ class KpiMapper(Mapper):
     key = "kpis"
     label = "KPIs and success metrics (outcomes)"
     order = 200
-    block_kinds = ("kpi",)
+    block_kinds = ("kpi", "kpi_row")
 
     def ready(self) -> bool:
         return (area_ready("tminus.outcomes.services", "kpi_create", "kpi_update", "kpi_delete")
@@ -115,6 +115,8 @@ class KpiMapper(Mapper):
 
     def claim(self, reader, section, index: int) -> Claim | None:
         element = section.elements[index]
+        if element.kind == "table" and len(element.rows) > 1:
+            return kpi_tables.claim_table(reader, element, self.key)
         labelled = bool(markdown.fields_in(element.lines[0])) and re.match(
             r"^(?:kpi|target|goal)$", markdown.strip_markup(
                 markdown.fields_in(element.lines[0])[0].key), re.I)
@@ -159,6 +161,7 @@ class KpiMapper(Mapper):
                                  "It stays as text in the document.")
                     continue
                 context.change(f"added KPI '{kpi.name}'")
+            kpi_tables.apply_measures(context, kpi, entry)
             context.records[entry.get("uid") or f"kpi:{kpi.pk}"] = kpi
         if context.prune:
             for kpi in existing:
@@ -181,6 +184,8 @@ class KpiMapper(Mapper):
         if kpi is None:
             return []
         line = block["line"]
+        if block["kind"] == "kpi_row":
+            return [line]  # a row of the document's metric table, as written
         if kpi.target_text != block["value"]:
             line = line.replace(block["value"], kpi.target_text) if block["value"] in line \
                 else f"- {kpi.target_text}"
@@ -191,12 +196,13 @@ class KpiMapper(Mapper):
         from tminus.plans.document import checkbox
 
         latest = live.get("kpi_latest", {})
-        return [{"name": kpi.name, "target": kpi.target_text,
+        return [{"name": kpi.name, "target": kpi.target_text, **kpi_tables.exported(kpi),
                  **checkbox(live, ("kpi",), kpi.pk, _met(kpi, latest.get(kpi.pk)))}
                 for kpi in live.get("kpis", {}).values()]
 
     def appendix(self, live: dict, placed: dict, *, standalone: bool) -> list[str]:
-        kpis = [k for pk, k in live.get("kpis", {}).items() if pk not in placed.get("kpi", set())]
+        shown = placed.get("kpi", set()) | placed.get("kpi_row", set())
+        kpis = [k for pk, k in live.get("kpis", {}).items() if pk not in shown]
         if not kpis:
             return []
         level = "##" if standalone else "###"

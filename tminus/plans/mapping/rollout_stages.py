@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tminus.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from tminus.plans import dates, markdown, semantics
-from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper
+from tminus.plans.mapping import Claim, Mapper, area_ready, register_mapper, rollout_criteria
 from tminus.plans.mapping.common import same
 from tminus.plans.mapping.release_parts import norm_key
 
@@ -105,6 +105,7 @@ class RolloutStageMapper(Mapper):
             reader.warnings.append({"line": None, "message": (
                 "The rollout stages name no feature flag: a flag named after the release is "
                 "created, switched off, for them.")})
+        _attach_criteria(stages, rollout_criteria.written_criteria(reader, _stage_of))
         reader.add_entry(self.key, {"uid": UID, "flag": flag, "name": reader.notes.get(
             "title", ""), "stages": [{k: v for k, v in s.items() if k != "line"}
                                      for s in stages]})
@@ -171,8 +172,24 @@ class RolloutStageMapper(Mapper):
         found = RolloutPlan.objects.filter(pk__in=stages).select_related("flag")
         return [{"flag": plan.flag.key, "name": plan.name, "stages": [
             {"name": stage.name, "percentage": stage.percentage,
-             "not_before": _day(stage.not_before)}
+             "not_before": _day(stage.not_before),
+             **({"criteria": criteria} if (criteria := _criteria_of(stage)) else {})}
             for stage in stages[plan.pk]]} for plan in found]
+
+
+def _criteria_of(stage) -> list[dict]:
+    return [{"metric": c.metric, "comparator": c.comparator, "threshold": c.threshold}
+            for c in stage.criteria.all()]
+
+
+def _attach_criteria(stages: list[dict], criteria: list[tuple[dict | None, dict]]) -> None:
+    """Criteria written in a stage's own section go to that stage; the others, written for the
+    rollout as a whole, to every stage."""
+    for stage in stages:
+        mine = [c for owner, c in criteria if owner is None or owner is stage]
+        unique = [c for n, c in enumerate(mine) if c not in mine[:n]]
+        if unique:
+            stage["criteria"] = unique
 
 
 def _result_line(line: str, results: dict | None, name: str) -> str:
@@ -309,7 +326,9 @@ def _stage_of(section) -> dict | None:
 def _definition(entry: dict) -> dict:
     return {"name": entry.get("name") or f"Rollout of {entry['flag']}",
             "stages": [{"name": s["name"], "percentage": s["percentage"],
-                        **({"not_before": s["not_before"]} if s.get("not_before") else {})}
+                        **({"not_before": s["not_before"]} if s.get("not_before") else {}),
+                        **({"criteria": rollout_criteria.definition_criteria(s)}
+                           if s.get("criteria") else {})}
                        for s in entry["stages"] if s.get("percentage") is not None]}
 
 
@@ -321,6 +340,7 @@ def _plan_apply(context, entry: dict):
     flag = Flag.objects.filter(key=entry.get("flag") or context.release.key).first()
     if flag is None:
         flag = _new_flag(context, entry.get("flag") or context.release.key)
+    rollout_criteria.declare_metrics(context, entry)
     definition = _definition(entry)
     plan = RolloutPlan.objects.filter(release=context.release, flag=flag).first()
     if plan is None:
@@ -330,7 +350,7 @@ def _plan_apply(context, entry: dict):
         context.change(f"planned the rollout of {flag.key} in {len(definition['stages'])} "
                        "stages")
         return plan
-    current = [{k: s.get(k) for k in ("name", "percentage", "not_before")}
+    current = [{k: s.get(k) for k in ("name", "percentage", "not_before", "criteria")}
                for s in services.plan_definition(plan)["stages"]]
     wanted = [{"not_before": None, **s} for s in definition["stages"]]
     if [_comparable(s) for s in current] != [_comparable(s) for s in wanted] \
@@ -357,7 +377,8 @@ def _new_flag(context, key: str):
 
 def _comparable(stage: dict) -> tuple:
     moment = stage.get("not_before")
-    return (stage["name"], stage.get("percentage"), str(moment)[:10] if moment else None)
+    return (stage["name"], stage.get("percentage"), str(moment)[:10] if moment else None,
+            rollout_criteria.comparable(stage.get("criteria")))
 
 
 register_mapper(RolloutStageMapper())

@@ -68,7 +68,8 @@ def _write_definition(plan: RolloutPlan, spec: definition.PlanSpec) -> None:
             not_before=stage_spec.not_before, approval_required=stage_spec.approval)
         Criterion.objects.bulk_create(
             Criterion(stage=stage, order=i, compare=c.compare, confidence=c.confidence,
-                      on_regression=c.on_regression, **_check_fields(c))
+                      on_regression=c.on_regression, per_user=c.measure.per_user,
+                      **_check_fields(c))
             for i, c in enumerate(stage_spec.criteria))
     Trigger.objects.bulk_create(
         Trigger(plan=plan, order=i, window_minutes=t.window_minutes, action=t.action,
@@ -80,7 +81,7 @@ def _check_fields(check: definition.CheckSpec) -> dict:
     m = check.measure
     return {"metric": m.metric, "aggregation": m.aggregation, "denominator": m.denominator,
             "sample_metric": m.sample_metric, "source": m.source, "query": m.query,
-            "of_query": m.of_query,
+            "of_query": m.of_query, "squares_query": m.squares_query,
             "url": m.url, "all_flags": check.all_flags, "comparator": check.comparator,
             "threshold": check.threshold, "min_sample": check.min_sample}
 

@@ -54,6 +54,7 @@ class TMinusClient:
         start: bool = True,
         events_token: str | None = None,
         events_interval: float = 5,
+        report_users: bool = False,
     ) -> None:
         self.app_name = app_name
         self.instance_id = instance_id or _instance_id(app_name)
@@ -65,6 +66,9 @@ class TMinusClient:
         self.status = SyncStatus()
         self._metrics = MetricsRecorder()
         self._tallies = self._metrics.local
+        # Distinct (hashed) users per flag and answer go out with the metrics: a guarded
+        # rollout then compares arms per exposed user. Off by default: it costs a lock.
+        self._report_users = report_users
         self._sync: FeatureSync | None = None
         self._reporter: MetricsReporter | None = None
         self._events: EventSender | None = None
@@ -112,13 +116,18 @@ class TMinusClient:
         app_name: str = "default",
         environment: str | None = None,
         custom_strategies: Mapping[str, CustomStrategy] | None = None,
+        report_users: bool = False,
     ) -> "TMinusClient":
         """An offline client answering from ``state`` (or a JSON file): no threads, no network.
 
         Raises StateError (a ValueError) when the state is malformed.
         """
         client = cls(
-            None, app_name=app_name, environment=environment, custom_strategies=custom_strategies
+            None,
+            app_name=app_name,
+            environment=environment,
+            custom_strategies=custom_strategies,
+            report_users=report_users,
         )
         client.engine.load(read_bootstrap(state))
         return client
@@ -143,6 +152,8 @@ class TMinusClient:
             tally = self._metrics.tally()
         counts = tally.yes if enabled else tally.no
         counts[flag] = counts.get(flag, 0) + 1
+        if self._report_users:
+            self._metrics.count_user(flag, enabled, context)
         return enabled
 
     def get_variant(self, flag: str, context: Context | None = None) -> dict[str, Any]:
@@ -150,6 +161,8 @@ class TMinusClient:
         try:
             variant = self.engine.get_variant(flag, context)
             self._metrics.count(flag, variant["feature_enabled"], variant["name"])
+            if self._report_users:
+                self._metrics.count_user(flag, variant["feature_enabled"], context)
         except Exception:
             return disabled_variant(False)
         return variant

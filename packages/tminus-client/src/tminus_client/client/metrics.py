@@ -5,13 +5,27 @@ itself and takes no lock: each thread counts into dicts of its own, which only t
 writes. ``take_bucket`` (the metrics thread) copies each thread's dicts (a dict copy is one
 atomic step for other Python threads) and sends what grew since its last copy, so no count is
 lost or sent twice. A thread that has ended is read one last time and then forgotten.
+
+With ``report_users`` the recorder also keeps, per flag and answer, the distinct users it
+answered (hashed), so a guarded rollout can count exposed users per arm and not only
+exposures. That costs a lock per evaluation, which is why it is off unless asked for.
 """
 
+import hashlib
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+# Distinct users kept per flag and answer between two sends; past it the count is a floor.
+MAX_USERS_PER_ANSWER = 10_000
+
+
+def user_hash(user: str) -> str:
+    """The hashed id the server counts: the user's id never leaves the application."""
+    return hashlib.sha256(user.encode()).hexdigest()[:16]
 
 
 def iso_now() -> str:
@@ -55,6 +69,20 @@ class MetricsRecorder:
         self._tallies: list[_Tally] = []
         self._carried: dict[str, _FlagCounts] = {}
         self._start = iso_now()
+        self._users: dict[tuple[str, bool], set[str]] = {}  # (flag, answer) -> hashed users
+
+    def count_user(self, flag: str, enabled: bool, context: Any) -> None:
+        """Remember the user (userId, else sessionId) answered ``enabled`` for ``flag``."""
+        if not isinstance(context, Mapping):
+            return
+        user = context.get("userId") or context.get("sessionId")
+        if not user:
+            return
+        hashed = user_hash(str(user))
+        with self._lock:
+            users = self._users.setdefault((flag, enabled), set())
+            if len(users) < MAX_USERS_PER_ANSWER:
+                users.add(hashed)
 
     def count(self, flag: str, enabled: bool, variant: str | None = None) -> None:
         """Count one evaluation of ``flag`` (and the variant it resolved to, if asked for one)."""
@@ -82,6 +110,7 @@ class MetricsRecorder:
         with self._lock:
             flags, self._carried = self._carried, {}
             start, self._start = self._start, iso_now()
+            users, self._users = self._users, {}
             for tally in list(self._tallies):
                 alive = tally.thread.is_alive()
                 _add(flags, *tally.take())
@@ -93,6 +122,10 @@ class MetricsRecorder:
             name: {"yes": c.yes, "no": c.no, "variants": dict(c.variants)}
             for name, c in flags.items()
         }
+        for (name, enabled), ids in users.items():
+            if name in toggles:
+                answers = toggles[name].setdefault("users", {"yes": [], "no": []})
+                answers["yes" if enabled else "no"] = sorted(ids)
         return {"start": start, "stop": iso_now(), "toggles": toggles}
 
     def restore(self, bucket: dict[str, Any]) -> None:
@@ -104,6 +137,12 @@ class MetricsRecorder:
                 counts.yes += toggle["yes"]
                 counts.no += toggle["no"]
                 counts.variants.update(toggle["variants"])
+                self._restore_users(name, toggle.get("users") or {})
+
+    def _restore_users(self, flag: str, users: dict) -> None:
+        for answer, enabled in (("yes", True), ("no", False)):
+            if users.get(answer):
+                self._users.setdefault((flag, enabled), set()).update(users[answer])
 
 
 def _add(flags: dict[str, _FlagCounts], yes: dict, no: dict, variants: dict) -> None:
