@@ -15,6 +15,7 @@ from tests.support.pages import sign_in
 from tminus.accounts.roles import CONTRIBUTOR, RELEASE_MANAGER, VIEWER
 from tminus.readiness.models import GoNoGoVote
 from tminus.releases.models import ChecklistItem, ChecklistSection, Milestone, Release
+from tminus.runbooks.models import StepRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -188,6 +189,10 @@ def test_it_takes_seed_003_from_import_to_close_out(journey):
         row.locator("button[value=succeeded]").click()
     page.click("button:has-text('Finish: release is live')")
     page.wait_for_selector("[data-run=status]:has-text('Succeeded')")
+    run_steps = StepRun.objects.filter(run__release=release)
+    ticked = run_steps.filter(status="succeeded").count()
+    assert ticked == steps.count() > 0
+    assert page.inner_text("[data-run=counts]") == f"{ticked}/{run_steps.count()} steps done"
     release.refresh_from_db()
     assert release.status == "live"
     assert release.product.environments.get(key="production").current_version == "1.0"
