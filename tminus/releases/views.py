@@ -152,19 +152,13 @@ def release_detail(request, key):
                                                      "revision": release.revision}),
         "targets": [(to, forms.ReleaseStatus(to).label, move_warning(release.status, to))
                     for to in allowed_targets(release.status)],
-        **_progress(release),
+        **plan_views.item_progress(release),
     }
     if tab == "plan":
         context.update(_plan_tab(request, release))
     elif tab == "history":
         context.update(_history(request, release, limit=50))
     return render(request, "releases/release_detail.html", context)
-
-
-def _progress(release) -> dict:
-    counted = selectors.with_progress([release])[0]
-    return {"item_total": counted.item_total, "item_done": counted.item_done,
-            "item_overdue": counted.item_overdue}
 
 
 def _plan_tab(request, release) -> dict:
