@@ -159,6 +159,7 @@ def python_load(port: int, path: str, headers: dict, connections: int, seconds: 
     latencies.sort()
     return {"requests": len(latencies), "rps": len(latencies) / elapsed,
             "p50_ms": 1000 * statistics.median(latencies) if latencies else 0,
+            "p95_ms": 1000 * latencies[int(len(latencies) * 0.95) - 1] if latencies else 0,
             "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1] if latencies else 0,
             "errors": len(errors)}
 
@@ -181,7 +182,7 @@ def wrk_load(port: int, path: str, headers: dict, connections: int, seconds: flo
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {"requests": int(re.search(r"(\d+) requests in", output).group(1)),
             "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-            "p50_ms": millis("50"), "p99_ms": millis("99"),
+            "p50_ms": millis("50"), "p95_ms": None, "p99_ms": millis("99"),
             "errors": int(errors.group(1)) if errors else 0}
 
 
@@ -205,9 +206,18 @@ def measure(load, port: int, client_token: str, frontend_token: str | None,
 def show(name: str, results: dict[str, dict]) -> None:
     print(name)
     for label, figures in results.items():
+        p95 = "  (wrk)" if figures["p95_ms"] is None else f"{figures['p95_ms']:7.2f}"
         print(f"  {label:20} {figures['rps']:8.0f} req/s   p50 {figures['p50_ms']:6.2f} ms"
-              f"   p99 {figures['p99_ms']:6.2f} ms   ({figures['requests']} requests, "
-              f"{figures['errors']} errors)")
+              f"   p95 {p95} ms   p99 {figures['p99_ms']:7.2f} ms   ({figures['requests']} "
+              f"requests, {figures['errors']} errors)")
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average: figures mean little without it on a shared one."""
+    try:
+        return f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    except OSError:
+        return "unknown"
 
 
 def main() -> None:
@@ -216,6 +226,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1,
                         help="uvicorn worker processes (default 1)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure this many times against the same server (default 1)")
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--peer", nargs=2, metavar=("URL", "CLIENT_TOKEN"),
                         help="an unleash-server to measure in the same run")
@@ -239,9 +251,12 @@ def main() -> None:
         print(f"50 flags; {database}; {options.workers} uvicorn worker(s); "
               f"{options.connections} connections; {'wrk' if use_wrk else 'asyncio'} load for "
               f"{options.seconds:g} s each")
-        ours = measure(load, port, client_token, frontend_token, options.connections,
-                       options.seconds)
-        show("T-Minus", ours)
+        for run in range(1, options.repeat + 1):
+            before = load_average()
+            ours = measure(load, port, client_token, frontend_token, options.connections,
+                           options.seconds)
+            show(f"T-Minus, run {run} of {options.repeat} (load average {before} before, "
+                 f"{load_average()} after)", ours)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -12,6 +12,17 @@ from tminus.core.actors import Actor
 CHROMIUM = os.environ.get("TMINUS_CHROMIUM", "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _no_session_ended_by_an_earlier_test():
+    """Some PostgreSQL tests end the database's sessions on purpose (an outage, a restart); a
+    session of this thread that such a test ended is dropped before the next test uses it."""
+    from django.db import connection
+
+    if (connection.vendor == "postgresql" and connection.connection is not None
+            and not connection.in_atomic_block and not connection.is_usable()):
+        connection.close()
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="alice-admin", role=ADMIN)

@@ -60,3 +60,14 @@ def test_it_refuses_an_if_match_that_is_no_etag_with_a_field_message(api_as, man
         HTTP_IF_MATCH="yesterday")
     assert response.status_code == 422
     assert "If-Match" in response.json()["errors"]
+
+
+def test_it_refuses_a_scope_item_edit_without_revision_and_keeps_the_item(api_as, contributor,
+                                                                            release):
+    api = api_as(contributor)
+    item = api.post(f"/api/v1/releases/{release.key}/scope", {"title": "Search"}).json()
+    response = api.patch(f"/api/v1/scope-items/{item['id']}", {"status": "done"})
+    assert response.status_code == 428
+    assert response.json()["current"]["status"] == item["status"] != "done"
+    saved = api.get(f"/api/v1/releases/{release.key}/scope").json()
+    assert [row["status"] for row in saved] == [item["status"]]

@@ -167,8 +167,22 @@ def test_document_status_form_by_contributor_changes_the_status(contributor):
     document = Document.objects.filter(release=release).first()
 
     response = signed_in(contributor).post(
-        f"/releases/{release.key}/documents/{document.pk}/status", {"status": "published"})
+        f"/releases/{release.key}/documents/{document.pk}/status",
+        {"status": "published", "revision": document.revision})
 
     assert response.status_code == 302
     document.refresh_from_db()
     assert document.status == "published"
+
+
+def test_document_status_form_without_revision_is_refused_with_a_message(contributor):
+    release = make_release(template="minor")
+    document = Document.objects.filter(release=release).first()
+
+    response = signed_in(contributor).post(
+        f"/releases/{release.key}/documents/{document.pk}/status", {"status": "published"},
+        follow=True)
+
+    assert "did not say which version it was opened at" in response.content.decode()
+    document.refresh_from_db()
+    assert document.status == "not_started"

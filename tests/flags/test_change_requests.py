@@ -229,7 +229,8 @@ def test_page_toggle_creates_a_request_that_the_change_page_approves(
         make_flag, contributor, manager, protected):
     flag = make_flag("checkout")
     asked = signed_in(contributor).post("/flags/f/checkout/production/toggle",
-                                        {"enabled": "true"}, follow=True)
+                                        {"enabled": "true",
+                                         "revision": _production(flag).revision}, follow=True)
     change = ChangeRequest.objects.get()
     listing = signed_in(manager).get("/flags/changes/").content.decode()
     approved = signed_in(manager).post(f"/flags/changes/{change.pk}/decide",

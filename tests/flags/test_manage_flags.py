@@ -436,7 +436,8 @@ def test_page_variants_form_saves_a_payload(make_flag, contributor):
     flag = make_flag("checkout-v2")
 
     response = signed_in(contributor).post("/flags/f/checkout-v2/production/variants", {
-        "variants": json.dumps(VARIANTS)})
+        "variants": json.dumps(VARIANTS),
+        "revision": flag.states.get(environment__key="production").revision})
 
     assert response.status_code == 302
     variants = flag.states.get(environment__key="production").variants

@@ -59,11 +59,101 @@ def test_toggle_from_the_project_page_switches_the_flag_on(project, make_flag, c
 
     response = signed_in(contributor).post(
         "/flags/f/checkout-v2/production/toggle",
-        {"enabled": "true", "next": "/flags/projects/shop/"})
+        {"enabled": "true", "revision": _revision(flag), "next": "/flags/projects/shop/"})
 
     assert response.status_code == 302
     assert response["Location"] == "/flags/projects/shop/"
     assert flag.states.get(environment__key="production").enabled
+
+
+def _revision(flag, environment="production") -> int:
+    return flag.states.get(environment__key=environment).revision
+
+
+def _hidden_revisions(page: str, action: str) -> list[str]:
+    """The revision each form posting to `action` carries."""
+    forms = page.split(f'action="{action}"')[1:]
+    return [form[:form.index("</form>")].split('name="revision" value="')[1].split('"')[0]
+            for form in forms]
+
+
+def test_project_and_flag_pages_toggle_forms_carry_the_state_revision(
+        project, make_flag, contributor):
+    flag = make_flag("checkout-v2")
+    services.flag_environment_toggle(flag=flag, environment="production", enabled=True,
+                                     actor=SYSTEM)
+    services.flag_environment_toggle(flag=flag, environment="production", enabled=False,
+                                     actor=SYSTEM)
+    client = signed_in(contributor)
+    action = "/flags/f/checkout-v2/production/toggle"
+
+    listed = _hidden_revisions(client.get("/flags/projects/shop/").content.decode(), action)
+    detail = client.get("/flags/f/checkout-v2/").content.decode()
+
+    assert listed == [str(_revision(flag))]
+    assert _hidden_revisions(detail, action) == [str(_revision(flag))]
+    assert _hidden_revisions(detail, "/flags/f/checkout-v2/production/variants") == [
+        str(_revision(flag))]
+
+
+def test_toggle_without_a_revision_is_refused_and_changes_nothing(project, make_flag,
+                                                                   contributor):
+    flag = make_flag("checkout-v2")
+
+    page = signed_in(contributor).post("/flags/f/checkout-v2/production/toggle",
+                                       {"enabled": "true"}, follow=True).content.decode()
+
+    assert "Say which revision of checkout-v2 in production you changed" in page
+    assert not flag.states.get(environment__key="production").enabled
+
+
+def test_toggle_from_a_stale_page_is_refused_and_changes_nothing(project, make_flag,
+                                                                 contributor):
+    flag = make_flag("checkout-v2")
+    shown = _revision(flag)
+    services.flag_variants_set(flag=flag, environment="production", actor=SYSTEM,
+                               variants=[{"name": "blue", "weight": 1000}])
+
+    page = signed_in(contributor).post("/flags/f/checkout-v2/production/toggle",
+                                       {"enabled": "true", "revision": shown},
+                                       follow=True).content.decode()
+
+    assert (f"you edited revision {shown}, it is now at revision {shown + 1}") in page
+    assert "Reload the page to see the current state." in page
+    assert not flag.states.get(environment__key="production").enabled
+
+
+def test_toggle_with_a_revision_that_is_not_a_number_names_the_field(project, make_flag,
+                                                                     contributor):
+    flag = make_flag("checkout-v2")
+
+    page = signed_in(contributor).post("/flags/f/checkout-v2/production/toggle",
+                                       {"enabled": "true", "revision": "latest"},
+                                       follow=True)
+
+    assert page.status_code == 200
+    assert "Must be the revision number the page showed." in page.content.decode()
+    assert not flag.states.get(environment__key="production").enabled
+
+
+@pytest.mark.parametrize("revision", [None, "stale"])
+def test_variants_form_without_or_with_a_stale_revision_changes_nothing(
+        project, make_flag, contributor, revision):
+    flag = make_flag("checkout-v2")
+    shown = _revision(flag)
+    services.flag_environment_toggle(flag=flag, environment="production", enabled=True,
+                                     actor=SYSTEM)
+    form = {"variants": '[{"name": "blue", "weight": 1000}]'}
+    if revision == "stale":
+        form["revision"] = shown
+
+    page = signed_in(contributor).post("/flags/f/checkout-v2/production/variants", form,
+                                       follow=True).content.decode()
+
+    expected = ("Say which revision of checkout-v2 in production" if revision is None
+                else f"you edited revision {shown}, it is now at revision {shown + 1}")
+    assert expected in page
+    assert flag.states.get(environment__key="production").variants == []
 
 
 def test_toggle_by_a_viewer_is_forbidden(project, make_flag, viewer):

@@ -73,10 +73,12 @@ def test_serve_with_an_open_stream_exits_within_seconds_of_a_stop_signal(tmp_pat
         connection, response = _open_stream(f"http://127.0.0.1:{port}", _make_token(tmp_path))
         os.kill(process.pid, sig)
         started = time.monotonic()
-        _rest, closed_after = _read_until_closed(connection, response, timeout=10)
-        process.wait(timeout=10)
-        assert closed_after is not None and closed_after < 3
-        assert time.monotonic() - started < 5
+        _rest, closed_after = _read_until_closed(connection, response, timeout=30)
+        process.wait(timeout=30)
+        # Well inside the 60 s graceful timeout (bounds loose enough for a busy machine): the
+        # stop closed the stream, the timeout did not.
+        assert closed_after is not None and closed_after < 20
+        assert time.monotonic() - started < 30
     finally:
         if process.poll() is None:
             process.kill()

@@ -89,3 +89,15 @@ def test_contact_table_row_with_a_name_becomes_a_stakeholder_and_person():
     assert missing_lines(text, export_markdown(release)) == []
     again = import_plan(text.encode(), key=release.key)
     assert again.report["changes"] == []
+
+
+def test_seed_003_items_stated_as_done_name_no_owner_and_no_people():
+    # "Training materials prepared", "UAT testers identified", "Critical and high-priority
+    # issues resolved": a noun phrase and its past participle, not a party doing something.
+    release, _text = _imported("003", "### 4 Weeks Before Go-Live")
+
+    owners = {i.text: (i.owner, i.responsible) for i in release.checklist_items.all()}
+    assert owners["Training materials prepared"] == (None, "")
+    assert owners["Video tutorials created (optional)"] == (None, "")
+    assert owners["UAT testers identified and scheduled"] == (None, "")
+    assert not release.stakeholders.exists()

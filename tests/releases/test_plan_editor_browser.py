@@ -376,3 +376,13 @@ def test_an_approver_with_a_viewer_account_signs_in_and_votes(browser, live_serv
     page.wait_for_selector("#votes td:has-text('Vera Viewer')")
     vote = GoNoGoVote.objects.get()
     assert (vote.approver, vote.recorded_by, vote.vote) == (person, viewer, "go")
+
+
+def test_bulk_tick_updates_the_overview_progress_in_place(page):
+    second = _item("Second").pk  # read before the server writes: SQLite locks the table
+    for text in ("First", "Second"):
+        _row(page, text).locator("input.select").check()
+    page.click("#bulk-form button[value=tick]")
+    page.wait_for_selector(f"#item-{second}.status-done")
+    page.wait_for_selector("#release-progress-text:text-is('2/3')")
+    assert page.get_attribute("#release-progress", "value") == "2"

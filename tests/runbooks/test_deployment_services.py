@@ -230,3 +230,18 @@ def test_run_keeps_its_copy_when_the_runbook_is_edited_afterwards(ready_release)
                                  changes={"title": "Renamed later"}, actor=CLI)
 
     assert run.steps.get(step=step).title == title
+
+
+def test_deployment_start_on_an_environment_without_a_version_is_refused_and_changes_nothing(
+        open_gate, events):
+    # An environment records which version it runs; without one the finish would be refused
+    # and the run could never end well, so the start says so first.
+    release = release_at("ready", version="")
+    events.clear()
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.deployment_start(release=release, environment="production", actor=CLI)
+
+    assert "version" in refused.value.errors["environment"][0]
+    release.refresh_from_db()
+    assert (release.status, RunbookRun.objects.count(), events) == ("ready", 0, [])

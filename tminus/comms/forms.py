@@ -6,6 +6,7 @@ from tminus.comms.builtin_messages import TEMPLATES
 from tminus.comms.choices import EMAIL, ChannelKind, DeliveryPurpose, DeliveryStatus, Trigger
 from tminus.comms.models import DEFAULT_SEND_TIME, Channel
 from tminus.core.events import EVENTS
+from tminus.core.forms import RevisionField
 from tminus.core.offsets import format_offset, parse_offset
 
 AUDIENCE_HELP = ("One per line: an email address, owner, stakeholders, a discipline "
@@ -20,7 +21,7 @@ def channel_choices() -> list[tuple[str, str]]:
 
 
 class MessageForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
     template_key = forms.CharField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(max_length=200, required=False,
                            help_text="How the plan lists it; the subject when empty.")
@@ -94,7 +95,7 @@ class MessageForm(forms.Form):
 
 
 class ChannelForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=ChannelKind.choices)
     url = forms.CharField(max_length=500, label="Webhook URL",

@@ -20,7 +20,7 @@ from tminus.accounts.permissions import require
 from tminus.accounts.services import token_authenticate
 from tminus.core.actors import WEB, Actor
 from tminus.core.concurrency import REVISION_MISSING
-from tminus.core.errors import Conflict, ServiceError, ValidationFailed
+from tminus.core.errors import ServiceError, StaleWrite, ValidationFailed
 from tminus.core.failures import failure_response
 
 
@@ -87,8 +87,8 @@ def _add_router(api: NinjaAPI, app_name: str) -> None:
 
 
 def _add_error_handlers(api: NinjaAPI) -> None:
-    @api.exception_handler(Conflict)
-    def conflict(request, error: Conflict):
+    @api.exception_handler(StaleWrite)
+    def conflict(request, error: StaleWrite):
         return api.create_response(request, {"detail": error.message, "current": error.current},
                                    status=error.status)
 

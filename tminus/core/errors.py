@@ -40,18 +40,25 @@ class TransitionNotAllowed(ServiceError):
     status = 409
 
 
-class Conflict(ServiceError):
-    """A write made from a stale copy: carries the current state so the client can merge."""
-
-    status = 409
+class StaleWrite(ServiceError):
+    """A write refused because of the revision it names: carries the current state."""
 
     def __init__(self, message: str, current: dict):
         super().__init__(message)
         self.current = current
 
 
-class PreconditionRequired(Conflict):
-    """An edit that names no revision: it could overwrite a change it never saw."""
+class Conflict(StaleWrite):
+    """A write made from a stale copy: carries the current state so the client can merge."""
+
+    status = 409
+
+
+class PreconditionRequired(StaleWrite):
+    """An edit that names no revision: it could overwrite a change it never saw.
+
+    Not a Conflict: there is nothing to merge with, so pages show a message instead of the
+    side-by-side conflict view."""
 
     status = 428
 

@@ -16,7 +16,7 @@ from tminus.audit.models import AuditEvent
 from tminus.core import inline
 from tminus.core.actors import Actor
 from tminus.core.errors import Conflict, ServiceError, ValidationFailed
-from tminus.core.web import role_required
+from tminus.core.web import posted_revision, refusal_text, role_required
 
 
 def _target(kind: str, pk: int, name: str):
@@ -52,7 +52,7 @@ def _shown(kind, row, name, may_edit, status=200):
 
 def _save(request, editable, spec, row):
     typed = request.POST.get("value", "")
-    revision = _revision(request.POST.get("revision"))
+    revision = posted_revision(request)
     try:
         value = inline.parse(spec, typed)
         editable.update(row, revision, inline.changes_for(spec, row, value), Actor.web(request))
@@ -69,17 +69,10 @@ def _save(request, editable, spec, row):
     return response
 
 
-def _revision(raw):
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
 def _message(error: ServiceError) -> str:
     if isinstance(error, ValidationFailed):
         return " ".join(m for messages in error.errors.values() for m in messages)
-    return error.message
+    return refusal_text(error)
 
 
 def _conflict(editable, spec, current) -> dict:

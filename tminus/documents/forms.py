@@ -3,6 +3,7 @@
 from django import forms
 
 from tminus.accounts.models import User
+from tminus.core.forms import RevisionField
 from tminus.documents.choices import DocumentKind, DocumentStatus, LinkKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -24,7 +25,7 @@ class DocumentForm(forms.Form):
 
 
 class DocumentEditForm(DocumentForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = RevisionField()
 
 
 class LinkForm(forms.Form):

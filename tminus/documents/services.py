@@ -4,12 +4,9 @@ from datetime import date
 
 from django.db import transaction
 
-from tminus.accounts.permissions import require
 from tminus.accounts.roles import CONTRIBUTE
-from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
-from tminus.core.errors import ValidationFailed
 from tminus.core.offsets import date_at
 from tminus.documents.choices import DocumentKind, DocumentStatus, LinkKind
 from tminus.documents.models import Document, ImportantLink
@@ -44,54 +41,6 @@ def _document_errors(values: dict) -> dict:
     return errors
 
 
-@transaction.atomic
-def document_add(*, release: Release, title: str, kind: str = DocumentKind.OTHER, owner=None,
-                 due_date: date | None = None, due_offset: int | None = None,
-                 status: str = DocumentStatus.NOT_STARTED, link: str = "", required: bool = True,
-                 notes: str = "", actor: Actor) -> Document:
-    """Add a document the release needs; a due offset (days from go-live) follows go-live."""
-    require(actor, CONTRIBUTE)
-    values = {"title": title, "kind": kind, "status": status, "link": link}
-    errors = _document_errors(values)
-    if errors:
-        raise ValidationFailed(errors)
-    if due_offset is not None:
-        due_date = date_at(release.go_live, due_offset)
-    document = Document.objects.create(
-        release=release, title=title.strip()[:300], kind=kind, owner=owner, due_date=due_date,
-        due_offset=due_offset, status=status, link=link or "", required=required,
-        notes=notes or "", order=release.documents.count(),
-    )
-    audit_record(actor=actor, action="document.add", obj=document, release_id=release.pk,
-                 after=snapshot(document, DOCUMENT_FIELDS))
-    return document
-
-
-@transaction.atomic
-def document_update(*, document: Document, revision: int | None, changes: dict,
-                    actor: Actor) -> Document:
-    """Edit a document (owner, due date, status, link ...); a stale edit gets a conflict."""
-    require(actor, CONTRIBUTE)
-    allowed = set(DOCUMENT_FIELDS) - {"due_offset"}
-    errors = {field: "This field cannot be changed here." for field in set(changes) - allowed}
-    errors.update(_document_errors(changes))
-    if errors:
-        raise ValidationFailed(errors)
-    before = snapshot(document, DOCUMENT_FIELDS)
-    for field, value in changes.items():
-        setattr(document, field, "" if value is None and field in ("link", "notes") else value)
-    fields = list(changes)
-    if "due_date" in changes:
-        document.due_offset = None  # a date set by hand stays put when go-live moves
-        fields.append("due_offset")
-    save_versioned(document, revision, fields,
-                   snapshot=lambda d: {**snapshot(d, DOCUMENT_FIELDS), "revision": d.revision})
-    audit_record(actor=actor, action="document.update", obj=document,
-                 release_id=document.release_id, before=before,
-                 after=snapshot(document, DOCUMENT_FIELDS))
-    return document
-
-
 def _link_errors(values: dict) -> dict:
     errors = {}
     if "label" in values and not (values["label"] or "").strip():
@@ -101,46 +50,70 @@ def _link_errors(values: dict) -> dict:
     return errors
 
 
+def _row_errors(check):
+    """A validate hook for the edit path: the area's dict check over the row's fields."""
+    return lambda row: check({name: getattr(row, name) for name in ("title", "label", "kind",
+                                                                     "status", "link", "url")
+                              if hasattr(row, name)})
+
+
+def _blank_nulls(changes: dict, fields: tuple[str, ...]) -> dict:
+    # An optional text sent as null clears it, as an empty text does.
+    return {name: "" if value is None and name in fields else value
+            for name, value in changes.items()}
+
+
+def _date_set_by_hand(document: Document, changes: dict) -> list[str]:
+    if "due_date" in changes:
+        document.due_offset = None  # a date set by hand stays put when go-live moves
+        return ["due_offset"]
+    return []
+
+
+DOCUMENT = editing.Kind(model=Document, action="document", fields=DOCUMENT_FIELDS,
+                        capability=CONTRIBUTE, validate=_row_errors(_document_errors),
+                        derive=_date_set_by_hand, fixed={"due_offset"})
+LINK = editing.Kind(model=ImportantLink, action="link", fields=LINK_FIELDS,
+                    capability=CONTRIBUTE, validate=_row_errors(_link_errors))
+
+
+@transaction.atomic
+def document_add(*, release: Release, title: str, kind: str = DocumentKind.OTHER, owner=None,
+                 due_date: date | None = None, due_offset: int | None = None,
+                 status: str = DocumentStatus.NOT_STARTED, link: str = "", required: bool = True,
+                 notes: str = "", actor: Actor) -> Document:
+    """Add a document the release needs; a due offset (days from go-live) follows go-live."""
+    if due_offset is not None:
+        due_date = date_at(release.go_live, due_offset)
+    return editing.create(DOCUMENT, Document(
+        release=release, title=(title or "").strip()[:300], kind=kind, owner=owner,
+        due_date=due_date, due_offset=due_offset, status=status, link=link or "",
+        required=required, notes=notes or "", order=release.documents.count()), actor=actor)
+
+
+def document_update(*, document: Document, revision: int | None, changes: dict,
+                    actor: Actor) -> Document:
+    """Edit a document (owner, due date, status, link ...); a stale edit gets a conflict."""
+    return editing.update(DOCUMENT, document, revision=revision, actor=actor,
+                          changes=_blank_nulls(changes, ("link", "notes")))
+
+
 @transaction.atomic
 def link_add(*, release: Release, label: str, url: str = "", kind: str = LinkKind.OTHER,
              actor: Actor) -> ImportantLink:
     """Add an important link (dashboard, issue tracker, support portal ...) to a release."""
-    require(actor, CONTRIBUTE)
-    errors = _link_errors({"label": label, "url": url, "kind": kind})
-    if errors:
-        raise ValidationFailed(errors)
-    link = ImportantLink.objects.create(release=release, label=label.strip()[:200],
-                                        url=url or "", kind=kind,
-                                        order=release.important_links.count())
-    audit_record(actor=actor, action="link.add", obj=link, release_id=release.pk,
-                 after=snapshot(link, LINK_FIELDS))
-    return link
+    return editing.create(LINK, ImportantLink(
+        release=release, label=(label or "").strip()[:200], url=url or "", kind=kind,
+        order=release.important_links.count()), actor=actor)
 
 
-@transaction.atomic
 def link_update(*, link: ImportantLink, revision: int | None, changes: dict,
                 actor: Actor) -> ImportantLink:
     """Change an important link's label, address or kind."""
-    require(actor, CONTRIBUTE)
-    errors = {field: "This field cannot be changed here."
-              for field in set(changes) - set(LINK_FIELDS)}
-    errors.update(_link_errors(changes))
-    if errors:
-        raise ValidationFailed(errors)
-    before = snapshot(link, LINK_FIELDS)
-    for field, value in changes.items():
-        setattr(link, field, value or "")
-    save_versioned(link, revision, list(changes),
-                   snapshot=lambda x: {**snapshot(x, LINK_FIELDS), "revision": x.revision})
-    audit_record(actor=actor, action="link.update", obj=link, release_id=link.release_id,
-                 before=before, after=snapshot(link, LINK_FIELDS))
-    return link
+    return editing.update(LINK, link, revision=revision, actor=actor,
+                          changes=_blank_nulls(changes, tuple(LINK_FIELDS)))
 
 
-@transaction.atomic
 def link_remove(*, link: ImportantLink, actor: Actor) -> None:
     """Take an important link off a release."""
-    require(actor, CONTRIBUTE)
-    audit_record(actor=actor, action="link.remove", obj=link, release_id=link.release_id,
-                 before=snapshot(link, LINK_FIELDS))
-    link.delete()
+    editing.remove(LINK, link, actor=actor)

@@ -6,7 +6,12 @@ from django.views.decorators.http import require_POST
 from tminus.accounts.roles import CONTRIBUTE, VIEW
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
-from tminus.core.web import add_service_errors, flash_service_error, role_required
+from tminus.core.web import (
+    add_service_errors,
+    flash_service_error,
+    posted_revision,
+    role_required,
+)
 from tminus.documents import forms, hooks, services
 from tminus.documents.models import Document, ImportantLink
 from tminus.releases.lookups import release_or_404
@@ -75,7 +80,7 @@ def document_status(request, key, document_id):
     release = release_or_404(key)
     document = get_object_or_404(Document, pk=document_id, release=release)
     try:
-        services.document_update(document=document, revision=None,
+        services.document_update(document=document, revision=posted_revision(request),
                                  changes={"status": request.POST.get("status", "")},
                                  actor=Actor.web(request))
     except ServiceError as error:
@@ -107,7 +112,7 @@ def link_set(request, key, link_id):
         if request.POST.get("remove"):
             services.link_remove(link=link, actor=Actor.web(request))
         else:
-            services.link_update(link=link, revision=None,
+            services.link_update(link=link, revision=posted_revision(request),
                                  changes={"url": request.POST.get("url", "").strip()},
                                  actor=Actor.web(request))
     except ServiceError as error:

@@ -215,6 +215,8 @@ ConstraintFormSet = forms.formset_factory(ConstraintForm, extra=2, can_delete=Tr
 
 
 class VariantsForm(forms.Form):
+    # The environment state's revision the form was shown at; the view refuses a form without.
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
     variants = JsonListField(required=False, label="Variants (JSON)",
                              help_text='[{"name": "a", "weight": 500, "weightType": "variable", '
                                        '"stickiness": "default", "payload": {"type": "json", '

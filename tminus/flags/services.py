@@ -13,8 +13,8 @@ from tminus.accounts.permissions import require
 from tminus.accounts.roles import CONTRIBUTE, MANAGE
 from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
-from tminus.core.errors import Conflict, NotFound, ValidationFailed
+from tminus.core.concurrency import REVISION_MISSING, save_versioned
+from tminus.core.errors import Conflict, NotFound, PreconditionRequired, ValidationFailed
 from tminus.flags import propagation, revisions, tokens, validation
 from tminus.flags.choices import DEFAULT_ENVIRONMENTS, FlagType, TokenKind
 from tminus.flags.models import (
@@ -283,7 +283,13 @@ def _state_snapshot(state: FlagEnvironment) -> dict:
 
 
 def _state_revision_check(state: FlagEnvironment, revision: int | None) -> None:
-    """Refuse a change made from a stale copy of the state (the caller holds its row lock)."""
+    """Refuse a change made from a stale copy of the state (the caller holds its row lock), or
+    one that names no revision when its interface must (REVISION_MISSING)."""
+    if revision == REVISION_MISSING:
+        raise PreconditionRequired(
+            f"Say which revision of {state.flag.key} in {state.environment.key} you changed "
+            f"(it is now at revision {state.revision}): reload the page and try again.",
+            current=_state_snapshot(state))
     if revision is not None and state.revision != revision:
         raise Conflict(f"{state.flag.key} in {state.environment.key} was changed by someone "
                        f"else (you edited revision {revision}, it is now at revision "

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import MANAGE, ROLE_CHOICES, VIEW, VIEWER
 from tminus.core.actors import Actor
+from tminus.core.concurrency import REVISION_MISSING
 from tminus.core.errors import NotAllowed, NotFound, ServiceError, ValidationFailed
 from tminus.core.web import add_service_errors, flash_service_error, forbidden, role_required
 from tminus.flags import (
@@ -165,7 +166,8 @@ def flag_toggle(request, key, environment):
     try:
         submitted = change_requests.submit(
             "flag_environment_toggle", flag=flag, environment=environment, enabled=enabled,
-            reason=request.POST.get("reason", ""), actor=Actor.web(request))
+            reason=request.POST.get("reason", ""), revision=_posted_revision(request),
+            actor=Actor.web(request))
     except NotAllowed as error:
         return forbidden(request, error.message)
     except ServiceError as error:
@@ -175,6 +177,17 @@ def flag_toggle(request, key, environment):
                   f"{flag.key} is {'on' if enabled else 'off'} in {environment}.")
     back = request.POST.get("next", "")
     return HttpResponseRedirect(back if back.startswith("/flags/") else _flag_url(flag))
+
+
+def _posted_revision(request) -> int:
+    """The flag environment's revision the page was showing, which a change must name: without
+    it (REVISION_MISSING) or when it is stale, the service refuses the change and says why."""
+    posted = request.POST.get("revision", "").strip()
+    if not posted:
+        return REVISION_MISSING
+    if not posted.isdigit():
+        raise ValidationFailed({"revision": "Must be the revision number the page showed."})
+    return int(posted)
 
 
 @role_required(VIEW)
@@ -198,6 +211,7 @@ def _flag_context(request, flag, **extra) -> dict:
         "edit_form": extra.pop("edit_form", forms.FlagEditForm(initial=_edit_initial(flag))),
         "dependency_form": forms.DependencyForm(parents=selectors.parent_choices(flag)),
         "variant_forms": {s.environment.key: forms.VariantsForm(initial={
+            "revision": s.state.revision if s.state else None,
             "variants": json.dumps(s.state.variants, indent=1) if s.state and s.state.variants
             else ""}) for s in states},
         "who_form": who, "verdicts": verdicts,
@@ -269,10 +283,11 @@ def flag_variants(request, key, environment):
     form = forms.VariantsForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationFailed({"variants": form.errors["variants"]})
+            raise ValidationFailed(dict(form.errors))
         submitted = change_requests.submit(
             "flag_variants_set", flag=flag, environment=environment,
-            variants=form.cleaned_data["variants"], actor=Actor.web(request))
+            variants=form.cleaned_data["variants"], revision=_posted_revision(request),
+            actor=Actor.web(request))
     except NotAllowed as error:
         return forbidden(request, error.message)
     except ServiceError as error:

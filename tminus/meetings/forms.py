@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 
+from tminus.core.forms import RevisionField
 from tminus.meetings.choices import Attendance, MeetingKind, MeetingStatus
 from tminus.people.models import Person
 
@@ -44,13 +45,13 @@ class MeetingCreateForm(MeetingForm):
 
 
 class MeetingEditForm(MeetingForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = RevisionField()
     status = forms.ChoiceField(choices=[(s, label) for s, label in MeetingStatus.choices
                                         if s != MeetingStatus.CANCELLED])
 
 
 class NotesForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = RevisionField()
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from tminus.accounts.models import User
+from tminus.core.forms import RevisionField
 from tminus.outcomes.models import Lesson
 from tminus.outcomes.sources import kpi_sources
 
@@ -41,7 +42,7 @@ class KpiForm(forms.Form):
 
 
 class KpiEditForm(KpiForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = RevisionField()
 
 
 class CheckinForm(forms.Form):
@@ -58,7 +59,7 @@ class CheckinForm(forms.Form):
 
 class CorrectForm(forms.Form):
     value = forms.CharField(max_length=50)
-    revision = forms.IntegerField(required=False)
+    revision = RevisionField()
     note = forms.CharField(max_length=500, required=False)
 
 
@@ -68,7 +69,7 @@ class QuestionForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    revision = forms.IntegerField(required=False)
+    revision = RevisionField()
 
 
 class LessonForm(forms.Form):

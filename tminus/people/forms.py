@@ -3,11 +3,12 @@
 from django import forms
 
 from tminus.accounts.models import User
+from tminus.core.forms import RevisionField
 from tminus.people.choices import Accountability, StakeholderRole
 from tminus.people.durations import format_duration, parse_duration
 from tminus.people.models import Person
 
-REVISION = forms.IntegerField(widget=forms.HiddenInput, required=False)
+REVISION = RevisionField()
 
 
 def person_field(required: bool = False, label: str | None = None) -> forms.ModelChoiceField:

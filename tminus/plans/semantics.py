@@ -248,15 +248,23 @@ def subject_of(text: str, *, past: bool = False) -> Owner | None:
         if MODAL.match(word) or MODAL.match(" ".join(w.lower() for w in words[index:index + 2])):
             return _subject(text, party) if lowered != "to" or _strong(party) else None
         if word.islower() and _VERB_S.match(word) and lowered not in _NOT_VERBS:
-            return _subject(text, party)
+            # 'Training materials prepared': a plural noun and its participle state where
+            # something stands; nobody is named.
+            return None if _participle_follows(words, index) else _subject(text, party)
         if word.islower() and _VERB_PAST.match(word):
             return _subject(text, party) if past and _strong(party) else None
         if (word.islower() and index >= 2 and lowered not in NOT_NAMES
+                and party[-1].lower() not in ("and", "&")
                 and any(w.lower() in ("and", "&") for w in party)):
             return _subject(text, party)  # 'PM and Engineer monitor'
         if (lowered in NOT_NAMES and lowered not in ("and", "&")) or not _party_word(word):
             return None
     return None
+
+
+def _participle_follows(words: list[str], index: int) -> bool:
+    following = words[index + 1].strip(",;:") if index + 1 < len(words) else ""
+    return following.islower() and bool(_VERB_PAST.match(following))
 
 
 def _strong(words: list[str]) -> bool:

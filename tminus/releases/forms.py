@@ -3,6 +3,7 @@
 from django import forms
 
 from tminus.accounts.models import User
+from tminus.core.forms import RevisionField
 from tminus.releases.choices import ItemStatus, ReleaseStatus, ReleaseType, ScopeKind, ScopeStatus
 from tminus.releases.models import Product
 from tminus.releases.template_catalog import template_catalog
@@ -38,7 +39,7 @@ class ReleaseCreateForm(forms.Form):
 
 
 class ReleaseEditForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = RevisionField()
     name = forms.CharField(max_length=200)
     version = forms.CharField(max_length=50, required=False)
     release_type = forms.ChoiceField(choices=ReleaseType.choices)
@@ -48,7 +49,7 @@ class ReleaseEditForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
     go_live = forms.DateField(widget=DATE, label="New go-live date")
     reason = forms.CharField(max_length=500, required=False)
 
@@ -59,7 +60,7 @@ class TransitionForm(forms.Form):
 
 
 class ItemStatusForm(forms.Form):
-    revision = forms.IntegerField(required=False)
+    revision = RevisionField()
     status = forms.ChoiceField(choices=ItemStatus.choices)
 
 

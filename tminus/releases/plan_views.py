@@ -71,6 +71,13 @@ def checklists_context(request, release) -> dict:
     }
 
 
+def item_progress(release) -> dict:
+    """The release's checklist counts the overview shows: total, done and overdue."""
+    counted = selectors.with_progress([release])[0]
+    return {"item_total": counted.item_total, "item_done": counted.item_done,
+            "item_overdue": counted.item_overdue}
+
+
 CONTEXTS = {"timeline": timeline_context, "scope": scope_context,
             "checklists": checklists_context}
 
@@ -82,6 +89,9 @@ def _block(request, release, block: str, *, undo=None, error: str = "", status: 
         return redirect("release-detail", key=release.key)
     context = {"release": release, "undo": undo, "block_error": error,
                **CONTEXTS[block](request, release)}
+    if block == "checklists":
+        # The overview's "done" count sits outside the block: it is swapped in beside it.
+        context.update(progress_oob=True, **item_progress(release))
     response = render(request, TEMPLATES[block], context, status=status)
     response["HX-Trigger"] = "tminus:changed"
     return response

@@ -9,8 +9,10 @@ from django.utils import timezone
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
+from tminus.core.editing import choice_error
 from tminus.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from tminus.core.events import emit
 from tminus.core.keys import make_key
@@ -405,20 +407,29 @@ def _bulk_create_by_depth(built: list[tuple[int, ChecklistItem]], parent) -> Non
         ChecklistItem.objects.bulk_create(levels[depth])
 
 
-def _scope_errors(values: dict) -> dict:
+# ---- Scope, phases and milestones: one edit path each (tminus.core.editing) --------------------
+PHASE_FIELDS = ["name", "description", "start_date", "end_date", "start_offset", "end_offset"]
+MILESTONE_FIELDS = ["name", "kind", "date", "date_offset", "responsible"]
+SECTION_FIELDS = ["title", "group", "owner", "due_date", "due_offset", "notes"]
+PHASE_DATES = (("start_date", "start_offset"), ("end_date", "end_offset"))
+MILESTONE_DATES = (("date", "date_offset"),)
+
+
+def _scope_errors(item: ScopeItem) -> dict:
     errors = {}
-    if "title" in values and not (values["title"] or "").strip():
+    if not (item.title or "").strip():
         errors["title"] = "A scope item needs a title."
-    if "kind" in values and values["kind"] not in ScopeKind.values:
-        errors["kind"] = (f"Unknown kind {values['kind']!r}; use one of "
-                          f"{', '.join(ScopeKind.values)}.")
-    if "status" in values and values["status"] not in ScopeStatus.values:
-        errors["status"] = (f"Unknown status {values['status']!r}; use one of "
-                            f"{', '.join(ScopeStatus.values)}.")
-    link = values.get("link") or ""
-    if link and not link.startswith(("http://", "https://")):
+    for field, choices in (("kind", ScopeKind), ("status", ScopeStatus)):
+        message = choice_error(getattr(item, field), choices, field)
+        if message:
+            errors[field] = message
+    if item.link and not item.link.startswith(("http://", "https://")):
         errors["link"] = "A link must start with http:// or https://."
     return errors
+
+
+SCOPE = editing.Kind(model=ScopeItem, action="scope_item", fields=SCOPE_FIELDS,
+                     capability=CONTRIBUTE, validate=_scope_errors)
 
 
 @transaction.atomic
@@ -426,75 +437,15 @@ def scope_item_add(*, release: Release, title: str, kind: str = ScopeKind.FEATUR
                    status: str = ScopeStatus.PLANNED, description: str = "", link: str = "",
                    actor: Actor) -> ScopeItem:
     """Add a feature, enhancement, bug fix or known issue to a release's scope."""
-    require(actor, CONTRIBUTE)
-    values = {"title": title, "kind": kind, "status": status, "link": link}
-    errors = _scope_errors(values)
-    if errors:
-        raise ValidationFailed(errors)
-    item = ScopeItem.objects.create(release=release, title=title.strip(), kind=kind,
-                                    status=status, description=description, link=link,
-                                    order=release.scope_items.count())
-    audit_record(actor=actor, action="scope_item.add", obj=item, release_id=release.pk,
-                 after=snapshot(item, SCOPE_FIELDS))
-    return item
+    item = ScopeItem(release=release, title=(title or "").strip(), kind=kind, status=status,
+                     description=description, link=link, order=release.scope_items.count())
+    return editing.create(SCOPE, item, actor=actor)
 
 
-@transaction.atomic
 def scope_item_update(*, item: ScopeItem, revision: int | None, changes: dict,
                       actor: Actor) -> ScopeItem:
     """Edit a scope item; a stale edit gets a conflict."""
-    require(actor, CONTRIBUTE)
-    unknown = set(changes) - set(SCOPE_FIELDS)
-    errors = {field: "This field cannot be changed here." for field in unknown}
-    errors.update(_scope_errors(changes))
-    if errors:
-        raise ValidationFailed(errors)
-    before = snapshot(item, SCOPE_FIELDS)
-    for field, value in changes.items():
-        setattr(item, field, value)
-    save_versioned(item, revision, list(changes),
-                   snapshot=lambda i: {**snapshot(i, SCOPE_FIELDS), "revision": i.revision})
-    audit_record(actor=actor, action="scope_item.update", obj=item, release_id=item.release_id,
-                 before=before, after=snapshot(item, SCOPE_FIELDS))
-    return item
-
-
-@transaction.atomic
-def phase_dates_set(*, phase: Phase, start_date: date | None, end_date: date | None,
-                    revision: int | None, actor: Actor) -> Phase:
-    """Set a phase's dates by hand; they no longer follow go-live."""
-    require(actor, MANAGE)
-    if start_date and end_date and end_date < start_date:
-        raise ValidationFailed({"end_date": "A phase cannot end before it starts."})
-    fields = ["start_date", "end_date", "start_offset", "end_offset"]
-    before = snapshot(phase, fields)
-    phase.start_date, phase.end_date = start_date, end_date
-    phase.start_offset = phase.end_offset = None
-    save_versioned(phase, revision, fields, snapshot=lambda p: snapshot(p, fields))
-    audit_record(actor=actor, action="phase.dates_set", obj=phase, release_id=phase.release_id,
-                 before=before, after=snapshot(phase, fields))
-    return phase
-
-
-@transaction.atomic
-def milestone_date_set(*, milestone: Milestone, on: date | None, revision: int | None,
-                       actor: Actor) -> Milestone:
-    """Set a milestone's date by hand; it no longer follows go-live."""
-    require(actor, MANAGE)
-    fields = ["date", "date_offset"]
-    before = snapshot(milestone, fields)
-    milestone.date, milestone.date_offset = on, None
-    save_versioned(milestone, revision, fields, snapshot=lambda m: snapshot(m, fields))
-    audit_record(actor=actor, action="milestone.date_set", obj=milestone,
-                 release_id=milestone.release_id, before=before,
-                 after=snapshot(milestone, fields))
-    return milestone
-
-
-# ---- Explicit parts of a plan (imported documents, plans kept as code) -------------------------
-PHASE_FIELDS = ["name", "description", "start_date", "end_date", "start_offset", "end_offset"]
-MILESTONE_FIELDS = ["name", "kind", "date", "date_offset", "responsible"]
-SECTION_FIELDS = ["title", "group", "owner", "due_date", "due_offset", "notes"]
+    return editing.update(SCOPE, item, revision=revision, changes=changes, actor=actor)
 
 
 def _dated(release: Release, values: dict, pairs: tuple[tuple[str, str], ...]) -> dict:
@@ -508,21 +459,59 @@ def _dated(release: Release, values: dict, pairs: tuple[tuple[str, str], ...]) -
     return values
 
 
-def _follow_go_live(obj, pairs: tuple[tuple[str, str], ...]) -> None:
+def _follow_go_live(obj, pairs: tuple[tuple[str, str], ...]) -> list[str]:
+    """Set each date that has an offset from go-live; the date fields, for saving."""
     values = _dated(obj.release, {name: getattr(obj, name) for pair in pairs for name in pair},
                     pairs)
     for name, value in values.items():
         setattr(obj, name, value)
+    return [date_field for date_field, _ in pairs]
 
 
-def _phase_errors(values: dict) -> dict:
+def _phase_errors(phase: Phase) -> dict:
     errors = {}
-    if "name" in values and not (values["name"] or "").strip():
+    if not (phase.name or "").strip():
         errors["name"] = "A phase needs a name."
-    start, end = values.get("start_date"), values.get("end_date")
+    # The dates as they will be once the offsets are applied (derive runs after validation).
+    dates = _dated(phase.release, {name: getattr(phase, name) for pair in PHASE_DATES
+                                   for name in pair}, PHASE_DATES)
+    start, end = dates["start_date"], dates["end_date"]
     if start and end and end < start:
         errors["end_date"] = "A phase cannot end before it starts."
     return errors
+
+
+def _milestone_errors(milestone: Milestone) -> dict:
+    errors = {}
+    if not (milestone.name or "").strip():
+        errors["name"] = "A milestone needs a name."
+    message = choice_error(milestone.kind, MilestoneKind, "kind")
+    if message:
+        errors["kind"] = message
+    return errors
+
+
+PHASE = editing.Kind(model=Phase, action="phase", fields=PHASE_FIELDS, capability=MANAGE,
+                     validate=_phase_errors,
+                     derive=lambda phase, changes: _follow_go_live(phase, PHASE_DATES))
+MILESTONE = editing.Kind(model=Milestone, action="milestone", fields=MILESTONE_FIELDS,
+                         capability=MANAGE, validate=_milestone_errors,
+                         derive=lambda row, changes: _follow_go_live(row, MILESTONE_DATES))
+
+
+def phase_dates_set(*, phase: Phase, start_date: date | None, end_date: date | None,
+                    revision: int | None, actor: Actor) -> Phase:
+    """Set a phase's dates by hand; they no longer follow go-live."""
+    return phase_update(phase=phase, revision=revision, actor=actor, changes={
+        "start_date": start_date, "end_date": end_date, "start_offset": None,
+        "end_offset": None})
+
+
+def milestone_date_set(*, milestone: Milestone, on: date | None, revision: int | None,
+                       actor: Actor) -> Milestone:
+    """Set a milestone's date by hand; it no longer follows go-live."""
+    return milestone_update(milestone=milestone, revision=revision, actor=actor,
+                            changes={"date": on, "date_offset": None})
 
 
 @transaction.atomic
@@ -530,79 +519,33 @@ def phase_add(*, release: Release, name: str, start_date: date | None = None,
               end_date: date | None = None, start_offset: int | None = None,
               end_offset: int | None = None, description: str = "", actor: Actor) -> Phase:
     """Add a phase with dates set by hand or offsets from go-live."""
-    require(actor, MANAGE)
-    values = _dated(release, {"name": name, "start_date": start_date, "end_date": end_date,
-                              "start_offset": start_offset, "end_offset": end_offset},
-                    (("start_date", "start_offset"), ("end_date", "end_offset")))
-    errors = _phase_errors(values)
-    if errors:
-        raise ValidationFailed(errors)
-    values["name"] = name.strip()[:200]
-    phase = Phase.objects.create(release=release, description=description,
-                                 order=release.phases.count(), **values)
-    audit_record(actor=actor, action="phase.add", obj=phase, release_id=release.pk,
-                 after=snapshot(phase, PHASE_FIELDS))
-    return phase
+    phase = Phase(release=release, name=(name or "").strip()[:200], description=description,
+                  start_date=start_date, end_date=end_date, start_offset=start_offset,
+                  end_offset=end_offset, order=release.phases.count())
+    _follow_go_live(phase, PHASE_DATES)
+    return editing.create(PHASE, phase, actor=actor)
 
 
-@transaction.atomic
 def phase_update(*, phase: Phase, changes: dict, revision: int | None, actor: Actor) -> Phase:
     """Change a phase's name, description, dates or offsets; a stale edit gets a conflict."""
-    require(actor, MANAGE)
-    unknown = set(changes) - set(PHASE_FIELDS)
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
-    before = snapshot(phase, PHASE_FIELDS)
-    for name, value in changes.items():
-        setattr(phase, name, value)
-    _follow_go_live(phase, (("start_date", "start_offset"), ("end_date", "end_offset")))
-    errors = _phase_errors({"name": phase.name, "start_date": phase.start_date,
-                            "end_date": phase.end_date})
-    if errors:
-        raise ValidationFailed(errors)
-    save_versioned(phase, revision, PHASE_FIELDS, snapshot=lambda p: snapshot(p, PHASE_FIELDS))
-    audit_record(actor=actor, action="phase.update", obj=phase, release_id=phase.release_id,
-                 before=before, after=snapshot(phase, PHASE_FIELDS))
-    return phase
+    return editing.update(PHASE, phase, revision=revision, changes=changes, actor=actor)
 
 
 @transaction.atomic
 def milestone_add(*, release: Release, name: str, kind: str = "other", on: date | None = None,
                   offset: int | None = None, responsible: str = "", actor: Actor) -> Milestone:
     """Add a milestone on a date set by hand or at an offset from go-live."""
-    require(actor, MANAGE)
-    if not (name or "").strip():
-        raise ValidationFailed({"name": "A milestone needs a name."})
-    _check_choice(kind, MilestoneKind, "kind")
-    values = _dated(release, {"date": on, "date_offset": offset}, (("date", "date_offset"),))
-    milestone = Milestone.objects.create(release=release, name=name.strip()[:200], kind=kind,
-                                         responsible=(responsible or "").strip()[:200],
-                                         order=release.milestones.count(), **values)
-    audit_record(actor=actor, action="milestone.add", obj=milestone, release_id=release.pk,
-                 after=snapshot(milestone, MILESTONE_FIELDS))
-    return milestone
+    milestone = Milestone(release=release, name=(name or "").strip()[:200], kind=kind,
+                          responsible=(responsible or "").strip()[:200], date=on,
+                          date_offset=offset, order=release.milestones.count())
+    _follow_go_live(milestone, MILESTONE_DATES)
+    return editing.create(MILESTONE, milestone, actor=actor)
 
 
-@transaction.atomic
 def milestone_update(*, milestone: Milestone, changes: dict, revision: int | None,
                      actor: Actor) -> Milestone:
     """Change a milestone's name, kind, date or offset; a stale edit gets a conflict."""
-    require(actor, MANAGE)
-    unknown = set(changes) - set(MILESTONE_FIELDS)
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
-    if "kind" in changes:
-        _check_choice(changes["kind"], MilestoneKind, "kind")
-    before = snapshot(milestone, MILESTONE_FIELDS)
-    for name, value in changes.items():
-        setattr(milestone, name, value)
-    _follow_go_live(milestone, (("date", "date_offset"),))
-    save_versioned(milestone, revision, MILESTONE_FIELDS,
-                   snapshot=lambda m: snapshot(m, MILESTONE_FIELDS))
-    audit_record(actor=actor, action="milestone.update", obj=milestone,
-                 release_id=milestone.release_id, before=before,
-                 after=snapshot(milestone, MILESTONE_FIELDS))
-    return milestone
+    return editing.update(MILESTONE, milestone, revision=revision, changes=changes, actor=actor)
 
 
 @transaction.atomic

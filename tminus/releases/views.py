@@ -20,6 +20,7 @@ from tminus.core.errors import Conflict, ServiceError
 from tminus.core.web import (
     add_service_errors,
     flash_service_error,
+    posted_revision,
     rebind_after_conflict,
     role_required,
 )
@@ -151,19 +152,13 @@ def release_detail(request, key):
                                                      "revision": release.revision}),
         "targets": [(to, forms.ReleaseStatus(to).label, move_warning(release.status, to))
                     for to in allowed_targets(release.status)],
-        **_progress(release),
+        **plan_views.item_progress(release),
     }
     if tab == "plan":
         context.update(_plan_tab(request, release))
     elif tab == "history":
         context.update(_history(request, release, limit=50))
     return render(request, "releases/release_detail.html", context)
-
-
-def _progress(release) -> dict:
-    counted = selectors.with_progress([release])[0]
-    return {"item_total": counted.item_total, "item_done": counted.item_done,
-            "item_overdue": counted.item_overdue}
 
 
 def _plan_tab(request, release) -> dict:
@@ -286,7 +281,8 @@ def scope_item_status(request, key, item_id):
     item = get_object_or_404(ScopeItem, pk=item_id, release=release)
     status = request.POST.get("status", "")
     try:
-        services.scope_item_update(item=item, revision=None, changes={"status": status},
+        services.scope_item_update(item=item, revision=posted_revision(request),
+                                   changes={"status": status},
                                    actor=Actor.web(request))
     except ServiceError as error:
         flash_service_error(request, error)

@@ -9,7 +9,7 @@ from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.audit.models import AuditEvent
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
-from tminus.core.web import flash_service_error, role_required
+from tminus.core.web import flash_service_error, posted_revision, role_required
 from tminus.outcomes.measure import VERDICT_LABELS
 from tminus.releases.lookups import release_or_404
 from tminus.releases.models import Product
@@ -39,17 +39,12 @@ def _back_to_notes(release):
     return redirect("reports-release-notes", key=release.key)
 
 
-def _revision(request) -> int | None:
-    text = request.POST.get("revision", "")
-    return int(text) if text.isdigit() else None
-
-
 @require_POST
 @role_required(CONTRIBUTE)
 def notes_generate(request, key):
     release = release_or_404(key)
     try:
-        services.release_notes_generate(release=release, revision=_revision(request),
+        services.release_notes_generate(release=release, revision=posted_revision(request),
                                         actor=Actor.web(request))
     except ServiceError as error:
         flash_service_error(request, error)
@@ -68,7 +63,7 @@ def notes_save(request, key):
         return _back_to_notes(release)
     try:
         services.release_notes_update(notes=notes, body=request.POST.get("body", ""),
-                                      revision=_revision(request), actor=Actor.web(request))
+                                      revision=posted_revision(request), actor=Actor.web(request))
     except ServiceError as error:
         flash_service_error(request, error)
     else:

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from tminus.core.forms import RevisionField
 from tminus.releases.choices import ScopeStatus
 from tminus.releases.template_catalog import template_catalog
 
@@ -13,7 +14,7 @@ class CadenceForm(forms.Form):
         max_length=300, help_text="'monthly on the 15th', 'every 2 weeks', "
         "'every 4 weeks from 2026-01-05', or dates '2026-05-15, 2026-06-30'.")
     template = forms.ChoiceField(label="Template for new releases")
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

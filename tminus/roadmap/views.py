@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from tminus.accounts.roles import CONTRIBUTE, MANAGE, VIEW
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
-from tminus.core.web import flash_service_error, role_required
+from tminus.core.web import flash_service_error, posted_revision, role_required
 from tminus.outcomes.forms import KpiForm
 from tminus.outcomes.lookups import product_or_404
 from tminus.outcomes.measure import VERDICT_LABELS
@@ -122,7 +122,8 @@ def feature_status(request, product, feature_id):
     product = product_or_404(product)
     feature = _feature(product, feature_id)
     return _run(request, product, lambda: release_services.scope_item_update(
-        item=feature, revision=None, changes={"status": request.POST.get("status", "")},
+        item=feature, revision=posted_revision(request),
+        changes={"status": request.POST.get("status", "")},
         actor=Actor.web(request)), f"{feature.title}: status saved.")
 
 

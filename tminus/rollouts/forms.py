@@ -8,6 +8,7 @@ import json
 
 from django import forms
 
+from tminus.core.forms import RevisionField
 from tminus.flags.models import Flag, Segment
 from tminus.metrics.measures import AGGREGATIONS
 from tminus.metrics.selectors import metric_choices
@@ -120,7 +121,7 @@ class ControlForm(forms.Form):
 
 
 class DefinitionForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = RevisionField()
     definition = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "class": "code"}))
 
     def clean_definition(self):

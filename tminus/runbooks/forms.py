@@ -7,6 +7,7 @@ page with many forms still runs a fixed number of queries.
 from django import forms
 
 from tminus.accounts.models import User
+from tminus.core.forms import RevisionField
 from tminus.people.models import Person
 from tminus.runbooks.choices import Stage
 
@@ -64,7 +65,7 @@ class _OwnedForm(forms.Form):
 
 
 class PhaseForm(_OwnedForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
     name = forms.CharField(max_length=200)
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.EXECUTION)
     expected_minutes_min = forms.IntegerField(label="Expected minutes (low)", **MINUTES)
@@ -75,7 +76,7 @@ class PhaseForm(_OwnedForm):
 
 
 class StepForm(_OwnedForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
     title = forms.CharField(max_length=300)
     group = forms.CharField(max_length=200, required=False,
                             help_text="Optional heading within the phase, such as "
@@ -128,7 +129,7 @@ def _lines(text: str) -> list[str]:
 
 
 class RollbackPlanForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
     immediate_criteria = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
                                          required=False, label="Roll back now when",
                                          help_text="One criterion a line.")
@@ -149,7 +150,7 @@ class RollbackPlanForm(forms.Form):
 
 
 class RollbackStepForm(_OwnedForm):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
     title = forms.CharField(max_length=300)
     expected_minutes = forms.IntegerField(**MINUTES)
     command = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),

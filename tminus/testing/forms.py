@@ -3,6 +3,7 @@
 from django import forms
 
 from tminus.accounts.models import User
+from tminus.core.forms import RevisionField
 from tminus.testing.choices import Outcome, TestKind
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -14,7 +15,7 @@ def _environment_choices(environments, blank: str | None = None) -> list:
 
 
 class PlanForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = RevisionField()
     approach = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                label="Approach and environments")
     test_data = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,

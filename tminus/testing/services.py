@@ -10,6 +10,7 @@ from django.utils import timezone
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import CONTRIBUTE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
 from tminus.core.errors import NotFound, ValidationFailed
@@ -53,23 +54,16 @@ def _link_errors(**links) -> dict:
             if link and not link.startswith(("http://", "https://"))}
 
 
+TEST_PLAN = editing.Kind(model=TestPlan, action="test_plan", fields=PLAN_FIELDS,
+                         capability=CONTRIBUTE)
+
+
 @transaction.atomic
 def test_plan_update(*, release: Release, changes: dict, revision: int | None,
                      actor: Actor) -> TestPlan:
-    """Change the approach or test data of a release's test plan."""
-    require(actor, CONTRIBUTE)
-    unknown = set(changes) - set(PLAN_FIELDS)
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    """Change the approach or test data of a release's test plan (made on its first edit)."""
     plan, _ = TestPlan.objects.get_or_create(release=release)
-    before = snapshot(plan, PLAN_FIELDS)
-    for field, value in changes.items():
-        setattr(plan, field, value or "")
-    save_versioned(plan, revision, list(changes),
-                   snapshot=lambda p: {**snapshot(p, PLAN_FIELDS), "revision": p.revision})
-    audit_record(actor=actor, action="test_plan.update", obj=plan, release_id=release.pk,
-                 before=before, after=snapshot(plan, PLAN_FIELDS))
-    return plan
+    return editing.update(TEST_PLAN, plan, revision=revision, changes=changes, actor=actor)
 
 
 @transaction.atomic

@@ -64,7 +64,7 @@ def _plan_page(request, release, status=200, **forms_given):
         "runs": list(selectors.test_runs(release, limit=50)),
         "load_tests": list(selectors.load_tests(release)),
         "plan_form": forms_given.get("plan_form") or forms.PlanForm(initial={
-            "revision": plan.revision if plan.pk else None, "approach": plan.approach,
+            "revision": plan.revision, "approach": plan.approach,
             "test_data": plan.test_data}),
         "case_form": forms_given.get("case_form") or forms.CaseForm(environments=environments),
         "run_form": forms_given.get("run_form") or forms.RunForm(environments=environments),

@@ -39,7 +39,19 @@ def test_counts_from_eight_threads_taken_while_they_count_add_up_exactly():
     assert sum(t["no"] for t in toggles) == 8 * 10_000
     assert sum(t["variants"].get("blue", 0) for t in toggles) == 8 * 5_000
     assert recorder.take_bucket() is None  # nothing is sent twice
-    assert recorder._tallies == []  # the finished threads' counts are forgotten once taken
+
+
+def test_counts_added_after_a_take_go_out_with_the_next_bucket_only():
+    recorder = MetricsRecorder()
+    recorder.count("checkout", True, "blue")
+    first = recorder.take_bucket()["toggles"]["checkout"]
+    recorder.count("checkout", True, "blue")
+    recorder.count("checkout", False)
+
+    second = recorder.take_bucket()["toggles"]["checkout"]
+
+    assert first == {"yes": 1, "no": 0, "variants": {"blue": 1}}
+    assert second == {"yes": 1, "no": 1, "variants": {"blue": 1}}
 
 
 def test_a_bucket_that_could_not_be_sent_goes_out_with_the_next_one():

@@ -36,6 +36,28 @@ def check_text(values: dict, field: str, label: str, errors: dict) -> None:
         errors[field] = f"{label} cannot be empty."
 
 
+def step_errors(values: dict) -> dict:
+    """A runbook or rollback step: a title, a sensible estimate, one kind of owner."""
+    errors: dict = {}
+    check_text(values, "title", "A step's title", errors)
+    check_minutes(values, ("expected_minutes",), errors)
+    check_owner(values, errors)
+    return errors
+
+
+def field_values(row, fields: set[str]) -> dict:
+    return {name: getattr(row, name) for name in fields}
+
+
+def trimmed(*fields: str):
+    """An edit's derive hook that trims the named texts (already checked not to be blank)."""
+    def derive(row, changes) -> list[str]:
+        for name in fields:
+            setattr(row, name, (getattr(row, name) or "").strip())
+        return [name for name in fields if name in changes]
+    return derive
+
+
 def refuse_unknown(changes: dict, allowed: set[str]) -> None:
     """Refuse changes to fields that cannot be changed here."""
     unknown = set(changes) - allowed

@@ -137,6 +137,12 @@ def deployment_start(*, release: Release, actor: Actor, environment: str = "",
             f"Deployment run #{running.number} of {release.key} is already running since "
             f"{_when(running.started_at)}; finish or fail it first.")
     environment, reason = (environment or "").strip(), (reason or "").strip()
+    if environment and not release.version.strip():
+        # The finish records the version in the environment; refuse now rather than leave a
+        # run that cannot finish.
+        raise ValidationFailed({"environment": (
+            f"Set the version of {release.key} before deploying it to {environment}: the "
+            "environment records which version it runs.")})
     runbook = runbook_ensure(release=release, actor=actor)
     now = timezone.now()
     windows = _freeze_check(release, now, now + _expected_window(runbook),

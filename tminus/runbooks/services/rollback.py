@@ -6,6 +6,7 @@ from django.utils import timezone
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import CONTRIBUTE, MANAGE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
 from tminus.core.errors import TransitionNotAllowed, ValidationFailed
@@ -23,11 +24,12 @@ from tminus.runbooks.models import (
 from tminus.runbooks.ordering import order_close_gap, order_move
 from tminus.runbooks.services.common import (
     check_minutes,
-    check_owner,
-    check_text,
+    field_values,
     lock_release,
     owner_changes,
     refuse_unknown,
+    step_errors,
+    trimmed,
 )
 from tminus.runbooks.services.deployment import run_close_failed, running_run
 from tminus.runbooks.templating import default_rollback_spec, rollback_plan_lay_out
@@ -86,12 +88,10 @@ def rollback_plan_update(*, plan: RollbackPlan, revision: int | None, changes: d
     return plan
 
 
-def _step_errors(values: dict) -> dict:
-    errors: dict = {}
-    check_text(values, "title", "A step's title", errors)
-    check_minutes(values, ("expected_minutes",), errors)
-    check_owner(values, errors)
-    return errors
+STEP = editing.Kind(model=RollbackStep, action="rollback_step", fields=STEP_FIELDS,
+                    capability=CONTRIBUTE, fixed={"order"}, derive=trimmed("title"),
+                    validate=lambda step: step_errors(field_values(step, STEP_EDITABLE)),
+                    release_id=lambda step: step.plan.release_id)
 
 
 @transaction.atomic
@@ -100,43 +100,21 @@ def rollback_step_add(*, plan: RollbackPlan, title: str, command: str = "",
                       owner_name: str = "", position: int | None = None,
                       actor: Actor) -> RollbackStep:
     """Add a step to the rollback procedure, at the end or at a position."""
-    require(actor, CONTRIBUTE)
-    values = {"title": title, "command": command or "", "expected_minutes": expected_minutes,
-              "owner_person": owner_person, "owner_user": owner_user,
-              "owner_name": (owner_name or "").strip()[:200]}
-    errors = _step_errors(values)
-    if errors:
-        raise ValidationFailed(errors)
-    values["title"] = title.strip()
     siblings = RollbackStep.objects.filter(plan=plan)
-    step = RollbackStep.objects.create(plan=plan, order=siblings.count(), **values)
+    step = editing.create(STEP, RollbackStep(
+        plan=plan, order=siblings.count(), title=(title or "").strip(), command=command or "",
+        expected_minutes=expected_minutes, owner_person=owner_person, owner_user=owner_user,
+        owner_name=(owner_name or "").strip()[:200]), actor=actor)
     if position is not None:
         order_move(siblings, step, position)
-    audit_record(actor=actor, action="rollback_step.add", obj=step, release_id=plan.release_id,
-                 after=snapshot(step, STEP_FIELDS))
     return step
 
 
-@transaction.atomic
 def rollback_step_update(*, step: RollbackStep, revision: int | None, changes: dict,
                          actor: Actor) -> RollbackStep:
     """Edit a rollback step; an edit made from a stale copy gets a conflict."""
-    require(actor, CONTRIBUTE)
-    refuse_unknown(changes, STEP_EDITABLE)
-    changes = owner_changes(changes)
-    merged = {**{f: getattr(step, f) for f in STEP_EDITABLE}, **changes}
-    errors = _step_errors(merged)
-    if errors:
-        raise ValidationFailed(errors)
-    before = snapshot(step, STEP_FIELDS)
-    for field, value in changes.items():
-        setattr(step, field, value.strip() if field == "title" else value)
-    save_versioned(step, revision, list(changes),
-                   snapshot=lambda s: {**snapshot(s, STEP_FIELDS), "revision": s.revision})
-    audit_record(actor=actor, action="rollback_step.update", obj=step,
-                 release_id=step.plan.release_id, before=before,
-                 after=snapshot(step, STEP_FIELDS))
-    return step
+    return editing.update(STEP, step, revision=revision, changes=owner_changes(changes),
+                          actor=actor)
 
 
 @transaction.atomic
@@ -154,11 +132,8 @@ def rollback_step_move(*, step: RollbackStep, position: int, actor: Actor) -> Ro
 @transaction.atomic
 def rollback_step_remove(*, step: RollbackStep, actor: Actor) -> None:
     """Remove a step from the rollback procedure."""
-    require(actor, CONTRIBUTE)
-    audit_record(actor=actor, action="rollback_step.remove", obj=step,
-                 release_id=step.plan.release_id, before=snapshot(step, STEP_FIELDS))
     plan_id = step.plan_id
-    step.delete()
+    editing.remove(STEP, step, actor=actor)
     order_close_gap(RollbackStep.objects.filter(plan_id=plan_id))
 
 

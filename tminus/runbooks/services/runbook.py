@@ -5,9 +5,8 @@ from django.db import transaction
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import CONTRIBUTE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
-from tminus.core.errors import ValidationFailed
 from tminus.releases.models import Release
 from tminus.runbooks.choices import Stage
 from tminus.runbooks.models import Runbook, RunbookPhase, RunbookStep
@@ -16,8 +15,10 @@ from tminus.runbooks.services.common import (
     check_minutes,
     check_owner,
     check_text,
+    field_values,
     owner_changes,
-    refuse_unknown,
+    step_errors,
+    trimmed,
 )
 from tminus.runbooks.templating import default_runbook_spec, runbook_lay_out
 
@@ -43,24 +44,18 @@ def _phase_errors(values: dict) -> dict:
     return errors
 
 
-def _step_errors(values: dict) -> dict:
-    errors: dict = {}
-    check_text(values, "title", "A step's title", errors)
-    check_minutes(values, ("expected_minutes",), errors)
-    check_owner(values, errors)
-    return errors
-
-
-def _phase_state(phase: RunbookPhase) -> dict:
-    return {**snapshot(phase, PHASE_FIELDS), "id": phase.pk, "revision": phase.revision}
-
-
-def _step_state(step: RunbookStep) -> dict:
-    return {**snapshot(step, STEP_FIELDS), "id": step.pk, "revision": step.revision}
-
-
 def _release_id(runbook_id: int) -> int:
     return Runbook.objects.values_list("release_id", flat=True).get(pk=runbook_id)
+
+
+PHASE = editing.Kind(model=RunbookPhase, action="runbook_phase", fields=PHASE_FIELDS,
+                     capability=CONTRIBUTE, fixed={"order"}, derive=trimmed("name"),
+                     validate=lambda phase: _phase_errors(field_values(phase, PHASE_EDITABLE)),
+                     release_id=lambda phase: _release_id(phase.runbook_id))
+STEP = editing.Kind(model=RunbookStep, action="runbook_step", fields=STEP_FIELDS,
+                    capability=CONTRIBUTE, fixed={"order"}, derive=trimmed("title", "group"),
+                    validate=lambda step: step_errors(field_values(step, STEP_EDITABLE)),
+                    release_id=lambda step: _release_id(step.phase.runbook_id))
 
 
 @transaction.atomic
@@ -83,21 +78,14 @@ def runbook_phase_add(*, runbook: Runbook, name: str, stage: str = Stage.EXECUTI
                       owner_user=None, position: int | None = None,
                       actor: Actor) -> RunbookPhase:
     """Add a phase to a runbook, at the end or at a position."""
-    require(actor, CONTRIBUTE)
-    values = {"name": name, "stage": stage, "description": description or "",
-              "expected_minutes_min": expected_minutes_min,
-              "expected_minutes_max": expected_minutes_max,
-              "owner_person": owner_person, "owner_user": owner_user}
-    errors = _phase_errors(values)
-    if errors:
-        raise ValidationFailed(errors)
-    values["name"] = name.strip()
     siblings = RunbookPhase.objects.filter(runbook=runbook)
-    phase = RunbookPhase.objects.create(runbook=runbook, order=siblings.count(), **values)
+    phase = editing.create(PHASE, RunbookPhase(
+        runbook=runbook, order=siblings.count(), name=(name or "").strip(), stage=stage,
+        description=description or "", expected_minutes_min=expected_minutes_min,
+        expected_minutes_max=expected_minutes_max, owner_person=owner_person,
+        owner_user=owner_user), actor=actor)
     if position is not None:
         order_move(siblings, phase, position)
-    audit_record(actor=actor, action="runbook_phase.add", obj=phase,
-                 release_id=runbook.release_id, after=snapshot(phase, PHASE_FIELDS))
     return phase
 
 
@@ -105,21 +93,8 @@ def runbook_phase_add(*, runbook: Runbook, name: str, stage: str = Stage.EXECUTI
 def runbook_phase_update(*, phase: RunbookPhase, revision: int | None, changes: dict,
                          actor: Actor) -> RunbookPhase:
     """Edit a phase; an edit made from a stale copy gets a conflict."""
-    require(actor, CONTRIBUTE)
-    refuse_unknown(changes, PHASE_EDITABLE)
-    changes = owner_changes(changes)
-    before = snapshot(phase, PHASE_FIELDS)
-    merged = {**{f: getattr(phase, f) for f in PHASE_EDITABLE}, **changes}
-    errors = _phase_errors(merged)
-    if errors:
-        raise ValidationFailed(errors)
-    for field, value in changes.items():
-        setattr(phase, field, value.strip() if field == "name" else value)
-    save_versioned(phase, revision, list(changes), snapshot=_phase_state)
-    audit_record(actor=actor, action="runbook_phase.update", obj=phase,
-                 release_id=_release_id(phase.runbook_id), before=before,
-                 after=snapshot(phase, PHASE_FIELDS))
-    return phase
+    return editing.update(PHASE, phase, revision=revision, changes=owner_changes(changes),
+                          actor=actor)
 
 
 @transaction.atomic
@@ -154,21 +129,14 @@ def runbook_step_add(*, phase: RunbookPhase, title: str, group: str = "", comman
                      owner_user=None, owner_name: str = "", position: int | None = None,
                      actor: Actor) -> RunbookStep:
     """Add a step to a phase, at the end or at a position."""
-    require(actor, CONTRIBUTE)
-    values = {"title": title, "group": (group or "").strip(), "command": command or "",
-              "expected_minutes": expected_minutes, "notes": notes or "",
-              "owner_person": owner_person, "owner_user": owner_user,
-              "owner_name": (owner_name or "").strip()[:200]}
-    errors = _step_errors(values)
-    if errors:
-        raise ValidationFailed(errors)
-    values["title"] = title.strip()
     siblings = RunbookStep.objects.filter(phase=phase)
-    step = RunbookStep.objects.create(phase=phase, order=siblings.count(), **values)
+    step = editing.create(STEP, RunbookStep(
+        phase=phase, order=siblings.count(), title=(title or "").strip(),
+        group=(group or "").strip(), command=command or "", expected_minutes=expected_minutes,
+        notes=notes or "", owner_person=owner_person, owner_user=owner_user,
+        owner_name=(owner_name or "").strip()[:200]), actor=actor)
     if position is not None:
         order_move(siblings, step, position)
-    audit_record(actor=actor, action="runbook_step.add", obj=step,
-                 release_id=_release_id(phase.runbook_id), after=snapshot(step, STEP_FIELDS))
     return step
 
 
@@ -176,21 +144,8 @@ def runbook_step_add(*, phase: RunbookPhase, title: str, group: str = "", comman
 def runbook_step_update(*, step: RunbookStep, revision: int | None, changes: dict,
                         actor: Actor) -> RunbookStep:
     """Edit a step; an edit made from a stale copy gets a conflict."""
-    require(actor, CONTRIBUTE)
-    refuse_unknown(changes, STEP_EDITABLE)
-    changes = owner_changes(changes)
-    before = snapshot(step, STEP_FIELDS)
-    merged = {**{f: getattr(step, f) for f in STEP_EDITABLE}, **changes}
-    errors = _step_errors(merged)
-    if errors:
-        raise ValidationFailed(errors)
-    for field, value in changes.items():
-        setattr(step, field, value.strip() if field in ("title", "group") and value else value)
-    save_versioned(step, revision, list(changes), snapshot=_step_state)
-    audit_record(actor=actor, action="runbook_step.update", obj=step,
-                 release_id=_release_id(step.phase.runbook_id), before=before,
-                 after=snapshot(step, STEP_FIELDS))
-    return step
+    return editing.update(STEP, step, revision=revision, changes=owner_changes(changes),
+                          actor=actor)
 
 
 @transaction.atomic
@@ -208,10 +163,6 @@ def runbook_step_move(*, step: RunbookStep, position: int, actor: Actor) -> Runb
 @transaction.atomic
 def runbook_step_remove(*, step: RunbookStep, actor: Actor) -> None:
     """Remove a step; runs already made keep their copy of it."""
-    require(actor, CONTRIBUTE)
-    audit_record(actor=actor, action="runbook_step.remove", obj=step,
-                 release_id=_release_id(step.phase.runbook_id),
-                 before=snapshot(step, STEP_FIELDS))
     phase_id = step.phase_id
-    step.delete()
+    editing.remove(STEP, step, actor=actor)
     order_close_gap(RunbookStep.objects.filter(phase_id=phase_id))

@@ -1,10 +1,12 @@
 """Counting evaluations per flag, and the Unleash metrics payload built from the counts.
 
 Counting sits on the path of every ``is_enabled`` call, so it must cost less than the evaluation
-itself and takes no lock: each thread counts into dicts of its own, which only that thread
-writes. ``take_bucket`` (the metrics thread) copies each thread's dicts (a dict copy is one
-atomic step for other Python threads) and sends what grew since its last copy, so no count is
-lost or sent twice. A thread that has ended is read one last time and then forgotten.
+itself and takes no lock: each flag has an ``itertools.count`` per answer (yes, no, each
+variant), and counting is ``next()`` on it, one C call that no other Python thread can interleave
+with. Counters are created once per flag with ``dict.setdefault`` (also one C call, so two
+threads counting a new flag at once share one counter) and are never replaced. ``take_bucket``
+reads each counter and sends what grew since its last reading, so a count made while it reads
+goes out with the next bucket: none is lost or sent twice.
 
 With ``report_users`` the recorder also keeps, per flag and answer, the distinct users it
 answered (hashed), so a guarded rollout can count exposed users per arm and not only
@@ -12,6 +14,7 @@ exposures. That costs a lock per evaluation, which is why it is off unless asked
 """
 
 import hashlib
+import itertools
 import threading
 from collections import Counter
 from collections.abc import Mapping
@@ -40,33 +43,22 @@ class _FlagCounts:
     variants: Counter[str] = field(default_factory=Counter)
 
 
-class _Tally:
-    """One thread's counts (written only by it) and what of them was already taken."""
-
-    def __init__(self) -> None:
-        self.thread = threading.current_thread()
-        self.yes: dict[str, int] = {}
-        self.no: dict[str, int] = {}
-        self.variants: dict[tuple[str, str], int] = {}
-        self.taken: tuple[dict, dict, dict] = ({}, {}, {})
-
-    def take(self) -> tuple[dict, dict, dict]:
-        """What was counted since the last take."""
-        now = (self.yes.copy(), self.no.copy(), self.variants.copy())
-        grown = tuple({key: count - before.get(key, 0) for key, count in current.items()
-                       if count != before.get(key, 0)}
-                      for current, before in zip(now, self.taken, strict=True))
-        self.taken = now
-        return grown
+def _value(counter: itertools.count) -> int:
+    """How many times ``next`` was called on a counter started at 0, without counting."""
+    return int(repr(counter)[6:-1])  # "count(42)": the only reading itertools offers
 
 
 class MetricsRecorder:
     """Counts yes/no answers and variants per flag, between two sends."""
 
     def __init__(self) -> None:
-        self.local = threading.local()  # .tally: this thread's _Tally, once it counted
-        self._lock = threading.Lock()  # guards the list of tallies and the carried counts
-        self._tallies: list[_Tally] = []
+        # flag -> counter of "on" answers / "off" answers; (flag, variant) -> counter
+        self.yes: dict[str, itertools.count] = {}
+        self.no: dict[str, itertools.count] = {}
+        self.variants: dict[tuple[str, str], itertools.count] = {}
+        self._taken: tuple[dict, dict, dict] = ({}, {}, {})  # the readings of the last take
+        # One taker at a time, and the users; counting evaluations never takes it.
+        self._lock = threading.Lock()
         self._carried: dict[str, _FlagCounts] = {}
         self._start = iso_now()
         self._users: dict[tuple[str, bool], set[str]] = {}  # (flag, answer) -> hashed users
@@ -86,24 +78,29 @@ class MetricsRecorder:
 
     def count(self, flag: str, enabled: bool, variant: str | None = None) -> None:
         """Count one evaluation of ``flag`` (and the variant it resolved to, if asked for one)."""
+        counters = self.yes if enabled else self.no
         try:
-            tally = self.local.tally
-        except AttributeError:
-            tally = self.tally()
-        counts = tally.yes if enabled else tally.no
-        counts[flag] = counts.get(flag, 0) + 1
+            next(counters[flag])
+        except KeyError:
+            next(counters.setdefault(flag, itertools.count()))
         if variant is not None:
             key = (flag, variant)
-            tally.variants[key] = tally.variants.get(key, 0) + 1
+            try:
+                next(self.variants[key])
+            except KeyError:
+                next(self.variants.setdefault(key, itertools.count()))
 
-    def tally(self) -> "_Tally":
-        """This thread's counts, to add to (only this thread may write them)."""
-        tally = getattr(self.local, "tally", None)
-        if tally is None:
-            tally = self.local.tally = _Tally()
-            with self._lock:
-                self._tallies.append(tally)
-        return tally
+    def _take(self) -> tuple[dict, dict, dict]:
+        """What was counted since the last take (the caller holds the lock)."""
+        # dict.copy is one step for other threads: a counter added meanwhile waits for the next
+        # take, it is not missed.
+        now = tuple({key: _value(counter) for key, counter in counters.copy().items()}
+                    for counters in (self.yes, self.no, self.variants))
+        grown = tuple({key: value - before.get(key, 0) for key, value in current.items()
+                       if value != before.get(key, 0)}
+                      for current, before in zip(now, self._taken, strict=True))
+        self._taken = now
+        return grown
 
     def take_bucket(self) -> dict[str, Any] | None:
         """Return the counts since the last call as an Unleash bucket (None if nothing counted)."""
@@ -111,11 +108,7 @@ class MetricsRecorder:
             flags, self._carried = self._carried, {}
             start, self._start = self._start, iso_now()
             users, self._users = self._users, {}
-            for tally in list(self._tallies):
-                alive = tally.thread.is_alive()
-                _add(flags, *tally.take())
-                if not alive:  # it cannot count any more, and all it counted is taken
-                    self._tallies.remove(tally)
+            _add(flags, *self._take())
         if not flags:
             return None
         toggles = {
