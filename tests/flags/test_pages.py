@@ -2,10 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from tests.conftest import signed_in
 from tests.factories import make_release
 from tests.flags.conftest import SYSTEM
+from tminus.core.web import WITHOUT_REVISION
 from tminus.flags import services
 from tminus.flags.models import ClientToken, Flag, Strategy
 
@@ -103,7 +105,7 @@ def test_toggle_without_a_revision_is_refused_and_changes_nothing(project, make_
     page = signed_in(contributor).post("/flags/f/checkout-v2/production/toggle",
                                        {"enabled": "true"}, follow=True).content.decode()
 
-    assert "Say which revision of checkout-v2 in production you changed" in page
+    assert escape(WITHOUT_REVISION) in page
     assert not flag.states.get(environment__key="production").enabled
 
 
@@ -123,8 +125,8 @@ def test_toggle_from_a_stale_page_is_refused_and_changes_nothing(project, make_f
     assert not flag.states.get(environment__key="production").enabled
 
 
-def test_toggle_with_a_revision_that_is_not_a_number_names_the_field(project, make_flag,
-                                                                     contributor):
+def test_toggle_with_a_revision_that_is_not_a_number_is_refused_as_without_one(
+        project, make_flag, contributor):
     flag = make_flag("checkout-v2")
 
     page = signed_in(contributor).post("/flags/f/checkout-v2/production/toggle",
@@ -132,7 +134,7 @@ def test_toggle_with_a_revision_that_is_not_a_number_names_the_field(project, ma
                                        follow=True)
 
     assert page.status_code == 200
-    assert "Must be the revision number the page showed." in page.content.decode()
+    assert escape(WITHOUT_REVISION) in page.content.decode()
     assert not flag.states.get(environment__key="production").enabled
 
 
@@ -150,7 +152,7 @@ def test_variants_form_without_or_with_a_stale_revision_changes_nothing(
     page = signed_in(contributor).post("/flags/f/checkout-v2/production/variants", form,
                                        follow=True).content.decode()
 
-    expected = ("Say which revision of checkout-v2 in production" if revision is None
+    expected = (escape(WITHOUT_REVISION) if revision is None
                 else f"you edited revision {shown}, it is now at revision {shown + 1}")
     assert expected in page
     assert flag.states.get(environment__key="production").variants == []

@@ -10,9 +10,14 @@ from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import MANAGE, ROLE_CHOICES, VIEW, VIEWER
 from tminus.core.actors import Actor
-from tminus.core.concurrency import REVISION_MISSING
 from tminus.core.errors import NotAllowed, NotFound, ServiceError, ValidationFailed
-from tminus.core.web import add_service_errors, flash_service_error, forbidden, role_required
+from tminus.core.web import (
+    add_service_errors,
+    flash_service_error,
+    forbidden,
+    posted_revision,
+    role_required,
+)
 from tminus.flags import (
     change_requests,
     control,
@@ -166,7 +171,7 @@ def flag_toggle(request, key, environment):
     try:
         submitted = change_requests.submit(
             "flag_environment_toggle", flag=flag, environment=environment, enabled=enabled,
-            reason=request.POST.get("reason", ""), revision=_posted_revision(request),
+            reason=request.POST.get("reason", ""), revision=posted_revision(request),
             actor=Actor.web(request))
     except NotAllowed as error:
         return forbidden(request, error.message)
@@ -177,17 +182,6 @@ def flag_toggle(request, key, environment):
                   f"{flag.key} is {'on' if enabled else 'off'} in {environment}.")
     back = request.POST.get("next", "")
     return HttpResponseRedirect(back if back.startswith("/flags/") else _flag_url(flag))
-
-
-def _posted_revision(request) -> int:
-    """The flag environment's revision the page was showing, which a change must name: without
-    it (REVISION_MISSING) or when it is stale, the service refuses the change and says why."""
-    posted = request.POST.get("revision", "").strip()
-    if not posted:
-        return REVISION_MISSING
-    if not posted.isdigit():
-        raise ValidationFailed({"revision": "Must be the revision number the page showed."})
-    return int(posted)
 
 
 @role_required(VIEW)
@@ -286,7 +280,7 @@ def flag_variants(request, key, environment):
             raise ValidationFailed(dict(form.errors))
         submitted = change_requests.submit(
             "flag_variants_set", flag=flag, environment=environment,
-            variants=form.cleaned_data["variants"], revision=_posted_revision(request),
+            variants=form.cleaned_data["variants"], revision=posted_revision(request),
             actor=Actor.web(request))
     except NotAllowed as error:
         return forbidden(request, error.message)
