@@ -20,6 +20,12 @@ from tminus.settings import *  # noqa: E402,F403
 # PostgreSQL: give it back to the pool, which Django closes before dropping the test database), so
 # no session outlives its test and the test database can be flushed and dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, as in production, not Django's shared in-memory database: the live server's
+    # request threads then get connections of their own (WAL, busy timeout) instead of sharing
+    # the test's, which made two overlapping page requests fail with "table is locked".
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(os.environ["TMINUS_DATA_DIR"], "test.sqlite3")}
 
 # Fast hashing keeps the suite quick; production keeps Django's default PBKDF2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, UserFactory, make_release
 from tminus.audit.models import AuditEvent
@@ -250,6 +251,30 @@ def test_selection_is_bulk_assigned_and_ticked(page):
              for i in ChecklistItem.objects.all()}
     assert state == {"First": ("dana", "done"), "Second": (None, "done"),
                      "Third": ("dana", "todo")}
+
+
+def test_a_section_box_selects_its_items_and_all_items_selects_every_section(page, release):
+    UserFactory(username="dana")
+    other = ChecklistSection.objects.create(release=release, title="Aftercare")
+    ChecklistItem.objects.create(release=release, section=other, text="Watch", order=0)
+    page.reload()  # the fixture's page was drawn before the second section existed
+    page.wait_for_load_state("load")
+    page.evaluate("window.__sameDocument = true")
+    launch = ChecklistSection.objects.get(title="Launch prep")
+
+    page.check(f"#section-{launch.pk} input.select-section")
+    expect(page.locator("#bulk-form .bulk-count")).to_have_text("3 selected:")
+    assert not _row(page, "Watch").locator("input.select").is_checked()
+    page.fill("#bulk-owner", "dana")
+    page.click("#bulk-form button[value=assign]")
+    page.wait_for_selector(f"#f-item-{_item('Third').pk}-owner .value:has-text('dana')")
+    owners = dict(ChecklistItem.objects.values_list("text", "owner__username"))
+    assert owners == {"First": "dana", "Second": "dana", "Third": "dana", "Watch": None}
+
+    page.check("#bulk-all")
+    expect(page.locator("#bulk-form .bulk-count")).to_have_text("4 selected:")
+    page.uncheck("#bulk-all")
+    expect(page.locator("#bulk-form .bulk-count")).to_have_text("0 selected:")
 
 
 def test_sections_are_added_renamed_and_removed(page):

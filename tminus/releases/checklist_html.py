@@ -70,6 +70,7 @@ def _section_head(view, editable: bool, urls: dict, heading: str) -> str:
     if editable:
         title = (_part_handle("section", section.pk, urls["move"].format(section.pk),
                               f"section {section.title}")
+                 + _select_section(section)
                  + field_html("section", section, "title", editable_by_user=True))
         details = (f'<small>due {field_html("section", section, "due", editable_by_user=True)}'
                    f' · owner {field_html("section", section, "owner", editable_by_user=True)}'
@@ -88,6 +89,12 @@ def _section_head(view, editable: bool, urls: dict, heading: str) -> str:
         f'</progress> <span class="count">{view.done}/{view.total}</span></span></{heading}>'
         f'<ul class="checklist" data-section="{section.pk}">'
     )
+
+
+def _select_section(section) -> str:
+    # Not part of the bulk form itself: it only ticks the section's own item boxes (app.js).
+    return (f'<input type="checkbox" class="select-section" data-section="{section.pk}" '
+            f'aria-label="Select every item of section {escape(section.title[:60])}">')
 
 
 def _part_handle(kind: str, pk: int, move_url: str, label: str) -> str:

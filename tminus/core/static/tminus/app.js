@@ -245,8 +245,22 @@
     if (li) li.querySelector("button.handle").focus();
   });
 
+  // A section's box, or "All items", ticks or clears every item box it covers at once.
+  function itemBoxesOf(box) {
+    if (box.matches("input.select-all")) {
+      return document.querySelectorAll("input.select[form=bulk-form]");
+    }
+    return document.querySelectorAll(
+      "#section-" + box.dataset.section + " input.select[form=bulk-form]");
+  }
+
   document.addEventListener("change", function (event) {
-    if (!event.target.matches("input.select[form=bulk-form]")) return;
+    const box = event.target;
+    if (box.matches("input.select-section, input.select-all")) {
+      itemBoxesOf(box).forEach(function (item) { item.checked = box.checked; });
+    } else if (!box.matches("input.select[form=bulk-form]")) {
+      return;
+    }
     const count = document.querySelectorAll("input.select[form=bulk-form]:checked").length;
     const label = document.querySelector("#bulk-form .bulk-count");
     if (label) label.textContent = count + " selected:";
