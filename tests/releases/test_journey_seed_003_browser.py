@@ -131,16 +131,14 @@ def test_it_takes_seed_003_from_import_to_close_out(journey):
     assert (go_live - timedelta(days=3)).isoformat() in shown
 
     # Every item gets an owner: select them all, assign; the pre-deployment checks are ticked.
-    for box in page.locator("li.item input.select").all():
-        box.check()
+    page.check("#bulk-all")
     page.fill("#bulk-owner", "Olga Owner")
     _bulk(page, "assign")
     assert not ChecklistItem.objects.filter(release=release, owner=None).exists()
     assert ChecklistItem.objects.filter(release=release).count() == 163
     verification = ChecklistSection.objects.get(release=release,
                                                 title="Pre-Deployment Verification")
-    for box in page.locator(f"#section-{verification.pk} li.item input.select").all():
-        box.check()
+    page.check(f"#section-{verification.pk} input.select-section")
     _bulk(page, "tick")
     # The go/no-go also checks the appendix's "Training completed": ticked on its own.
     for tick in page.locator("li.item.status-todo input.tick[aria-label='Done: Training completed']"
