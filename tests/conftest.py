@@ -13,14 +13,21 @@ CHROMIUM = os.environ.get("TMINUS_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
-def _no_session_ended_by_an_earlier_test():
-    """Some PostgreSQL tests end the database's sessions on purpose (an outage, a restart); a
-    session of this thread that such a test ended is dropped before the next test uses it."""
+def _no_session_ended_by_an_earlier_test(request):
+    """Some PostgreSQL tests end the database's sessions on purpose (an outage, a restart). A
+    test that commits (transactional, or with a live server) starts on a fresh pool, so no
+    session such a test ended reaches it through this thread or the pool."""
     from django.db import connection
 
-    if (connection.vendor == "postgresql" and connection.connection is not None
-            and not connection.in_atomic_block and not connection.is_usable()):
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    commits = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server"))
+    if commits:
         connection.close()
+        if getattr(connection, "pool", None) is not None:
+            connection.close_pool()
 
 
 @pytest.fixture
