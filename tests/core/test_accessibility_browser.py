@@ -46,7 +46,8 @@ def test_every_page_has_no_accessibility_violation_of_any_impact(browser, live_s
     page = sign_in(browser, live_server, admin_user)
     base = live_server.url
     release = Release.objects.get(key="layby-1.0")
-    queue = [f"{base}/releases/{release.key}/", f"{base}/", f"{base}/accounts/login/"]
+    queue = [f"{base}/releases/{release.key}/", f"{base}/", f"{base}/accounts/login/",
+             f"{base}/accounts/", f"{base}/accounts/new"]
     seen, problems = set(), []
     while queue and len(seen) < PAGE_LIMIT:
         url = queue.pop(0)

@@ -9,6 +9,7 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=20, choices=ROLE_CHOICES, default=VIEWER)
     display_name = models.CharField(max_length=150, blank=True)
+    revision = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tminus.accounts.models import ApiToken, User
+from tminus.core.errors import NotFound
 
 
 def token_list(*, user: User | None = None):
@@ -15,6 +16,18 @@ def token_list(*, user: User | None = None):
 
 def user_list():
     return User.objects.filter(is_active=True).order_by("username")
+
+
+def accounts():
+    """Every account, those who may sign in first, with the plan person each one is."""
+    return User.objects.select_related("person").order_by("-is_active", "username")
+
+
+def account_get(user_id: int) -> User:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(f"No account with id {user_id}.")
+    return user
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from tminus.accounts import roles
 from tminus.accounts.models import ApiToken, User
 from tminus.accounts.permissions import require
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.dbwait import brief_lock_wait
 from tminus.core.errors import NotFound, ValidationFailed
@@ -32,12 +33,47 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def temporary_password() -> str:
+    """A password for a new or reset account, shown once to the admin who hands it over."""
+    return secrets.token_urlsafe(12)
+
+
+def _other_active_admins(user: User):
+    return User.objects.filter(role=roles.ADMIN, is_active=True).exclude(pk=user.pk)
+
+
+def _user_errors(user: User) -> dict:
+    errors = {}
+    if user.role not in dict(roles.ROLE_CHOICES):
+        errors["role"] = (f"Unknown role {user.role!r}; use one of "
+                          f"{', '.join(dict(roles.ROLE_CHOICES))}.")
+    stays_admin = user.role == roles.ADMIN and user.is_active
+    was_admin = user.pk and User.objects.filter(pk=user.pk, role=roles.ADMIN,
+                                                is_active=True).exists()
+    if was_admin and not stays_admin and not _other_active_admins(user).exists():
+        # Without an active admin nobody could manage accounts or unlock sign-ins any more.
+        errors["role" if user.is_active else "is_active"] = (
+            f"{user.username} is the last active admin; make someone else admin first.")
+    return errors
+
+
+def _admin_flags(user: User, changes: dict) -> list[str]:
+    """Admins may also use Django's admin site; everyone else may not."""
+    user.is_superuser = user.is_staff = user.role == roles.ADMIN
+    return ["is_superuser", "is_staff"]
+
+
+USER = editing.Kind(model=User, action="user", fields=_USER_FIELDS,
+                    capability=roles.ADMINISTER, validate=_user_errors, derive=_admin_flags,
+                    fixed={"username"}, add_verb="create")
+
+
 @transaction.atomic
 def user_create(
     *, username: str, password: str | None, role: str, email: str = "", display_name: str = "",
-    actor: Actor,
+    person=None, actor: Actor,
 ) -> User:
-    """Create a person with a role."""
+    """Create an account with a role; link it to `person` (a plan's person) when given."""
     require(actor, roles.ADMINISTER)
     errors = {}
     username = (username or "").strip()
@@ -45,8 +81,8 @@ def user_create(
         errors["username"] = "A username is required."
     elif User.objects.filter(username=username).exists():
         errors["username"] = f"A user named {username!r} already exists."
-    if role not in dict(roles.ROLE_CHOICES):
-        errors["role"] = f"Unknown role {role!r}; use one of {', '.join(dict(roles.ROLE_CHOICES))}."
+    if person is not None and person.user_id:
+        errors["person"] = f"{person.name} already signs in as {person.user.username}."
     if password:
         try:
             validate_password(password)
@@ -54,12 +90,35 @@ def user_create(
             errors["password"] = list(error.messages)
     if errors:
         raise ValidationFailed(errors)
-    user = User(username=username, email=email, role=role, display_name=display_name)
-    user.is_superuser = user.is_staff = role == roles.ADMIN
+    user = User(username=username, email=email or "", role=role, display_name=display_name or "")
     user.set_password(password) if password else user.set_unusable_password()
-    user.save()
-    audit_record(actor=actor, action="user.create", obj=user, after=snapshot(user, _USER_FIELDS))
+    _admin_flags(user, {})
+    editing.create(USER, user, actor=actor)
+    if person is not None:
+        from tminus.people.services import person_update
+
+        person_update(person=person, revision=person.revision, changes={"user": user},
+                      actor=actor)
     return user
+
+
+def user_update(*, user: User, revision: int | None, changes: dict, actor: Actor) -> User:
+    """Change an account's role, name, email or whether it may sign in."""
+    if changes.get("is_active") is False and actor.user is not None and actor.user.pk == user.pk:
+        raise ValidationFailed({"is_active": "You cannot deactivate the account you are using."})
+    return editing.update(USER, user, revision=revision, changes=changes, actor=actor)
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, actor: Actor) -> str:
+    """Give an account a new temporary password (returned once) and lift its sign-in lockout."""
+    require(actor, roles.ADMINISTER)
+    password = temporary_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    reset(username=user.username)
+    audit_record(actor=actor, action="user.password_reset", obj=user)
+    return password
 
 
 @transaction.atomic

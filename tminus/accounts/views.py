@@ -2,14 +2,17 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from tminus.accounts import selectors, services
+from tminus.accounts import forms, selectors, services
+from tminus.accounts.models import User
 from tminus.accounts.roles import ADMINISTER, VIEW
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
 from tminus.core.web import flash_service_error, role_required
+from tminus.people.pages import changes_from, form_page
 
 
 @role_required(VIEW)
@@ -72,3 +75,64 @@ def lockout_clear(request):
         messages.success(request, f"Unlocked {who} ({cleared} failure record"
                                   f"{'' if cleared == 1 else 's'} cleared).")
     return redirect("lockout-list")
+
+
+# Accounts --------------------------------------------------------------------------------------
+def _hand_over(request, user, password: str | None) -> None:
+    """Keep a generated password for the next page only: shown once, never stored readable."""
+    if password:
+        request.session["account_password"] = {"username": user.username, "password": password}
+
+
+@role_required(ADMINISTER)
+def account_list(request):
+    return render(request, "accounts/accounts.html", {
+        "accounts": selectors.accounts(),
+        "handed_over": request.session.pop("account_password", None)})
+
+
+@role_required(ADMINISTER)
+def account_create(request):
+    initial = {}
+    if request.GET.get("person", "").isdigit():
+        initial["person"] = request.GET["person"]
+    form = forms.AccountCreateForm(request.POST or None, initial=initial)
+
+    def save(data):
+        password = data["password"] or services.temporary_password()
+        user = services.user_create(
+            username=data["username"], password=password, role=data["role"],
+            email=data["email"], display_name=data["display_name"], person=data["person"],
+            actor=Actor.web(request))
+        _hand_over(request, user, None if data["password"] else password)
+
+    return form_page(request, form, title="New account", back=reverse("account-list"),
+                     save=save, done="Account created.",
+                     intro="Give a person a sign-in with a role. Link it to the person the "
+                           "plans name, so their items and go/no-go votes are theirs.")
+
+
+@role_required(ADMINISTER)
+def account_edit(request, user_id):
+    user = get_object_or_404(User, pk=user_id)
+    form = forms.AccountEditForm(request.POST or None, initial={
+        "revision": user.revision, "display_name": user.display_name, "email": user.email,
+        "role": user.role, "is_active": user.is_active})
+
+    def save(data):
+        revision, changes = changes_from(data)
+        services.user_update(user=user, revision=revision, changes=changes,
+                             actor=Actor.web(request))
+
+    return form_page(request, form, title=f"Edit account {user.username}",
+                     back=reverse("account-list"), save=save)
+
+
+@require_POST
+@role_required(ADMINISTER)
+def account_password_reset(request, user_id):
+    user = get_object_or_404(User, pk=user_id)
+    password = services.user_password_reset(user=user, actor=Actor.web(request))
+    _hand_over(request, user, password)
+    messages.success(request, f"{user.username} has a new temporary password.")
+    return redirect("account-list")
