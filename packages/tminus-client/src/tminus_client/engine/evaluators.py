@@ -20,7 +20,9 @@ fields the same way, so both answer alike for every context and fail alike on ma
 The generated source names definition values only through variables (``k0``, ``s0``, ...) that
 are bound as closure cells: no value from a definition ever becomes source text. So the source
 depends only on the shape of a flag (which kinds of steps, in which strategies), and flags of
-the same shape share one compiled code object.
+the same shape share one compiled code object. Compiling a new shape takes a fraction of a
+millisecond, once per process while its code stays among the 1,024 kept; a flag of a known
+shape only binds its values.
 """
 
 import random
@@ -231,7 +233,7 @@ class _Writer:
         return make(*(self.values[name] for name in names))
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _factory(variables: str, body: str) -> Callable[..., Predicate]:
     """Compile an evaluator body once per shape, into a function that binds its values."""
     source = f"def make({variables}):\n    def evaluate(context):\n{body}\n    return evaluate\n"
