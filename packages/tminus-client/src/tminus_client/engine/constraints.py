@@ -1,7 +1,9 @@
 """Constraints: compiled once into predicates over a context.
 
 Each operator's values (sets, numbers, dates, versions, regexes, networks) are parsed when the
-state is loaded, so evaluating a constraint only reads the context field and compares.
+state is loaded, so evaluating a constraint only reads the context field and compares. ``IN``
+and ``NOT_IN`` compile to a ``FieldIn`` step, which a flag's evaluator writes inline (see
+``evaluators``); the other operators compile to predicates.
 """
 
 import ipaddress
@@ -13,8 +15,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from .context import STANDARD_FIELDS, FieldReader, as_text, field_reader
+from .context import FieldReader, as_text, field_reader
 from .errors import DefinitionError
+from .evaluators import FieldIn, Step, predicate_of
 from .predicates import Predicate, negate
 from .regex_syntax import UnsupportedRegexError, compile_regex
 from .semver import parse_semver
@@ -47,11 +50,16 @@ _ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
 # Versions in contexts repeat a lot (one per deployed build), so parsing is memoised.
 parse_semver_cached = lru_cache(maxsize=4096)(parse_semver)
 
-Builder = Callable[[str, Mapping[str, Any], str, FieldReader], Predicate]
+Builder = Callable[[str, Mapping[str, Any], str, FieldReader], Step]
 
 
 def compile_constraint(spec: Any, defaults: Mapping[str, Any] | None = None) -> Predicate:
     """Compile one constraint into a predicate; raise DefinitionError if it can't be evaluated."""
+    return predicate_of(constraint_step(spec, defaults))
+
+
+def constraint_step(spec: Any, defaults: Mapping[str, Any] | None = None) -> Step:
+    """Compile one constraint into a step of a strategy; raise DefinitionError as above."""
     if not isinstance(spec, Mapping):
         raise DefinitionError("a constraint must be an object")
     operator = spec.get("operator")
@@ -63,8 +71,10 @@ def compile_constraint(spec: Any, defaults: Mapping[str, Any] | None = None) -> 
     name = spec.get("contextName")
     if not isinstance(name, str) or not name:
         raise DefinitionError("must be a non-empty string", "contextName")
-    predicate = build(operator, spec, name, field_reader(name, defaults))
-    return negate(predicate) if spec.get("inverted") else predicate
+    step = build(operator, spec, name, field_reader(name, defaults))
+    if not spec.get("inverted"):
+        return step
+    return step.inverted() if isinstance(step, FieldIn) else negate(step)
 
 
 def text_values(spec: Mapping[str, Any]) -> list[str]:
@@ -138,30 +148,9 @@ def compile_regex_value(pattern: str, ignore_case: bool) -> re.Pattern[str]:
         raise DefinitionError(f"regex {pattern!r}: {exc}", "value") from None
 
 
-def _membership(operator: str, spec: Mapping[str, Any], name: str, read: FieldReader) -> Predicate:
+def _membership(operator: str, spec: Mapping[str, Any], name: str, read: FieldReader) -> Step:
     # caseInsensitive does not apply to IN / NOT_IN in any Unleash SDK.
-    values = frozenset(text_values(spec))
-    # IN is on the hot path of most flags, so the usual lookup is inlined before ``read``.
-    if name in STANDARD_FIELDS:
-
-        def standard_field_in(context: Mapping[str, Any]) -> bool:
-            value = context.get(name)
-            if value.__class__ is not str:
-                value = read(context)
-            return value in values
-
-        is_in = standard_field_in
-    else:
-
-        def property_in(context: Mapping[str, Any]) -> bool:
-            properties = context.get("properties")
-            value = properties.get(name) if properties else None
-            if value.__class__ is not str:
-                value = read(context)
-            return value in values
-
-        is_in = property_in
-    return is_in if operator == "IN" else negate(is_in)
+    return FieldIn(name, frozenset(text_values(spec)), read, negated=operator == "NOT_IN")
 
 
 def _string_match(

@@ -8,6 +8,7 @@ from typing import Any
 from .compilation import Compilation, CustomStrategy
 from .errors import EvaluationErrors
 from .features import CompiledFeature, broken_feature, compile_feature
+from .predicates import Predicate
 from .state import Changes, FeatureStore, events_of, read_state
 from .variants import disabled_variant
 
@@ -40,6 +41,8 @@ class FlagEngine:
         self._custom_strategies = dict(custom_strategies or {})
         self._store = FeatureStore()
         self._features: dict[str, CompiledFeature] = {}
+        # Each flag's is_enabled function by name: one lookup less on the hottest path.
+        self._evaluators: dict[str, Predicate] = {}
         self._warnings: dict[str, list[str]] = {}
         self._update_lock = threading.Lock()
         if state is not None:
@@ -52,10 +55,10 @@ class FlagEngine:
     ) -> bool:
         """Whether flag ``name`` is on for ``context``; ``default`` if the flag is unknown."""
         try:
-            feature = self._features.get(name)
-            if feature is None:
+            evaluate = self._evaluators.get(name)
+            if evaluate is None:
                 return default
-            return feature.is_enabled(_EMPTY_CONTEXT if context is None else context)
+            return evaluate(_EMPTY_CONTEXT if context is None else context)
         except Exception as exc:
             self.errors.record(f"flag {name!r} could not be evaluated: {exc!r}")
             return False
@@ -129,8 +132,10 @@ class FlagEngine:
                 warnings.pop(name, None)
                 continue
             features[name], warnings[name] = self._compile(spec, store)
+        evaluators = {name: feature.is_enabled for name, feature in features.items()}
         # Readers see either the old table or the new one, never a half-built one.
         self._store, self._features, self._warnings = store, features, warnings
+        self._evaluators = evaluators
 
     def _compile(
         self, spec: Mapping[str, Any], store: FeatureStore

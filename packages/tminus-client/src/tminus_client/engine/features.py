@@ -7,7 +7,8 @@ from typing import Any
 from .compilation import Compilation
 from .context import Context
 from .errors import DefinitionError
-from .predicates import Predicate, always, any_of, broken, never
+from .evaluators import feature_evaluator
+from .predicates import Predicate, broken, never
 from .strategies import CompiledStrategy, Segments, compile_strategy
 from .variants import BrokenVariantSet, VariantSet, compile_variants, disabled_variant
 
@@ -101,7 +102,6 @@ def compile_feature(
     )
     enabled = spec.get("enabled") is True
     dependencies, parents_satisfied = _dependencies(spec, name, compilation, lookup)
-    strategies_check = any_of([s.matches for s in strategies]) if strategies else always
     return CompiledFeature(
         name=name,
         enabled=enabled,
@@ -113,7 +113,7 @@ def compile_feature(
         type=spec.get("type"),
         impression_data=spec.get("impressionData") is True,
         parents_satisfied=parents_satisfied,
-        is_enabled=_is_enabled(enabled, parents_satisfied, strategies_check),
+        is_enabled=_is_enabled(enabled, parents_satisfied, strategies),
     )
 
 
@@ -201,14 +201,8 @@ def _satisfied(dependency: Dependency, context: Context, lookup: Lookup) -> bool
 
 
 def _is_enabled(
-    enabled: bool, parents_satisfied: Predicate | None, strategies_match: Predicate
+    enabled: bool, parents_satisfied: Predicate | None, strategies: tuple[CompiledStrategy, ...]
 ) -> Predicate:
     if not enabled:
         return never
-    if parents_satisfied is None:
-        return strategies_match
-
-    def with_parents(context: Context) -> bool:
-        return parents_satisfied(context) and strategies_match(context)
-
-    return with_parents
+    return feature_evaluator([(s.steps, s.matches) for s in strategies], parents_satisfied)

@@ -1,4 +1,4 @@
-"""Activation strategies: compiled once into predicates over a context.
+"""Activation strategies: compiled once into steps, each checked against a context.
 
 A strategy matches when all of its constraints (its own, then those of its segments) match and
 its own rule does. Its variants, if it has any, replace the feature's variants.
@@ -10,12 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mmh3 import hash as _murmur3
-
 from .compilation import Compilation, CustomStrategy
-from .constraints import compile_constraint, parse_ip, parse_network
-from .context import STANDARD_FIELDS, Context, as_text, field_reader
+from .constraints import constraint_step, parse_ip, parse_network
+from .context import Context, as_text, field_reader
 from .errors import DefinitionError
+from .evaluators import FieldIn, Step, StickyRollout, predicate_of
 from .predicates import Predicate, all_of, always, broken, never
 from .variants import BrokenVariantSet, VariantSet, compile_variants
 
@@ -33,16 +32,20 @@ BUILT_IN_STRATEGIES = (
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 Segments = Mapping[Any, Mapping[str, Any]]
-RuleBuilder = Callable[[Mapping[str, Any], str, Compilation], Predicate | None]
+RuleBuilder = Callable[[Mapping[str, Any], str, Compilation], Step | None]
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledStrategy:
-    """A strategy ready to evaluate: whether it matches, and the variants it brings."""
+    """A strategy ready to evaluate: whether it matches, and the variants it brings.
+
+    ``steps`` are what ``matches`` checks, in order: the constraints, then the rule.
+    """
 
     name: str
     matches: Predicate
     variants: VariantSet | BrokenVariantSet | None
+    steps: tuple[Step, ...]
 
 
 def compile_strategy(
@@ -51,36 +54,44 @@ def compile_strategy(
     """Compile one strategy. A broken one still compiles: it is off and counts an error."""
     name = spec.get("name") if isinstance(spec, Mapping) else None
     try:
-        matches = strategy_predicate(spec, feature_name, segments, compilation)
+        steps = tuple(strategy_steps(spec, feature_name, segments, compilation))
     except DefinitionError as exc:
         reason = f"flag {feature_name!r}, strategy {name!r}: {exc}"
         compilation.warn(reason)
-        matches = broken(reason, compilation.errors)
+        steps = (broken(reason, compilation.errors),)
     try:
         variants = strategy_variants(spec, feature_name, compilation)
     except DefinitionError as exc:
         reason = f"flag {feature_name!r}, strategy {name!r}: {exc}"
         compilation.warn(reason)
         variants = BrokenVariantSet(reason, compilation.errors)
-    return CompiledStrategy(str(name), matches, variants)
+    return CompiledStrategy(str(name), all_of([predicate_of(s) for s in steps]), variants, steps)
 
 
 def strategy_predicate(
     spec: Any, feature_name: str, segments: Segments, compilation: Compilation
 ) -> Predicate:
     """Build the predicate for a strategy; raise DefinitionError if it can't be evaluated."""
+    steps = strategy_steps(spec, feature_name, segments, compilation)
+    return all_of([predicate_of(step) for step in steps])
+
+
+def strategy_steps(
+    spec: Any, feature_name: str, segments: Segments, compilation: Compilation
+) -> list[Step]:
+    """What a strategy checks, in order; raise DefinitionError if it can't be evaluated."""
     if not isinstance(spec, Mapping):
         raise DefinitionError("a strategy must be an object")
     parameters = strategy_parameters(spec)
     rule = strategy_rule(spec.get("name"), parameters, feature_name, compilation)
-    checks = [
+    steps = [
         _constraint(constraint, path, compilation)
         for path, constraint in strategy_constraints(spec, segments)
     ]
     # Constraints first: they are cheaper than hashing and usually narrow the audience.
     if rule is not None:
-        checks.append(rule)
-    return all_of(checks)
+        steps.append(rule)
+    return steps
 
 
 def strategy_parameters(spec: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -160,16 +171,16 @@ def comma_separated(parameters: Mapping[str, Any], key: str) -> list[str]:
     return [entry.strip() for entry in raw.split(",") if entry.strip()]
 
 
-def _constraint(spec: Any, path: str, compilation: Compilation) -> Predicate:
+def _constraint(spec: Any, path: str, compilation: Compilation) -> Step:
     try:
-        return compile_constraint(spec, compilation.defaults)
+        return constraint_step(spec, compilation.defaults)
     except DefinitionError as exc:
         raise exc.within(path) from None
 
 
 def strategy_rule(
     name: Any, parameters: Mapping[str, Any], feature_name: str, compilation: Compilation
-) -> Predicate | None:
+) -> Step | None:
     """The strategy's own rule; None when it matches everyone (the default strategy)."""
     if not isinstance(name, str):
         raise DefinitionError("must be the strategy's name", "name")
@@ -188,22 +199,14 @@ def _default(parameters: Mapping[str, Any], feature_name: str, compilation: Comp
 
 def _user_with_id(
     parameters: Mapping[str, Any], feature_name: str, compilation: Compilation
-) -> Predicate:
+) -> Step:
     user_ids = frozenset(comma_separated(parameters, "userIds"))
-    read_user = field_reader("userId", compilation.defaults)
-
-    def listed(context: Context) -> bool:
-        user_id = context.get("userId")
-        if user_id.__class__ is not str:
-            user_id = read_user(context)
-        return user_id in user_ids
-
-    return listed
+    return FieldIn("userId", user_ids, field_reader("userId", compilation.defaults))
 
 
 def _flexible_rollout(
     parameters: Mapping[str, Any], feature_name: str, compilation: Compilation
-) -> Predicate:
+) -> Step:
     group_id = parameters.get("groupId")
     return rollout(
         percentage(parameters, "rollout"),
@@ -216,7 +219,7 @@ def _flexible_rollout(
 def _gradual_rollout(stickiness: str) -> RuleBuilder:
     def build(
         parameters: Mapping[str, Any], feature_name: str, compilation: Compilation
-    ) -> Predicate:
+    ) -> Step:
         group_id = parameters.get("groupId")
         if group_id is None:
             raise DefinitionError("is required", "parameters.groupId")
@@ -232,53 +235,32 @@ def _gradual_rollout(stickiness: str) -> RuleBuilder:
 
 def _random_rollout(
     parameters: Mapping[str, Any], feature_name: str, compilation: Compilation
-) -> Predicate:
+) -> Step:
     return rollout(percentage(parameters, "percentage"), "", "random", compilation.defaults)
 
 
 def rollout(
     percent: int, group_id: str, stickiness: str, defaults: Mapping[str, Any]
-) -> Predicate:
+) -> Step:
     """Match the ``percent`` of contexts whose stickiness value hashes into buckets 1..percent.
 
     ``default`` stickiness uses userId, then sessionId, then a coin toss; ``random`` always
     tosses; any other stickiness names a context field, and a context without it never matches.
-    The usual lookups are inlined before falling back to a full field read: rollouts are the
-    engine's hot path, and ``normalized_hash(...) <= percent`` is inlined as well.
     """
     if percent == 0:
         return never
     if stickiness == "random":
         return _random_percent(percent)
-    prefix = f"{group_id}:"
-    if stickiness == "default":
-        read_user = field_reader("userId", defaults)
-        read_session = field_reader("sessionId", defaults)
+    if stickiness != "default":
+        return StickyRollout(percent, group_id, stickiness, field_reader(stickiness, defaults))
+    read_user = field_reader("userId", defaults)
+    read_session = field_reader("sessionId", defaults)
 
-        def sticky_on_user_or_session(context: Context) -> bool:
-            identifier = context.get("userId")
-            if identifier.__class__ is not str:
-                identifier = read_user(context)
-                if identifier is None:
-                    identifier = read_session(context)
-                if identifier is None:
-                    return random.random() * 100 < percent
-            return _murmur3(prefix + identifier, 0, False) % 100 < percent
+    def read_user_or_session(context: Context) -> str | None:
+        identifier = read_user(context)
+        return read_session(context) if identifier is None else identifier
 
-        return sticky_on_user_or_session
-
-    read = field_reader(stickiness, defaults)
-    key = stickiness if stickiness in STANDARD_FIELDS else None
-
-    def sticky_on_field(context: Context) -> bool:
-        identifier = context.get(key) if key else None
-        if identifier.__class__ is not str:
-            identifier = read(context)
-            if identifier is None:
-                return False
-        return _murmur3(prefix + identifier, 0, False) % 100 < percent
-
-    return sticky_on_field
+    return StickyRollout(percent, group_id, stickiness, read_user_or_session)
 
 
 def _random_percent(percent: int) -> Predicate:
