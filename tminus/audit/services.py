@@ -1,6 +1,6 @@
 """Writing the audit log. Services call audit_record inside their own transaction."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import Model
@@ -82,6 +82,9 @@ def _jsonable(value):
         return [_jsonable(item) for item in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, time):  # a time of day as people write it: "09:00"
+        whole = not (value.second or value.microsecond)
+        return value.isoformat(timespec="minutes" if whole else "auto")
     if isinstance(value, Decimal):
         return str(value)
     return value

@@ -56,12 +56,13 @@ class Kind:
     validate: Validate = _no_errors
     derive: Derive | None = None
     fixed: set[str] = field(default_factory=set)  # shown but never changed by an edit
+    hidden: set[str] = field(default_factory=set)  # changed by an edit, never shown (a secret)
     release_id: Callable[[Model], int | None] = _release_of
     add_verb: str = "add"
 
     @property
     def editable(self) -> set[str]:
-        return set(self.fields) - self.fixed
+        return (set(self.fields) - self.fixed) | self.hidden
 
 
 def state(obj: Model, fields: list[str]) -> dict:
