@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_release
+from tests.support.edit_rules import assert_edit_rules_hold
 from tminus.audit.models import AuditEvent
 from tminus.comms import services
 from tminus.comms.models import Channel, Delivery, Message
@@ -189,49 +190,27 @@ def test_api_preview_with_unknown_audience_role_reports_it(api_as, viewer, relea
     assert any("'wizards' is not a known role" in e for e in response.json()["errors"])
 
 
-def test_api_message_patch_with_null_name_is_422_naming_it_and_changes_nothing(
-        api_as, manager, release):
+def test_api_message_and_channel_patches_keep_the_edit_rules_and_change_nothing(
+        api_as, manager, admin_user, release):
     api = api_as(manager)
     created = api.post(f"/api/v1/releases/{release.key}/messages",
                        _new_message(name="Heads-up")).json()
-
-    response = api.patch(f"/api/v1/messages/{created['id']}",
-                         {"revision": created["revision"], "name": None, "subject": "Other"})
-
-    assert response.status_code == 422
-    assert response.json()["errors"] == {
-        "name": ["This field cannot be null; leave it out to keep its value."]}
-    message = Message.objects.get(pk=created["id"])
-    assert (message.name, message.subject, message.revision) == (
-        "Heads-up", "Soon: {release_name}", created["revision"])
-
-
-def test_api_message_patch_without_revision_is_428_and_a_stale_one_409(api_as, manager, release):
-    api = api_as(manager)
-    created = api.post(f"/api/v1/releases/{release.key}/messages", _new_message()).json()
-    path = f"/api/v1/messages/{created['id']}"
-
-    missing = api.patch(path, {"subject": "Other"})
-    stale = api.patch(path, {"revision": created["revision"] + 1, "subject": "Other"})
-
-    assert (missing.status_code, stale.status_code) == (428, 409)
-    assert missing.json()["current"]["subject"] == "Soon: {release_name}"
-    assert Message.objects.get(pk=created["id"]).subject == "Soon: {release_name}"
-
-
-def test_api_channel_patch_with_null_url_is_422_naming_it_and_changes_nothing(api_as,
-                                                                               admin_user):
     channel, _ = services.channel_create(name="Hook", kind="slack",
                                          url="https://hooks.example.com/x", actor=Actor.cli())
 
-    response = api_as(admin_user).patch(f"/api/v1/channels/{channel.pk}", {
-        "revision": channel.revision, "url": None, "name": "Renamed"})
+    assert_edit_rules_hold(api, f"/api/v1/messages/{created['id']}",
+                           revision=created["revision"], null_field="name",
+                           change={"subject": "Other"})
+    assert_edit_rules_hold(api_as(admin_user), f"/api/v1/channels/{channel.pk}",
+                           revision=channel.revision, null_field="url",
+                           change={"name": "Renamed"})
 
-    assert response.status_code == 422
-    assert response.json()["errors"] == {
-        "url": ["This field cannot be null; leave it out to keep its value."]}
+    message = Message.objects.get(pk=created["id"])
+    assert (message.name, message.subject, message.revision) == (
+        "Heads-up", "Soon: {release_name}", created["revision"])
     channel.refresh_from_db()
-    assert (channel.name, channel.url) == ("Hook", "https://hooks.example.com/x")
+    assert (channel.name, channel.url, channel.revision) == (
+        "Hook", "https://hooks.example.com/x", 1)
 
 
 def test_channel_update_cannot_set_the_stored_secret_directly():

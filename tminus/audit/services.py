@@ -80,11 +80,8 @@ def _jsonable(value):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, time):  # a time of day as people write it: "09:00"
-        whole = not (value.second or value.microsecond)
-        return value.isoformat(timespec="minutes" if whole else "auto")
     if isinstance(value, Decimal):
         return str(value)
     return value
