@@ -61,6 +61,7 @@ class Kind:
     release_id: Callable[[Model], int | None] = _release_of
     add_verb: str = "add"
     update_verb: str = "update"
+    remove_verb: str = "remove"
 
     @property
     def editable(self) -> set[str]:
@@ -143,7 +144,7 @@ def update(kind: Kind, obj: Model, *, revision: int | None, changes: dict, actor
 def remove(kind: Kind, obj: Model, *, actor: Actor) -> None:
     """Delete a row, keeping what it held in the audit log."""
     require(actor, kind.capability)
-    remove_row(obj, fields=kind.fields, action=f"{kind.action}.remove", actor=actor,
+    remove_row(obj, fields=kind.fields, action=f"{kind.action}.{kind.remove_verb}", actor=actor,
                release_id=kind.release_id(obj))
 
 
