@@ -4,10 +4,13 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_release
+from tests.support.edit_rules import assert_edit_rules_hold
 from tminus.audit.models import AuditEvent
 from tminus.comms import services
 from tminus.comms.models import Channel, Delivery, Message
+from tminus.comms.signing import secret_hint
 from tminus.core.actors import Actor
+from tminus.core.errors import ValidationFailed
 from tminus.worker.loop import run_once
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +188,48 @@ def test_api_preview_with_unknown_audience_role_reports_it(api_as, viewer, relea
                                    _new_message(audience=["wizards", "qa"]))
     assert response.status_code == 422
     assert any("'wizards' is not a known role" in e for e in response.json()["errors"])
+
+
+def test_api_message_and_channel_patches_keep_the_edit_rules_and_change_nothing(
+        api_as, manager, admin_user, release):
+    api = api_as(manager)
+    created = api.post(f"/api/v1/releases/{release.key}/messages",
+                       _new_message(name="Heads-up")).json()
+    channel, _ = services.channel_create(name="Hook", kind="slack",
+                                         url="https://hooks.example.com/x", actor=Actor.cli())
+
+    assert_edit_rules_hold(api, f"/api/v1/messages/{created['id']}",
+                           revision=created["revision"], null_field="name",
+                           change={"subject": "Other"})
+    assert_edit_rules_hold(api_as(admin_user), f"/api/v1/channels/{channel.pk}",
+                           revision=channel.revision, null_field="url",
+                           change={"name": "Renamed"})
+
+    message = Message.objects.get(pk=created["id"])
+    assert (message.name, message.subject, message.revision) == (
+        "Heads-up", "Soon: {release_name}", created["revision"])
+    channel.refresh_from_db()
+    assert (channel.name, channel.url, channel.revision) == (
+        "Hook", "https://hooks.example.com/x", 1)
+
+
+def test_channel_update_cannot_set_the_stored_secret_directly():
+    channel, _ = services.channel_create(name="Hook", kind="webhook",
+                                         url="https://hooks.example.com/x", actor=Actor.cli())
+    with pytest.raises(ValidationFailed) as refused:
+        services.channel_update(channel=channel, revision=None, actor=Actor.cli(),
+                                changes={"secret_encrypted": "x", "secret_hint": "…abcd"})
+    assert set(refused.value.errors) == {"secret_encrypted", "secret_hint"}
+    channel.refresh_from_db()
+    assert not channel.has_secret
+
+
+def test_channel_update_with_new_secret_audits_its_hint_never_the_secret():
+    channel, _ = services.channel_create(name="Hook", kind="webhook",
+                                         url="https://hooks.example.com/x", actor=Actor.cli())
+    secret = "s3cret-value-0123456789"
+    services.channel_update(channel=channel, revision=channel.revision, actor=Actor.cli(),
+                            changes={"secret": secret})
+    event = AuditEvent.objects.get(action="channel.update")
+    assert event.after["secret_hint"] == secret_hint(secret) != event.before["secret_hint"]
+    assert secret not in str(event.after) and "secret_encrypted" not in event.after

@@ -117,6 +117,22 @@ def test_channel_form_generates_secret_shown_once(admin_user):
     assert secret not in client.get("/comms/channels/").content.decode()
 
 
+def test_channel_edit_form_with_an_empty_secret_keeps_the_secret_and_saves_the_rest(admin_user):
+    channel, _ = services.channel_create(name="Ops", kind="webhook",
+                                         url="https://hooks.example.com/ops",
+                                         secret="s3cret-value-0123456789", actor=Actor.cli())
+
+    page = signed_in(admin_user).post(f"/comms/channels/{channel.pk}/edit", {
+        "revision": channel.revision, "name": "Ops room", "kind": "webhook",
+        "url": "https://hooks.example.com/ops", "enabled": "on", "secret": ""})
+
+    assert page.status_code == 302
+    hint = channel.secret_hint
+    channel.refresh_from_db()
+    assert (channel.name, channel.secret_hint, channel.revision) == ("Ops room", hint, 2)
+    assert channel.has_secret
+
+
 def test_outbox_page_shows_failed_delivery_with_its_error(viewer, release, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.COMMS_MAX_ATTEMPTS = "127.0.0.1", 9, 1

@@ -86,6 +86,20 @@ def test_environment_create_endpoint_adds_an_environment(api_as, manager):
     assert release.product.environments.filter(key="performance").exists()
 
 
+def test_environment_create_endpoint_with_a_too_long_url_is_422_and_adds_nothing(api_as,
+                                                                                 manager):
+    release = make_release()
+    before = Environment.objects.count()
+
+    response = api_as(manager).post(
+        f"/api/v1/products/{release.product.key}/environments",
+        {"key": "perf", "url": "https://perf.example.com/" + "x" * 500})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"url": ["At most 500 characters."]}
+    assert Environment.objects.count() == before
+
+
 def test_environments_set_command_records_version_for_release(capsys):
     release = make_release(version="4.1")
 

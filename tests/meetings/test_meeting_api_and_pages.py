@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tests.conftest import signed_in
 from tests.factories import make_release
+from tests.support.edit_rules import assert_edit_rules_hold
 from tminus.core.actors import Actor
 from tminus.meetings import services
 from tminus.meetings.models import Meeting
@@ -188,3 +189,18 @@ def test_edit_page_change_of_time_after_invitations_queues_an_update(contributor
     meeting.refresh_from_db()
     assert (meeting.start_time, meeting.sequence) == (time(11), 1)
     assert list(meeting.invitations.values_list("sequence", flat=True).order_by("id")) == [0, 1]
+
+
+def test_meeting_api_patch_keeps_the_edit_rules_and_changes_nothing(api_as, contributor):
+    release = make_release(template="patch")
+    api = api_as(contributor)
+    created = api.post(f"/api/v1/releases/{release.key}/meetings",
+                       _payload(location="Room 4")).json()
+
+    assert_edit_rules_hold(api, f"/api/v1/meetings/{created['id']}",
+                           revision=created["revision"], null_field="location",
+                           change={"title": "Moved"})
+
+    meeting = Meeting.objects.get(pk=created["id"])
+    assert (meeting.location, meeting.title, meeting.revision) == (
+        "Room 4", "UAT session 2", created["revision"])

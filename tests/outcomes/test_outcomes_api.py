@@ -2,6 +2,7 @@ import pytest
 
 from tests.factories import ProductFactory
 from tests.outcomes.conftest import live_release
+from tests.support.edit_rules import assert_edit_rules_hold
 from tminus.core.actors import Actor
 from tminus.outcomes import services
 from tminus.outcomes.models import Kpi, KpiCheckin, SignOff
@@ -104,3 +105,18 @@ def test_api_save_as_template(api_as, manager):
     assert response.status_code == 201, response.content
     assert response.json()["key"] == "shop-go-live"
     assert response.json()["definition"]["outcomes"]["signoff_roles"][0] == "Project Manager"
+
+
+def test_api_kpi_patch_keeps_the_edit_rules_and_refuses_a_too_long_name(api_as, manager):
+    kpi = services.kpi_create(release=live_release(), target="95% uptime", actor=Actor.cli())
+    api = api_as(manager)
+    path = f"/api/v1/kpis/{kpi.pk}"
+
+    assert_edit_rules_hold(api, path, revision=kpi.revision, null_field="query",
+                           change={"schedule": "daily:3"})
+    too_long = api.patch(path, {"revision": kpi.revision, "name": "n" * 201})
+
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"] == {"name": ["At most 200 characters."]}
+    kpi.refresh_from_db()
+    assert (kpi.name, kpi.schedule, kpi.revision) == ("Uptime", "", 1)

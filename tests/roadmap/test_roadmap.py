@@ -11,7 +11,8 @@ from tests.conftest import signed_in
 from tests.factories import ProductFactory, make_release
 from tminus.audit.models import AuditEvent
 from tminus.core.actors import Actor
-from tminus.core.errors import NotAllowed, ValidationFailed
+from tminus.core.concurrency import NULL_MESSAGE
+from tminus.core.errors import Conflict, NotAllowed, ValidationFailed
 from tminus.releases import services as release_services
 from tminus.releases.models import Release
 from tminus.roadmap import selectors, services
@@ -59,6 +60,31 @@ def test_cadence_that_does_not_parse_is_refused_and_changes_nothing():
     assert "is not a cadence" in refused.value.errors["cadence"][0]
     assert Cadence.objects.get(product=shop).text == "monthly on the 15th"
     assert AuditEvent.objects.filter(action="cadence.set").count() == 1
+
+
+def test_cadence_set_with_null_text_is_refused_naming_the_field_and_changes_nothing():
+    shop, _ = _shop()
+    services.cadence_set(product=shop, text="monthly on the 15th", actor=CLI)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.cadence_set(product=shop, text=None, actor=CLI)
+
+    assert refused.value.errors == {"text": [NULL_MESSAGE]}
+    assert Cadence.objects.get(product=shop).text == "monthly on the 15th"
+    assert AuditEvent.objects.filter(action="cadence.set").count() == 1
+
+
+def test_cadence_set_from_a_stale_revision_is_a_conflict_and_changes_nothing():
+    shop, _ = _shop()
+    first = services.cadence_set(product=shop, text="monthly on the 15th", actor=CLI)
+    services.cadence_set(product=shop, text="every 2 weeks", revision=first.revision, actor=CLI)
+
+    with pytest.raises(Conflict) as refused:
+        services.cadence_set(product=shop, text="monthly on the 1st", revision=first.revision,
+                             actor=CLI)
+
+    assert refused.value.current["text"] == "every 2 weeks"
+    assert Cadence.objects.get(product=shop).text == "every 2 weeks"
 
 
 def test_cadence_set_by_a_contributor_is_not_allowed(contributor):

@@ -1,5 +1,6 @@
 """The worker survives failed rounds, records a heartbeat, and a stale one is reported."""
 
+import logging
 import threading
 from datetime import timedelta
 
@@ -143,6 +144,36 @@ def test_healthz_without_any_worker_is_503(client):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["worker"]["status"] == "missing"
+
+
+@pytest.mark.django_db
+def test_healthz_503_logs_one_warning_and_no_django_request_error(client, caplog):
+    beat("web-1:42", seconds_ago=3600)
+    with caplog.at_level(logging.INFO):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert [r for r in caplog.records if r.name == "django.request"] == []
+    lines = [(r.name, r.levelname, r.getMessage()) for r in caplog.records
+             if r.name.startswith("tminus")]
+    assert lines == [("tminus.health", "WARNING", "/healthz answers 503 (worker: stale)")]
+
+
+@pytest.mark.django_db
+def test_healthz_503_for_a_database_error_logs_one_warning(client, caplog, monkeypatch):
+    from tminus.core import views
+
+    def down():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views, "worker_health", down)
+    with caplog.at_level(logging.INFO):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "connection refused"
+    assert [r for r in caplog.records if r.name == "django.request"] == []
+    assert [(r.levelname, r.getMessage()) for r in caplog.records
+            if r.name == "tminus.health"] == [
+        ("WARNING", "/healthz answers 503 (database: connection refused)")]
 
 
 @pytest.mark.django_db

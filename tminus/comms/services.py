@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import ADMINISTER, MANAGE
-from tminus.audit.services import audit_record, snapshot
+from tminus.audit.services import audit_record
 from tminus.comms import delivery
 from tminus.comms.audience import audience_normalize
 from tminus.comms.builtin_messages import TEMPLATES
@@ -27,8 +27,8 @@ from tminus.comms.placeholders import (
 )
 from tminus.comms.signing import secret_encrypt, secret_hint
 from tminus.comms.timing import due_at, missed_after
+from tminus.core import editing
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
 from tminus.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from tminus.core.events import EVENTS
 from tminus.core.keys import make_key
@@ -39,18 +39,10 @@ from tminus.releases.models import Release
 MESSAGE_FIELDS = ["name", "subject", "body", "channel", "audience", "trigger", "event",
                   "send_date", "send_offset", "send_time", "status"]
 CHANNEL_FIELDS = ["key", "name", "kind", "url", "enabled", "secret_hint"]
-_TIMING = {"trigger", "event", "offset", "send_date", "send_time"}
-
-
-def _snapshot(message: Message) -> dict:
-    values = snapshot(message, [f for f in MESSAGE_FIELDS if f != "send_time"])
-    send_time = message.send_time
-    values["send_time"] = send_time.strftime("%H:%M") if isinstance(send_time, time) else None
-    return values
-
-
-def _message_state(message: Message) -> dict:
-    return {**_snapshot(message), "id": message.pk, "revision": message.revision}
+# What an edit of a message may carry: its columns, and `offset` (from go-live) for send_offset.
+_MESSAGE_INPUTS = {"name", "subject", "body", "channel", "audience", "trigger", "event",
+                   "offset", "send_date", "send_offset", "send_time"}
+_TIMING = {"trigger", "event", "send_offset", "send_date", "send_time"}
 
 
 def channel_by_key(key: str | Channel | None) -> Channel | None:
@@ -66,6 +58,70 @@ def channel_by_key(key: str | Channel | None) -> Channel | None:
     return channel
 
 
+def _message_errors(message: Message) -> dict:
+    """What is wrong with a message as it would be saved (the edit path's validate hook)."""
+    errors: dict[str, list[str]] = {}
+    _check_text(message.release, (message.subject or "").strip(), message.body or "", errors)
+    audience_errors = audience_normalize(message.audience)[1]
+    if audience_errors:
+        errors["audience"] = audience_errors
+    elif message.channel_id is None and not message.audience:
+        errors["audience"] = ["An email needs an audience: addresses, owner, stakeholders or a "
+                              "role."]
+    if message.trigger == Trigger.EVENT:
+        if message.event not in EVENTS:
+            errors["event"] = [f"Choose the event that sends it: {', '.join(EVENTS)}."]
+    elif message.trigger != Trigger.TIME:
+        errors["trigger"] = ["Send it at a time or on an event."]
+    elif message.send_offset is None and message.send_date is None:
+        errors["at"] = ["Give a T-offset from go-live (e.g. T-14d) or a date."]
+    return errors
+
+
+def _message_derive(message: Message, changes: dict | None) -> list[str]:
+    """Fill in what follows from a valid message: its name, its canonical audience, the date of
+    its offset; refuse a moment that has passed; a failed message that is fixed goes out again."""
+    message.subject = message.subject.strip()
+    message.name = message.name.strip() or message.subject[:200]
+    message.audience = audience_normalize(message.audience)[0]
+    if message.trigger == Trigger.TIME and message.send_offset is not None:
+        message.send_date = date_at(message.release.go_live, message.send_offset)
+    if changes is None or _TIMING & set(changes):
+        errors: dict = {}
+        _refuse_past(message, errors)
+        if errors:
+            raise ValidationFailed(errors)
+    fields = ["name", "subject", "audience", "send_date"]
+    if message.status == MessageStatus.FAILED:
+        message.status, message.problem = MessageStatus.SCHEDULED, ""
+        fields += ["status", "problem"]
+    return fields
+
+
+def _message_changes(message: Message, changes: dict) -> dict:
+    """A person's edit of a message as changes of its columns: `offset` is send_offset, a
+    channel is named by its key, a date set by hand no longer follows go-live, an event
+    trigger has no date and a time trigger no event."""
+    unknown = set(changes) - _MESSAGE_INPUTS
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    changes = dict(changes)
+    if "offset" in changes:
+        changes["send_offset"] = changes.pop("offset")
+    elif "send_date" in changes:
+        changes["send_offset"] = None
+    if "channel" in changes:
+        changes["channel"] = channel_by_key(changes["channel"])
+    if "send_time" in changes and changes["send_time"] is None:
+        changes["send_time"] = DEFAULT_SEND_TIME
+    if _TIMING & set(changes):
+        if changes.get("trigger", message.trigger) == Trigger.EVENT:
+            changes.update(send_date=None, send_offset=None)
+        else:
+            changes["event"] = ""
+    return changes
+
+
 @transaction.atomic
 def message_create(
     *, release: Release, subject: str, body: str, name: str = "",
@@ -76,14 +132,16 @@ def message_create(
     """Add a message to a release's plan, sent at a time or on an event."""
     require(actor, MANAGE)
     message = Message(release=release, template_key=template_key,
-                      order=release.messages.count())
-    _apply(message, {"name": name, "subject": subject, "body": body, "channel": channel,
-                     "audience": audience or [], "trigger": trigger, "offset": offset,
-                     "send_date": send_date, "send_time": send_time, "event": event})
-    message.save()
-    audit_record(actor=actor, action="message.create", obj=message, release_id=release.pk,
-                 after=_snapshot(message))
-    return message
+                      order=release.messages.count(), name=name or "", subject=subject or "",
+                      body=body or "", audience=audience or [], trigger=trigger or Trigger.TIME,
+                      event=event or "", send_time=send_time or DEFAULT_SEND_TIME)
+    for field, value in _message_changes(message, {
+            "channel": channel, "trigger": message.trigger, "offset": offset,
+            "send_date": None if offset is not None else send_date}).items():
+        setattr(message, field, value)
+    if not _message_errors(message):
+        _message_derive(message, None)
+    return editing.create(MESSAGE, message, actor=actor)
 
 
 @transaction.atomic
@@ -91,10 +149,7 @@ def message_update(*, message: Message, revision: int | None, changes: dict,
                    actor: Actor) -> Message:
     """Edit a message that has not gone out yet; a stale edit gets a conflict."""
     require(actor, MANAGE)
-    allowed = {"name", "subject", "body", "channel", "audience"} | _TIMING
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    changes = _message_changes(message, changes)
     # Lock the row and look at its status now: a worker may have released it meanwhile.
     current = Message.objects.select_for_update().get(pk=message.pk)
     if current.status not in (MessageStatus.SCHEDULED, MessageStatus.FAILED):
@@ -103,55 +158,7 @@ def message_update(*, message: Message, revision: int | None, changes: dict,
             f"not gone out can be edited."
         )
     message.status = current.status
-    before = _snapshot(message)
-    values = _current(message) | changes
-    if "send_date" in changes and "offset" not in changes:
-        values["offset"] = None  # a date set by hand no longer follows go-live
-    if not _TIMING & set(changes):
-        values["keep_timing"] = True
-    _apply(message, values)
-    fields = [field for field in MESSAGE_FIELDS if field != "status"]
-    if message.status == MessageStatus.FAILED:  # fixed: it may go out again
-        message.status, message.problem = MessageStatus.SCHEDULED, ""
-        fields += ["status", "problem"]
-    save_versioned(message, revision, fields, snapshot=_message_state)
-    audit_record(actor=actor, action="message.update", obj=message,
-                 release_id=message.release_id, before=before,
-                 after=_snapshot(message))
-    return message
-
-
-def _current(message: Message) -> dict:
-    return {"name": message.name, "subject": message.subject, "body": message.body,
-            "channel": message.channel, "audience": message.audience,
-            "trigger": message.trigger, "offset": message.send_offset,
-            "send_date": None if message.send_offset is not None else message.send_date,
-            "send_time": message.send_time, "event": message.event}
-
-
-def _apply(message: Message, values: dict) -> None:
-    """Validate what a person asked for and set it on the (unsaved) message."""
-    errors: dict[str, list[str]] = {}
-    release = message.release
-    subject, body = (values.get("subject") or "").strip(), (values.get("body") or "")
-    _check_text(release, subject, body, errors)
-    try:
-        channel = channel_by_key(values.get("channel"))
-    except ValidationFailed as error:
-        errors.update(error.errors)
-        channel = None
-    audience, audience_errors = audience_normalize(values.get("audience") or [])
-    if audience_errors:
-        errors["audience"] = audience_errors
-    elif channel is None and not audience:
-        errors["audience"] = ["An email needs an audience: addresses, owner, stakeholders or a "
-                              "role."]
-    _apply_timing(message, values, errors)
-    if errors:
-        raise ValidationFailed(errors)
-    message.name = (values.get("name") or "").strip() or subject[:200]
-    message.subject, message.body = subject, body
-    message.channel, message.audience = channel, audience
+    return editing.update(MESSAGE, message, revision=revision, changes=changes, actor=actor)
 
 
 def _check_text(release: Release, subject: str, body: str, errors: dict) -> None:
@@ -168,30 +175,6 @@ def _check_text(release: Release, subject: str, body: str, errors: dict) -> None
             errors.setdefault(field, []).extend([*problems, hint])
 
 
-def _apply_timing(message: Message, values: dict, errors: dict) -> None:
-    trigger = values.get("trigger") or Trigger.TIME
-    if trigger == Trigger.EVENT:
-        event = values.get("event") or ""
-        if event not in EVENTS:
-            errors["event"] = [f"Choose the event that sends it: {', '.join(EVENTS)}."]
-        message.trigger, message.event = Trigger.EVENT, event
-        message.send_date = message.send_offset = None
-        return
-    if trigger != Trigger.TIME:
-        errors["trigger"] = ["Send it at a time or on an event."]
-        return
-    offset, on = values.get("offset"), values.get("send_date")
-    if offset is None and on is None:
-        errors["at"] = ["Give a T-offset from go-live (e.g. T-14d) or a date."]
-        return
-    message.trigger, message.event = Trigger.TIME, ""
-    message.send_offset = offset
-    message.send_date = date_at(message.release.go_live, offset) if offset is not None else on
-    message.send_time = values.get("send_time") or DEFAULT_SEND_TIME
-    if not values.get("keep_timing"):
-        _refuse_past(message, errors)
-
-
 def _refuse_past(message: Message, errors: dict) -> None:
     moment = due_at(message)
     if moment is not None and moment < timezone.now() - missed_after():
@@ -199,6 +182,11 @@ def _refuse_past(message: Message, errors: dict) -> None:
         when = format_offset(message.send_offset) if message.send_offset is not None else ""
         errors[field] = [f"{when + ' is ' if when else ''}{moment:%Y-%m-%d %H:%M}, which has "
                          f"passed; choose a later moment, or send it now."]
+
+
+MESSAGE = editing.Kind(model=Message, action="message", fields=MESSAGE_FIELDS, capability=MANAGE,
+                       validate=_message_errors, derive=_message_derive, fixed={"status"},
+                       add_verb="create")
 
 
 def message_schedule(*, release: Release, subject: str, body: str,
@@ -282,34 +270,42 @@ def _placeholders_in_use(release: Release) -> set[str]:
     return used
 
 
-def _channel_errors(values: dict, channel: Channel | None = None) -> dict:
+def _channel_errors(channel: Channel) -> dict:
+    """What is wrong with a channel as it would be saved (the edit path's validate hook)."""
     errors = {}
-    if "name" in values and not (values["name"] or "").strip():
+    if not (channel.name or "").strip():
         errors["name"] = "A channel needs a name."
-    if "kind" in values and values["kind"] not in ChannelKind.values:
-        errors["kind"] = f"Unknown kind {values['kind']!r}; use one of {', '.join(ChannelKind)}."
-    if "url" in values and url_problem(values["url"]):
-        errors["url"] = url_problem(values["url"])
-    if "key" in values:
-        taken = Channel.objects.filter(key=values["key"])
-        if channel is not None:
-            taken = taken.exclude(pk=channel.pk)
-        if not values["key"] or values["key"] == EMAIL:
-            errors["key"] = "Choose another key ('email' means email)."
-        elif taken.exists():
-            errors["key"] = f"A channel with key {values['key']!r} already exists."
-    if values.get("secret") and len(values["secret"]) < 16:
-        errors["secret"] = "A signing secret needs at least 16 characters."
+    if channel.kind not in ChannelKind.values:
+        errors["kind"] = f"Unknown kind {channel.kind!r}; use one of {', '.join(ChannelKind)}."
+    problem = url_problem(channel.url)
+    if problem:
+        errors["url"] = problem
+    if not channel.key or channel.key == EMAIL:
+        errors["key"] = "Choose another key ('email' means email)."
+    elif Channel.objects.filter(key=channel.key).exclude(pk=channel.pk).exists():
+        errors["key"] = f"A channel with key {channel.key!r} already exists."
     return errors
 
 
-def _set_secret(channel: Channel, secret: str, generate: bool) -> str:
-    """Store a new secret; returns it when it was generated (shown to the person once)."""
+def _channel_derive(channel: Channel, changes: dict) -> list[str]:
+    channel.name, channel.url = channel.name.strip(), channel.url.strip()
+    return ["name", "url"]
+
+
+def _secret_changes(secret: str | None, generate: bool | None, clear: bool | None,
+                    ) -> tuple[dict, str]:
+    """The columns a signing secret change sets, and the secret when it was generated (shown
+    to the person once); `clear` stops signing."""
+    if clear:
+        return {"secret_encrypted": "", "secret_hint": ""}, ""
     if generate:
         secret = secrets.token_urlsafe(32)
-    channel.secret_encrypted = secret_encrypt(secret)
-    channel.secret_hint = secret_hint(secret)
-    return secret if generate else ""
+    elif not secret:
+        return {}, ""
+    elif len(secret) < 16:
+        raise ValidationFailed({"secret": "A signing secret needs at least 16 characters."})
+    return ({"secret_encrypted": secret_encrypt(secret), "secret_hint": secret_hint(secret)},
+            secret if generate else "")
 
 
 @transaction.atomic
@@ -319,16 +315,11 @@ def channel_create(*, name: str, kind: str, url: str, key: str = "", secret: str
     """Add a webhook channel; returns it and, when one was generated, its secret (shown once)."""
     require(actor, ADMINISTER)
     key = make_key(key or name).replace(".", "-")[:60]
-    values = {"name": name, "kind": kind, "url": url, "key": key, "secret": secret}
-    errors = _channel_errors(values)
-    if errors:
-        raise ValidationFailed(errors)
-    channel = Channel(key=key, name=name.strip(), kind=kind, url=url.strip(), enabled=enabled)
-    shown = _set_secret(channel, secret, generate_secret) if (secret or generate_secret) else ""
-    channel.save()
-    audit_record(actor=actor, action="channel.create", obj=channel,
-                 after=snapshot(channel, CHANNEL_FIELDS))
-    return channel, shown
+    secret_values, shown = _secret_changes(secret, generate_secret, False)
+    channel = Channel(key=key, name=name or "", kind=kind, url=url or "", enabled=enabled,
+                      **secret_values)
+    _channel_derive(channel, {})
+    return editing.create(CHANNEL, channel, actor=actor), shown
 
 
 @transaction.atomic
@@ -337,28 +328,22 @@ def channel_update(*, channel: Channel, revision: int | None, changes: dict,
     """Change a channel; `secret` sets a new signing secret, `generate_secret` makes one
     (returned once), `clear_secret` stops signing."""
     require(actor, ADMINISTER)
-    allowed = {"name", "kind", "url", "enabled", "secret", "generate_secret", "clear_secret"}
-    unknown = set(changes) - allowed
-    errors = {field: "This field cannot be changed here." for field in unknown}
-    errors.update(_channel_errors(changes, channel))
-    if errors:
-        raise ValidationFailed(errors)
-    before = snapshot(channel, CHANNEL_FIELDS)
-    for field in ("name", "kind", "url", "enabled"):
-        if field in changes:
-            value = changes[field]
-            setattr(channel, field, value.strip() if isinstance(value, str) else value)
-    shown = ""
-    if changes.get("clear_secret"):
-        channel.secret_encrypted, channel.secret_hint = "", ""
-    elif changes.get("secret") or changes.get("generate_secret"):
-        shown = _set_secret(channel, changes.get("secret", ""), changes.get("generate_secret"))
-    fields = ["name", "kind", "url", "enabled", "secret_encrypted", "secret_hint"]
-    save_versioned(channel, revision, fields,
-                   snapshot=lambda c: {**snapshot(c, CHANNEL_FIELDS), "revision": c.revision})
-    audit_record(actor=actor, action="channel.update", obj=channel, before=before,
-                 after=snapshot(channel, CHANNEL_FIELDS))
+    changes = dict(changes)
+    stored = set(changes) & set(CHANNEL.hidden)  # set only through `secret` and its kin
+    if stored:
+        raise ValidationFailed(dict.fromkeys(stored, "This field cannot be changed here."))
+    secret_values, shown = _secret_changes(changes.pop("secret", None),
+                                           changes.pop("generate_secret", None),
+                                           changes.pop("clear_secret", None))
+    channel = editing.update(CHANNEL, channel, revision=revision,
+                             changes={**changes, **secret_values}, actor=actor)
     return channel, shown
+
+
+CHANNEL = editing.Kind(model=Channel, action="channel", fields=CHANNEL_FIELDS,
+                       capability=ADMINISTER, validate=_channel_errors, derive=_channel_derive,
+                       fixed={"key", "secret_hint"}, hidden={"secret_encrypted", "secret_hint"},
+                       add_verb="create", release_id=lambda channel: None)
 
 
 def message_get(message_id: int) -> Message:

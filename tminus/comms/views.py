@@ -261,8 +261,6 @@ def channel_edit(request, channel_id):
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
         revision = changes.pop("revision")
-        if not changes["secret"]:
-            changes.pop("secret")
         try:
             channel, secret = services.channel_update(channel=channel, revision=revision,
                                                       changes=changes, actor=Actor.web(request))

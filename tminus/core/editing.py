@@ -13,11 +13,12 @@ worker go on calling them:
 
 `create(kind, obj, actor=...)` saves an unsaved row, `update(...)` applies a dict of changes,
 `remove(...)` deletes. Each checks the actor's capability, refuses unknown fields, nulls in
-columns that may not be NULL and values of the wrong type (422 with a message per field), runs
-the area's own `validate(obj) -> {field: message}` and `derive(obj, changes) -> [extra fields]`
-hooks, saves with the revision check (`revision=None` only for internal callers; the interfaces
-pass what the person sent, see `tminus.core.api.edit_revision`) and records the audit event with
-the interface of the actor. Raise `tminus.core.errors` exceptions from hooks for anything else.
+columns that may not be NULL and values of the wrong type or length (422 with a message per
+field, in a new row's fields as in an edit's changes), runs the area's own
+`validate(obj) -> {field: message}` and `derive(obj, changes) -> [extra fields]` hooks, saves
+with the revision check (`revision=None` only for internal callers; the interfaces pass what
+the person sent, see `tminus.core.api.edit_revision`) and records the audit event with the
+interface of the actor. Raise `tminus.core.errors` exceptions from hooks for anything else.
 """
 
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from django.db.models import Model
 from tminus.accounts.permissions import require
 from tminus.audit.services import audit_record, snapshot
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
+from tminus.core.concurrency import NULL_MESSAGE, save_versioned
 from tminus.core.errors import ValidationFailed
 
 Validate = Callable[[Model], dict]
@@ -56,12 +57,15 @@ class Kind:
     validate: Validate = _no_errors
     derive: Derive | None = None
     fixed: set[str] = field(default_factory=set)  # shown but never changed by an edit
+    hidden: set[str] = field(default_factory=set)  # changed by an edit, never shown (a secret)
     release_id: Callable[[Model], int | None] = _release_of
     add_verb: str = "add"
+    update_verb: str = "update"
+    remove_verb: str = "remove"
 
     @property
     def editable(self) -> set[str]:
-        return set(self.fields) - self.fixed
+        return (set(self.fields) - self.fixed) | self.hidden
 
 
 def state(obj: Model, fields: list[str]) -> dict:
@@ -83,21 +87,38 @@ def change_errors(model: type[Model], changes: dict, allowed: set[str]) -> dict:
         if name not in allowed:
             errors[name] = "This field cannot be changed here."
             continue
-        column = model._meta.get_field(name)
-        if value is None:
-            if not column.null:
-                errors[name] = "This field cannot be null; leave it out to keep its value."
-        elif isinstance(column, models.CharField | models.TextField):
-            if not isinstance(value, str):
-                errors[name] = "Send text here."
-            elif column.max_length and len(value) > column.max_length:
-                errors[name] = f"At most {column.max_length} characters."
-        elif not column.is_relation:
-            try:
-                column.to_python(value)
-            except ValidationError as error:
-                errors[name] = " ".join(error.messages)
+        message = value_error(model._meta.get_field(name), value)
+        if message:
+            errors[name] = message
     return errors
+
+
+def row_errors(obj: Model, fields: list[str]) -> dict:
+    """Per field of a new row: nulls in NOT NULL columns, values of the wrong type."""
+    errors = {}
+    for name in fields:
+        column = obj._meta.get_field(name)
+        message = value_error(column, getattr(obj, column.attname))
+        if message:
+            errors[name] = message
+    return errors
+
+
+def value_error(column, value) -> str | None:
+    """Why a value cannot go into a column (null, wrong type, too long), or None."""
+    if value is None:
+        return None if column.null else NULL_MESSAGE
+    if isinstance(column, models.CharField | models.TextField):
+        if not isinstance(value, str):
+            return "Send text here."
+        if column.max_length and len(value) > column.max_length:
+            return f"At most {column.max_length} characters."
+    elif not column.is_relation:
+        try:
+            column.to_python(value)
+        except ValidationError as error:
+            return " ".join(error.messages)
+    return None
 
 
 @transaction.atomic
@@ -106,7 +127,7 @@ def create(kind: Kind, obj: Model, *, actor: Actor) -> Model:
     require(actor, kind.capability)
     return create_row(obj, validate=kind.validate, fields=kind.fields,
                       action=f"{kind.action}.{kind.add_verb}", actor=actor,
-                      release_id=kind.release_id(obj))
+                      release_id=kind.release_id(obj), checked=sorted(kind.editable))
 
 
 @transaction.atomic
@@ -114,23 +135,24 @@ def update(kind: Kind, obj: Model, *, revision: int | None, changes: dict, actor
     """Apply changes a person made from `revision`, validate, save, audit."""
     require(actor, kind.capability)
     return update_row(obj, revision=revision, changes=changes, allowed=kind.editable,
-                      validate=kind.validate, fields=kind.fields, action=f"{kind.action}.update",
-                      actor=actor, release_id=kind.release_id(obj), derive=kind.derive)
+                      validate=kind.validate, fields=kind.fields,
+                      action=f"{kind.action}.{kind.update_verb}", actor=actor,
+                      release_id=kind.release_id(obj), derive=kind.derive)
 
 
 @transaction.atomic
 def remove(kind: Kind, obj: Model, *, actor: Actor) -> None:
     """Delete a row, keeping what it held in the audit log."""
     require(actor, kind.capability)
-    remove_row(obj, fields=kind.fields, action=f"{kind.action}.remove", actor=actor,
+    remove_row(obj, fields=kind.fields, action=f"{kind.action}.{kind.remove_verb}", actor=actor,
                release_id=kind.release_id(obj))
 
 
 # The steps themselves, for services that check permission their own way --------------------
 def create_row(obj: Model, *, validate: Validate, fields: list[str], action: str, actor: Actor,
-               release_id: int | None) -> Model:
-    """Validate an unsaved row, save it and audit its creation."""
-    errors = validate(obj)
+               release_id: int | None, checked: list[str] = ()) -> Model:
+    """Check the `checked` fields' values, validate an unsaved row, save it, audit it."""
+    errors = row_errors(obj, checked) or validate(obj)
     if errors:
         raise ValidationFailed(errors)
     obj.save()

@@ -1,3 +1,4 @@
+import logging
 import sys
 
 from django.db import connection
@@ -8,6 +9,8 @@ from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER
 from tminus.core.failures import failure_page, failure_response
 from tminus.worker.health import worker_health
+
+log = logging.getLogger("tminus.health")
 
 
 def healthz(request):
@@ -24,11 +27,22 @@ def healthz(request):
             cursor.fetchone()
         workers = worker_health()
     except Exception as error:
-        return JsonResponse({"status": "error", "database": str(error), "worker": None},
-                            status=503)
+        return _unhealthy({"status": "error", "database": str(error), "worker": None},
+                          f"database: {error}")
     body = {"status": "ok" if workers.ok else "error", "database": "ok",
             "worker": workers.as_json(errors=can(request.user, ADMINISTER))}
-    return JsonResponse(body, status=200 if workers.ok else 503)
+    if not workers.ok:
+        return _unhealthy(body, f"worker: {body['worker']['status']}")
+    return JsonResponse(body)
+
+
+def _unhealthy(body: dict, reason: str) -> JsonResponse:
+    """A 503 is the probe's expected answer while a part is down, not a server error: one
+    warning line here, and Django's request logger is told it was logged already."""
+    log.warning("/healthz answers 503 (%s)", reason)
+    response = JsonResponse(body, status=503)
+    response._has_been_logged = True
+    return response
 
 
 def favicon(request):

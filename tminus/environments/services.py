@@ -8,6 +8,7 @@ from django.utils import timezone
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import MANAGE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.errors import NotFound, ValidationFailed
 from tminus.core.keys import make_key
@@ -51,28 +52,33 @@ def environment_defaults_ensure(*, product: Product, actor: Actor) -> list[Envir
     return defaults_create(product, actor=actor)
 
 
+def _environment_errors(environment: Environment) -> dict:
+    errors = {}
+    if not environment.key:
+        errors["key"] = "An environment needs a key of letters, digits or dashes."
+    elif (Environment.objects.filter(product_id=environment.product_id, key=environment.key)
+          .exclude(pk=environment.pk).exists()):
+        errors["key"] = f"{environment.product.name} already has an environment " \
+                        f"{environment.key!r}."
+    if environment.url and not environment.url.startswith(("http://", "https://")):
+        errors["url"] = "A link must start with http:// or https://."
+    return errors
+
+
+ENVIRONMENT = editing.Kind(model=Environment, action="environment", fields=ENVIRONMENT_FIELDS,
+                           capability=MANAGE, validate=_environment_errors, fixed={"order"},
+                           add_verb="create", release_id=lambda environment: None)
+
+
 @transaction.atomic
 def environment_create(*, product: Product, key: str, name: str = "", description: str = "",
                        url: str = "", actor: Actor) -> Environment:
     """Add an environment (performance, training, demo ...) to a product."""
-    require(actor, MANAGE)
     key = make_key(key or name)[:40].rstrip("-.")
-    errors = {}
-    if not key:
-        errors["key"] = "An environment needs a key of letters, digits or dashes."
-    elif product.environments.filter(key=key).exists():
-        errors["key"] = f"{product.name} already has an environment {key!r}."
-    if url and not url.startswith(("http://", "https://")):
-        errors["url"] = "A link must start with http:// or https://."
-    if errors:
-        raise ValidationFailed(errors)
-    environment = Environment.objects.create(
+    return editing.create(ENVIRONMENT, Environment(
         product=product, key=key, name=(name or key).strip()[:100], description=description,
         url=url, order=product.environments.count(),
-    )
-    audit_record(actor=actor, action="environment.create", obj=environment,
-                 after=snapshot(environment, ENVIRONMENT_FIELDS))
-    return environment
+    ), actor=actor)
 
 
 def environment_find(product: Product, environment: "Environment | str") -> Environment:

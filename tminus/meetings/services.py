@@ -16,6 +16,7 @@ from django.utils import timezone
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import CONTRIBUTE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
 from tminus.core.errors import TransitionNotAllowed, ValidationFailed
@@ -41,7 +42,6 @@ INVITE_FIELDS = {"title", "date", "start_time", "time_zone", "duration_minutes",
                  "link", "description", "organiser"}
 ATTENDEE_FIELDS = ["person", "role", "name", "required", "attendance", "feedback_rating",
                    "feedback_comment"]
-NULLABLE = {"date", "start_time", "organiser", "trainer"}
 INVITATION_JOB = "meetings.invitation_send"
 
 
@@ -49,39 +49,54 @@ def _user(actor: Actor):
     return actor.user if getattr(actor.user, "pk", None) else None
 
 
-def _snap(obj, fields: list[str]) -> dict:
-    """snapshot() with times of day as text, which the audit log's JSON needs."""
-    return {name: value.isoformat() if isinstance(value, time) else value
-            for name, value in snapshot(obj, fields).items()}
-
-
 def _state(meeting: Meeting) -> dict:
-    return {**_snap(meeting, MEETING_FIELDS), "revision": meeting.revision,
+    return {**snapshot(meeting, MEETING_FIELDS), "revision": meeting.revision,
             "sequence": meeting.sequence}
 
 
-def _schedule_errors(values: dict) -> dict:
-    """Refusals for a meeting's title, kind, time zone, duration, end time and link."""
+def _meeting_errors(meeting: Meeting) -> dict:
+    """Refusals for a meeting's title, kind, status, time zone, duration and link, and for
+    dropping the date or time of a meeting whose attendees were invited."""
     errors = {}
-    if "title" in values and not (values["title"] or "").strip():
+    if not (meeting.title or "").strip():
         errors["title"] = "A meeting needs a title."
-    if "kind" in values and values["kind"] not in MeetingKind.values:
-        errors["kind"] = f"Unknown kind {values['kind']!r}; use one of " \
+    if meeting.kind not in MeetingKind.values:
+        errors["kind"] = f"Unknown kind {meeting.kind!r}; use one of " \
                          f"{', '.join(MeetingKind.values)}."
-    if "status" in values and values["status"] not in MeetingStatus.values:
-        errors["status"] = f"Unknown status {values['status']!r}."
-    if "time_zone" in values:
-        try:
-            schedule.zone(values["time_zone"])
-        except ValueError as error:
-            errors["time_zone"] = str(error)
-    duration = values.get("duration_minutes")
-    if duration is not None and not 0 < duration <= schedule.MAX_DURATION_MINUTES:
+    if meeting.status not in MeetingStatus.values:
+        errors["status"] = f"Unknown status {meeting.status!r}."
+    try:
+        schedule.zone(meeting.time_zone)
+    except ValueError as error:
+        errors["time_zone"] = str(error)
+    if not 0 < meeting.duration_minutes <= schedule.MAX_DURATION_MINUTES:
         errors["duration_minutes"] = "A meeting lasts at least one minute and at most a week."
-    link = values.get("link") or ""
-    if link and not link.startswith(("http://", "https://")):
+    if meeting.link and not meeting.link.startswith(("http://", "https://")):
         errors["link"] = "A link must start with http:// or https://."
+    if _invited(meeting):
+        for field in ("date", "start_time"):
+            if getattr(meeting, field) is None:
+                errors[field] = ("Invitations went out, so the meeting keeps a date and time; "
+                                 "cancel it instead.")
     return errors
+
+
+def _meeting_derive(meeting: Meeting, changes: dict) -> list[str]:
+    """A date set by hand stays put when go-live moves; a change to when or where of an invited
+    meeting is news: its SEQUENCE goes up (the service then sends the update)."""
+    meeting.title, meeting.time_zone = meeting.title.strip(), meeting.time_zone.strip()
+    fields = ["title", "time_zone"]
+    if "date" in changes:
+        meeting.date_offset = None
+        fields.append("date_offset")
+    told = Meeting.objects.filter(pk=meeting.pk).values(*INVITE_FIELDS).get()
+    if _invited(meeting) and any(told[f] != getattr(meeting, f if f != "organiser"
+                                                    else "organiser_id")
+                                 for f in INVITE_FIELDS & set(changes)):
+        meeting.sequence += 1
+        meeting.invited_date = meeting.date
+        fields += ["sequence", "invited_date"]
+    return fields
 
 
 def _apply_end_time(values: dict, start_time: time | None) -> dict:
@@ -112,76 +127,50 @@ def meeting_create(*, release: Release, title: str, kind: str = MeetingKind.OTHE
     `attendees` are {"person": Person} or {"role": "Support Lead"}, optionally "required".
     """
     require(actor, CONTRIBUTE)
-    values = {"title": title, "kind": kind, "time_zone": time_zone or settings.TIME_ZONE,
-              "duration_minutes": 60 if duration_minutes is None else duration_minutes,
-              "link": link, "end_time": end_time}
-    values = _apply_end_time(values, start_time)
-    errors = _schedule_errors(values)
-    if errors:
-        raise ValidationFailed(errors)
+    values = _apply_end_time({"duration_minutes": 60 if duration_minutes is None
+                              else duration_minutes, "end_time": end_time}, start_time)
     if date_offset is not None:
         date = date_at(release.go_live, date_offset)
-    meeting = Meeting.objects.create(
-        release=release, kind=kind, title=title.strip()[:300], date=date, date_offset=date_offset,
-        start_time=start_time, time_zone=values["time_zone"].strip(),
+    meeting = Meeting(
+        release=release, kind=kind, title=(title or "").strip()[:300], date=date,
+        date_offset=date_offset, start_time=start_time,
+        time_zone=(time_zone or settings.TIME_ZONE).strip(),
         duration_minutes=values["duration_minutes"], location=location or "", link=link or "",
         organiser=organiser, trainer=trainer, audience=audience or "", topics=topics or "",
         description=description or "", uid=f"{uuid.uuid4()}@tminus",
         order=release.meetings.count(),
     )
+    editing.create(MEETING, meeting, actor=actor)
     AgendaItem.objects.bulk_create(AgendaItem(meeting=meeting, text=text.strip()[:500], order=i)
                                    for i, text in enumerate(agenda) if text and text.strip())
     for spec in attendees:
         _attendee_create(meeting, spec.get("person"), spec.get("role") or "",
                          spec.get("required", True))
-    audit_record(actor=actor, action="meeting.create", obj=meeting, release_id=release.pk,
-                 after=_snap(meeting, MEETING_FIELDS))
     return meeting
 
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, revision: int | None, changes: dict,
                    actor: Actor) -> Meeting:
-    """Change a meeting; once invitations went out, a change to when or where sends an update."""
+    """Change a meeting; once invited, attendees get an update."""
     require(actor, CONTRIBUTE)
     meeting = _locked(meeting)
-    unknown = set(changes) - set(MEETING_FIELDS) - {"end_time"}
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationFailed({"status": "A cancelled meeting stays cancelled; plan a new one."})
     if changes.get("status") == MeetingStatus.CANCELLED:
         raise ValidationFailed({"status": "Cancel a meeting with its cancel action, which "
                                           "tells the attendees."})
     changes = _apply_end_time(dict(changes), changes.get("start_time", meeting.start_time))
-    errors = _schedule_errors(changes)
-    if "duration_minutes" in changes and changes["duration_minutes"] is None:
-        errors["duration_minutes"] = "Give the meeting a duration in minutes."
-    if _invited(meeting):
-        for field in ("date", "start_time"):
-            if field in changes and changes[field] is None:
-                errors[field] = ("Invitations went out, so the meeting keeps a date and time; "
-                                 "cancel it instead.")
-    if errors:
-        raise ValidationFailed(errors)
-    before = _state(meeting)
-    for field, value in changes.items():
-        setattr(meeting, field, "" if value is None and field not in NULLABLE else value)
-    fields = list(changes)
-    if "date" in changes:
-        meeting.date_offset = None  # a date set by hand stays put when go-live moves
-        fields.append("date_offset")
-    news = {f for f in changes if before.get(f) != _snap(meeting, [f])[f]} & INVITE_FIELDS
-    if news and _invited(meeting):
-        meeting.sequence += 1
-        meeting.invited_date = meeting.date
-        fields += ["sequence", "invited_date"]
-    save_versioned(meeting, revision, fields, snapshot=_state)
-    if news and _invited(meeting):
+    sequence = meeting.sequence
+    editing.update(MEETING, meeting, revision=revision, changes=changes, actor=actor)
+    if meeting.sequence != sequence:
         _invite_everyone(meeting, InviteMethod.REQUEST)
-    audit_record(actor=actor, action="meeting.update", obj=meeting,
-                 release_id=meeting.release_id, before=before, after=_state(meeting))
     return meeting
+
+
+MEETING = editing.Kind(model=Meeting, action="meeting", fields=MEETING_FIELDS,
+                       capability=CONTRIBUTE, validate=_meeting_errors, derive=_meeting_derive,
+                       add_verb="create")
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -404,7 +393,7 @@ def meeting_attendee_add(*, meeting: Meeting, person=None, role: str = "",
         listed = [(name, email, attendee.required) for name, email in found]
         _queue(meeting, InviteMethod.REQUEST, [(attendee, n, e, r) for n, e, r in listed], listed)
     audit_record(actor=actor, action="meeting.attendee_add", obj=attendee,
-                 release_id=meeting.release_id, after=_snap(attendee, ATTENDEE_FIELDS))
+                 release_id=meeting.release_id, after=snapshot(attendee, ATTENDEE_FIELDS))
     return attendee
 
 
@@ -413,7 +402,7 @@ def meeting_attendee_remove(*, attendee: MeetingAttendee, actor: Actor) -> None:
     """Take someone off a meeting; if they were invited, they get a cancellation."""
     require(actor, CONTRIBUTE)
     meeting = _locked(attendee.meeting)
-    before = _snap(attendee, ATTENDEE_FIELDS)
+    before = snapshot(attendee, ATTENDEE_FIELDS)
     if _invited(meeting):
         found = addresses(attendee, RoleDirectory(meeting.release))
         if found:
@@ -435,12 +424,12 @@ def meeting_attendance_set(*, attendee: MeetingAttendee, attendance: str,
     if attendance not in Attendance.values:
         raise ValidationFailed({"attendance": f"Unknown attendance {attendance!r}; use one of "
                                               f"{', '.join(Attendance.values)}."})
-    before = _snap(attendee, ["attendance"])
+    before = snapshot(attendee, ["attendance"])
     attendee.attendance = attendance
-    save_versioned(attendee, None, ["attendance"], snapshot=lambda a: _snap(a, ["attendance"]))
+    save_versioned(attendee, None, ["attendance"], snapshot=lambda a: snapshot(a, ["attendance"]))
     audit_record(actor=actor, action="meeting.attendance_set", obj=attendee,
                  release_id=attendee.meeting.release_id, before=before,
-                 after=_snap(attendee, ["attendance"]))
+                 after=snapshot(attendee, ["attendance"]))
     return attendee
 
 
@@ -452,13 +441,13 @@ def meeting_feedback_record(*, attendee: MeetingAttendee, rating: int, comment: 
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise ValidationFailed({"rating": "A rating is a whole number from 1 to 5."})
     fields = ["feedback_rating", "feedback_comment", "feedback_at"]
-    before = _snap(attendee, fields)
+    before = snapshot(attendee, fields)
     attendee.feedback_rating, attendee.feedback_comment = rating, (comment or "").strip()
     attendee.feedback_at = timezone.now()
-    save_versioned(attendee, None, fields, snapshot=lambda a: _snap(a, fields))
+    save_versioned(attendee, None, fields, snapshot=lambda a: snapshot(a, fields))
     audit_record(actor=actor, action="meeting.feedback_record", obj=attendee,
                  release_id=attendee.meeting.release_id, before=before,
-                 after=_snap(attendee, fields))
+                 after=snapshot(attendee, fields))
     return attendee
 
 

@@ -7,9 +7,9 @@ from django.db.models import F
 
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import MANAGE
-from tminus.audit.services import audit_record, snapshot
+from tminus.audit.services import audit_record
+from tminus.core import editing
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
 from tminus.core.errors import ValidationFailed
 from tminus.releases import services as release_services
 from tminus.releases.models import Product, Release, ScopeItem
@@ -24,31 +24,37 @@ def _user(actor: Actor):
     return actor.user if getattr(actor.user, "pk", None) else None
 
 
+def _cadence_errors(cadence: Cadence) -> dict:
+    try:
+        parse_cadence(cadence.text)
+    except ValueError as error:
+        return {"cadence": str(error)}
+    template_definition(cadence.template_key)  # refuses an unknown template
+    return {}
+
+
+def _cadence_derive(cadence: Cadence, changes: dict) -> list[str]:
+    cadence.text, cadence.template_key = cadence.text.strip(), cadence.template_key or "minor"
+    return ["text", "template_key"]
+
+
+CADENCE = editing.Kind(model=Cadence, action="cadence", fields=["text", "template_key"],
+                       capability=MANAGE, validate=_cadence_errors, derive=_cadence_derive,
+                       add_verb="set", update_verb="set", release_id=lambda cadence: None)
+
+
 @transaction.atomic
 def cadence_set(*, product: Product, text: str, template_key: str = "minor",
                 revision: int | None = None, actor: Actor) -> Cadence:
     """Set how often a product releases; a cadence that does not parse is refused."""
-    require(actor, MANAGE)
-    try:
-        parsed = parse_cadence(text)
-    except ValueError as error:
-        raise ValidationFailed({"cadence": str(error)}) from None
-    template_definition(template_key or "minor")  # refuses an unknown template
     cadence = Cadence.objects.filter(product=product).first()
-    fields = ["text", "template_key"]
-    if cadence is None:
-        cadence = Cadence.objects.create(product=product, text=text.strip(),
-                                         template_key=template_key or "minor")
-        audit_record(actor=actor, action="cadence.set", obj=cadence,
-                     after={**snapshot(cadence, fields), "means": parsed.describe()})
-        return cadence
-    before = snapshot(cadence, fields)
-    cadence.text, cadence.template_key = text.strip(), template_key or "minor"
-    save_versioned(cadence, revision, fields,
-                   snapshot=lambda c: {**snapshot(c, fields), "revision": c.revision})
-    audit_record(actor=actor, action="cadence.set", obj=cadence, before=before,
-                 after={**snapshot(cadence, fields), "means": parsed.describe()})
-    return cadence
+    changes = {"text": text, "template_key": template_key or "minor"}
+    if cadence is not None:
+        return editing.update(CADENCE, cadence, revision=revision, changes=changes, actor=actor)
+    cadence = Cadence(product=product, **changes)
+    if isinstance(text, str):
+        _cadence_derive(cadence, changes)
+    return editing.create(CADENCE, cadence, actor=actor)
 
 
 @transaction.atomic

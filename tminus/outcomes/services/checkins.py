@@ -8,8 +8,8 @@ from django.utils import timezone
 from tminus.accounts.permissions import actor_can, require
 from tminus.accounts.roles import CONTRIBUTE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
 from tminus.core.errors import NotAllowed, ValidationFailed
 from tminus.outcomes.measure import kpi_slots, slot_due_at
 from tminus.outcomes.models import Kpi, KpiCheckin
@@ -92,19 +92,16 @@ def kpi_checkin_correct(*, checkin: KpiCheckin, value, revision: int | None, not
                         actor: Actor) -> KpiCheckin:
     """Correct a reading's value; the old one stays in the audit log."""
     kpi = checkin.kpi
-    _require_may_record(actor, kpi)
-    number = _value_or_error(kpi, value)
-    before = snapshot(checkin, CHECKIN_FIELDS)
-    checkin.value, checkin.status, checkin.error = number, KpiCheckin.RECORDED, ""
-    checkin.recorded_by, checkin.source = user_of(actor), MANUAL
-    checkin.note = note.strip()[:500] or checkin.note
-    fields = ["value", "status", "error", "recorded_by", "source", "note"]
-    save_versioned(checkin, revision, fields,
-                   snapshot=lambda c: {**snapshot(c, CHECKIN_FIELDS), "revision": c.revision})
-    audit_record(actor=actor, action="kpi_checkin.correct", obj=checkin,
-                 release_id=kpi.release_id, before=before,
-                 after=snapshot(checkin, CHECKIN_FIELDS))
-    return checkin
+    _require_may_record(actor, kpi)  # its owner may, whatever their role: the edit path's steps
+    changes = {"value": _value_or_error(kpi, value), "status": KpiCheckin.RECORDED, "error": "",
+               "recorded_by": user_of(actor), "source": MANUAL}
+    note = (note or "").strip()[:500]
+    if note:
+        changes["note"] = note
+    return editing.update_row(checkin, revision=revision, changes=changes,
+                              allowed=set(changes), validate=lambda row: {},
+                              fields=CHECKIN_FIELDS, action="kpi_checkin.correct", actor=actor,
+                              release_id=kpi.release_id)
 
 
 def kpi_checkin_take(*, kpi: Kpi, slot: str, actor: Actor) -> KpiCheckin:

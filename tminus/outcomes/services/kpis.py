@@ -4,9 +4,8 @@ from django.db import transaction
 
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import MANAGE
-from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
 from tminus.core.errors import ValidationFailed
 from tminus.core.keys import make_key
 from tminus.core.outbound import url_problem
@@ -78,6 +77,53 @@ def _unique_key(kpi: Kpi, wanted: str) -> str:
     return key
 
 
+def _kpi_errors(kpi: Kpi) -> dict:
+    errors = _source_errors(kpi.source, kpi.query, kpi.source_url) | _schedule_errors(kpi.schedule)
+    if not kpi.name.strip():
+        errors["name"] = "A KPI needs a name."
+    return errors
+
+
+def _kpi_derive(kpi: Kpi, changes: dict) -> list[str]:
+    stripped = ["name", "query", "source_url", "schedule"]
+    for field in stripped:
+        setattr(kpi, field, getattr(kpi, field).strip())
+    return stripped
+
+
+KPI = editing.Kind(model=Kpi, action="kpi", fields=KPI_FIELDS, capability=MANAGE,
+                   validate=_kpi_errors, derive=_kpi_derive, fixed={"key"}, add_verb="create",
+                   remove_verb="delete")
+
+
+def _kpi_changes(kpi: Kpi, changes: dict) -> dict:
+    """A person's edit of a KPI as changes of its columns: a target is parsed into its
+    comparator, value, unit and window (keeping the unit of the readings), a baseline is read
+    in the KPI's unit."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
+    changes = dict(changes)
+    if "target" in changes:
+        text = changes.pop("target")
+        problem = editing.value_error(Kpi._meta.get_field("target_text"), text)
+        if problem:
+            raise ValidationFailed({"target": problem})
+        parsed = _target_or_error(text)
+        if parsed.unit != kpi.unit and kpi.checkins.exists():
+            raise ValidationFailed({"target": f"This KPI already has readings in {kpi.unit}; a "
+                                              f"new target must use the same unit."})
+        changes.update(target_text=text.strip(), comparator=parsed.comparator,
+                       target_value=parsed.value, unit=parsed.unit, window=parsed.window,
+                       window_hours=parsed.window_hours)
+    if "baseline" in changes:
+        changes["baseline"], errors = _baseline_or_errors(changes["baseline"],
+                                                          changes.get("unit", kpi.unit))
+        if errors:
+            raise ValidationFailed(errors)
+    return changes
+
+
 @transaction.atomic
 def kpi_create(*, target: str, release=None, product=None, name: str = "",
                source: str = MANUAL, query: str = "", source_url: str = "", schedule: str = "",
@@ -88,72 +134,30 @@ def kpi_create(*, target: str, release=None, product=None, name: str = "",
         raise ValidationFailed({"release": "A KPI belongs to a release or to a product."})
     parsed = _target_or_error(target)
     name = (name or "").strip() or parsed.subject[:1].upper() + parsed.subject[1:]
-    baseline, baseline_errors = _baseline_or_errors(baseline, parsed.unit)
-    errors = _source_errors(source, query, source_url) | _schedule_errors(schedule) | \
-        baseline_errors
     if not name:
-        errors["name"] = (f"Name the KPI: the target {target.strip()!r} does not say what is "
-                          f"measured.")
-    if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed({"name": f"Name the KPI: the target {target.strip()!r} does not "
+                                        f"say what is measured."})
+    baseline, baseline_errors = _baseline_or_errors(baseline, parsed.unit)
+    if baseline_errors:
+        raise ValidationFailed(baseline_errors)
     kpi = Kpi(release=release, product=product, name=name[:200], source=source,
-              query=query.strip(), source_url=source_url.strip(), schedule=schedule.strip(),
+              query=query or "", source_url=source_url or "", schedule=schedule or "",
               starts_on=starts_on if product is not None else None, owner=owner,
               baseline=baseline)
     _apply_target(kpi, target, parsed)
+    _kpi_derive(kpi, {})
     kpi.key = _unique_key(kpi, name)
-    parent = release or product
-    kpi.order = parent.kpis.count()
-    kpi.save()
-    audit_record(actor=actor, action="kpi.create", obj=kpi, release_id=kpi.release_id,
-                 after=snapshot(kpi, KPI_FIELDS))
-    return kpi
+    kpi.order = (release or product).kpis.count()
+    return editing.create(KPI, kpi, actor=actor)
 
 
-@transaction.atomic
 def kpi_update(*, kpi: Kpi, revision: int | None, changes: dict, actor: Actor) -> Kpi:
     """Change a KPI's definition; a new target must parse and keep the unit of its readings."""
     require(actor, MANAGE)
-    unknown = set(changes) - EDITABLE
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
-    before = snapshot(kpi, KPI_FIELDS)
-    errors = {}
-    if "target" in changes:
-        parsed = _target_or_error(changes["target"])
-        if parsed.unit != kpi.unit and kpi.checkins.exists():
-            errors["target"] = (f"This KPI already has readings in {kpi.unit}; a new target "
-                                f"must use the same unit.")
-        else:
-            _apply_target(kpi, changes["target"], parsed)
-    if "baseline" in changes:
-        kpi.baseline, baseline_errors = _baseline_or_errors(changes["baseline"], kpi.unit)
-        errors |= baseline_errors
-    if "name" in changes and not (changes["name"] or "").strip():
-        errors["name"] = "A KPI needs a name."
-    for field in ("name", "source", "query", "source_url", "schedule", "starts_on", "owner"):
-        if field in changes:
-            value = changes[field]
-            setattr(kpi, field, value.strip() if isinstance(value, str) else value)
-    errors |= _source_errors(kpi.source, kpi.query, kpi.source_url)
-    errors |= _schedule_errors(kpi.schedule)
-    if errors:
-        raise ValidationFailed(errors)
-    fields = [f for f in KPI_FIELDS if f != "key"]
-    save_versioned(kpi, revision, fields, snapshot=_kpi_state)
-    audit_record(actor=actor, action="kpi.update", obj=kpi, release_id=kpi.release_id,
-                 before=before, after=snapshot(kpi, KPI_FIELDS))
-    return kpi
+    return editing.update(KPI, kpi, revision=revision, changes=_kpi_changes(kpi, changes),
+                          actor=actor)
 
 
-def _kpi_state(kpi: Kpi) -> dict:
-    return {**snapshot(kpi, KPI_FIELDS), "id": kpi.pk, "revision": kpi.revision}
-
-
-@transaction.atomic
 def kpi_delete(*, kpi: Kpi, actor: Actor) -> None:
     """Remove a KPI with its readings."""
-    require(actor, MANAGE)
-    audit_record(actor=actor, action="kpi.delete", obj=kpi, release_id=kpi.release_id,
-                 before={**snapshot(kpi, KPI_FIELDS), "readings": kpi.checkins.count()})
-    kpi.delete()
+    editing.remove(KPI, kpi, actor=actor)
