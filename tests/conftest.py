@@ -1,5 +1,6 @@
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 from django.test import Client
@@ -10,24 +11,6 @@ from tminus.accounts.services import token_create
 from tminus.core.actors import Actor
 
 CHROMIUM = os.environ.get("TMINUS_CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(autouse=True)
-def _no_session_ended_by_an_earlier_test(request):
-    """Some PostgreSQL tests end the database's sessions on purpose (an outage, a restart). A
-    test that commits (transactional, or with a live server) starts on a fresh pool, so no
-    session such a test ended reaches it through this thread or the pool."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return
-    marker = request.node.get_closest_marker("django_db")
-    commits = (marker is not None and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server"))
-    if commits:
-        connection.close()
-        if getattr(connection, "pool", None) is not None:
-            connection.close_pool()
 
 
 @pytest.fixture
@@ -102,7 +85,7 @@ def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium.")
     playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
+    with playwright_api.sync_playwright() as playwright, _connections_of_the_playwright_loop():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -110,6 +93,22 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@contextmanager
+def _connections_of_the_playwright_loop():
+    """While Playwright's sync API runs its event loop in this thread, Django keeps this
+    thread's database connections apart from the usual ones (asgiref stores them per context
+    when a loop is running), and nothing else closes them. Close them when the browser starts
+    and when it stops, so a browser test never inherits a session from an earlier one, such as
+    one a database outage test has ended since."""
+    from django.db import connections
+
+    connections.close_all()
+    try:
+        yield
+    finally:
+        connections.close_all()
 
 
 @pytest.fixture(scope="session")
