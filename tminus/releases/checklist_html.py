@@ -9,7 +9,7 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from tminus.core.inline import field_html, wrap
+from tminus.core.inline import field_html
 from tminus.core.offsets import format_offset
 from tminus.core.text import with_links
 from tminus.releases.choices import ItemStatus
@@ -37,15 +37,15 @@ def render_checklists(sections, *, release_key: str, csrf_token: str, editable: 
     item_url = reverse("checklist-item-status", args=[release_key, 0]).replace("/0/", "/{}/")
     urls = _plan_urls(release_key) if editable else {}
     token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
-    out, group = [], None
+    out, group, names = [], None, _Names()
     for view in sections:
         section = view.section
         if section.group and section.group != group:
             out.append(f'<h3 class="group">{escape(section.group)}</h3>')
         group = section.group
         out.append(_section_head(view, editable, urls, "h4" if section.group else "h3"))
-        for item, depth in view.items:
-            out.append(_item_row(item, depth, item_url, token, editable))
+        out.extend(_item_row(item, depth, item_url, token, editable, names)
+                   for item, depth in view.items)
         out.append("</ul>")
         if editable:
             out.append(_add_item_form(section, urls, token))
@@ -134,68 +134,83 @@ def _add_item_form(section, urls: dict, token: str) -> str:
     )
 
 
-def _item_row(item, depth: int, item_url: str, token: str, editable: bool) -> str:
-    text = escape(item.text)
-    overdue = " is-overdue" if item.is_overdue else ""
-    classes = f"item depth-{depth} status-{item.status}{overdue}"
+class _Names(dict):
+    """Each person's name escaped once per page: a thousand rows name a handful of people."""
+
+    def __missing__(self, person) -> str:
+        self[person] = name = escape(str(person))
+        return name
+
+
+_STATUS_LABELS = dict(ItemStatus.choices)
+
+
+def _escape(text: str) -> str:
+    # Most texts have nothing to escape; checking is cheaper than five replacements.
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return escape(text)
+    return text
+
+
+def _item_row(item, depth: int, item_url: str, token: str, editable: bool,
+              names: _Names) -> str:
+    raw = item.text
+    text = _escape(raw)
+    pk = item.pk
+    status = item.status
+    overdue = item.is_overdue
+    classes = f"item depth-{depth} status-{status}{' is-overdue' if overdue else ''}"
+    shown = text if "](" not in raw else with_links(raw)  # what with_links gives, sooner
     if not editable:
         return (
-            f'<li id="item-{item.pk}" class="{classes}">{_item_state(item)}'
-            f'<span class="text">{with_links(item.text)}</span>'
-            f'<span class="meta">{_item_meta(item)}</span></li>'
+            f'<li id="item-{pk}" class="{classes}"><span class="status-text">'
+            f'{escape(_STATUS_LABELS.get(status, status))}</span>'
+            f'<span class="text">{shown}</span>'
+            f'<span class="meta">{_item_meta(item, names)}</span></li>'
         )
-    label = escape(item.text[:60])
-    shown_text = wrap("item", item.pk, "text", with_links(item.text), f"text of {label}")
+    label = text if len(raw) <= 60 else _escape(raw[:60])
+    who = item.owner or item.responsible
+    owner = names[who] if who else "—"
+    notes = item.notes
+    notes = (_escape(notes) if "](" not in notes else with_links(notes)) if notes else "—"
+    due = item.due_date.isoformat() if item.due_date else "—"
+    if item.due_offset is not None:
+        due += f" <small>({format_offset(item.due_offset)})</small>"
+    why = getattr(item, "nonworking", "")
+    extra = f' <strong class="nonworking">⚠ {escape(why)}</strong>' if why else ""
+    extra += (f' · notes <span class="inline-field field-notes" id="f-item-{pk}-notes">'
+              f'<span class="value">{notes}</span><button type="button" class="edit-button" '
+              f'aria-label="Edit notes of {label}">✎</button></span>')
+    if overdue:
+        extra += ' <strong class="overdue">overdue</strong>'
+    if item.done_at:
+        done_by = names[item.done_by] if item.done_by else "system"
+        extra += f" · done by {done_by} {item.done_at:%Y-%m-%d %H:%M}"
+    revision = item.revision
     return (
-        f'<li id="item-{item.pk}" class="{classes}" data-item="{item.pk}">'
-        f'<input type="checkbox" class="select" form="bulk-form" name="items" value="{item.pk}" '
+        f'<li id="item-{pk}" class="{classes}" data-item="{pk}">'
+        f'<input type="checkbox" class="select" form="bulk-form" name="items" value="{pk}" '
         f'aria-label="Select: {label}">'
         f'<button type="button" class="handle" draggable="true" aria-label="Move: {label} '
         f'(Alt and arrow keys)" title="Drag, or Alt+↑ ↓ ← →">⠿</button>'
-        f"{_item_control(item, text, item_url, token)}"
-        f'<span class="text">{shown_text}'
-        f'</span><span class="meta">{_editable_meta(item, label)}</span></li>'
-    )
-
-
-def _due(item) -> str:
-    shown = item.due_date.isoformat() if item.due_date else "—"
-    if item.due_offset is not None:
-        shown += f" <small>({format_offset(item.due_offset)})</small>"
-    return shown
-
-
-def _editable_meta(item, label: str) -> str:
-    owner = item.owner or item.responsible
-    owner = escape(str(owner)) if owner else "—"
-    notes = with_links(item.notes) if item.notes else "—"
-    meta = (f'owner {wrap("item", item.pk, "owner", owner, "owner of " + label)}'
-            f' · due {wrap("item", item.pk, "due", _due(item), "due date of " + label)}'
-            f"{_non_working(item)}"
-            f' · notes {wrap("item", item.pk, "notes", notes, "notes of " + label)}')
-    if item.is_overdue:
-        meta += ' <strong class="overdue">overdue</strong>'
-    if item.done_at:
-        who = escape(str(item.done_by)) if item.done_by else "system"
-        meta += f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
-    return meta
-
-
-def _item_control(item, text: str, item_url: str, token: str) -> str:
-    checked = " checked" if item.status == ItemStatus.DONE else ""
-    return (
-        f'<form method="post" action="{item_url.format(item.pk)}" class="item-form" '
-        f'data-item="{item.pk}" data-revision="{item.revision}">{token}'
-        f'<input type="hidden" name="revision" value="{item.revision}">'
-        f'<input type="checkbox" class="tick" aria-label="Done: {text}"{checked}>'
+        f'<form method="post" action="{item_url.format(pk)}" class="item-form" '
+        f'data-item="{pk}" data-revision="{revision}">{token}'
+        f'<input type="hidden" name="revision" value="{revision}">'
+        f'<input type="checkbox" class="tick" aria-label="Done: {text}"'
+        f'{" checked" if status == ItemStatus.DONE else ""}>'
         f'<select name="status" class="item-status" aria-label="Status of {text}">'
-        f"{_OPTIONS[item.status]}</select>"
+        f"{_OPTIONS[status]}</select>"
         f'<noscript><button class="small">Save</button></noscript></form>'
+        f'<span class="text"><span class="inline-field field-text" id="f-item-{pk}-text">'
+        f'<span class="value">{shown}</span><button type="button" class="edit-button" '
+        f'aria-label="Edit text of {label}">✎</button></span></span><span class="meta">'
+        f'owner <span class="inline-field field-owner" id="f-item-{pk}-owner">'
+        f'<span class="value">{owner}</span><button type="button" class="edit-button" '
+        f'aria-label="Edit owner of {label}">✎</button></span>'
+        f' · due <span class="inline-field field-due" id="f-item-{pk}-due">'
+        f'<span class="value">{due}</span><button type="button" class="edit-button" '
+        f'aria-label="Edit due date of {label}">✎</button></span>{extra}</span></li>'
     )
-
-
-def _item_state(item) -> str:
-    return f'<span class="status-text">{escape(item.get_status_display())}</span>'
 
 
 def _non_working(item) -> str:
@@ -203,16 +218,16 @@ def _non_working(item) -> str:
     return f' <strong class="nonworking">⚠ {escape(why)}</strong>' if why else ""
 
 
-def _item_meta(item) -> str:
+def _item_meta(item, names: _Names) -> str:
     parts = []
     if item.owner or item.responsible:
-        parts.append(escape(str(item.owner or item.responsible)))
+        parts.append(names[item.owner or item.responsible])
     if item.due_date:
         parts.append(f"due {item.due_date.isoformat()}{_non_working(item)}")
     meta = " · ".join(parts)
     if item.is_overdue:
         meta += ' <strong class="overdue">overdue</strong>'
     if item.done_at:
-        who = escape(str(item.done_by)) if item.done_by else "system"
+        who = names[item.done_by] if item.done_by else "system"
         meta += f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
     return meta

@@ -49,9 +49,13 @@ def _flag_phases_and_milestones(calendar, phases, milestones) -> None:
 
 
 def _flag_items(calendar, sections) -> None:
+    why_not = {}  # a thousand items fall on a few dozen days: ask about each day once
     for view in sections:
         for item, _depth in view.items:
-            item.nonworking = calendar.why_not_working(item.due_date)
+            day = item.due_date
+            if day not in why_not:
+                why_not[day] = calendar.why_not_working(day)
+            item.nonworking = why_not[day]
 
 
 def scope_context(request, release) -> dict:
@@ -60,7 +64,7 @@ def scope_context(request, release) -> dict:
 
 def checklists_context(request, release) -> dict:
     editable = can(request.user, CONTRIBUTE)
-    sections = selectors.checklists(release)
+    sections = selectors.checklist_page(release)
     _flag_items(calendar_for(release.product_id), sections)
     return {
         "checklists_html": render_checklists(
