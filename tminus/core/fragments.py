@@ -26,9 +26,6 @@ class EncodedHtml(SafeString):
         marker.data = data
         return marker
 
-    def decoded(self) -> str:
-        return self.data.decode()
-
 
 def render_page(request, template_name: str, context: dict, *, status: int = 200) -> HttpResponse:
     """`django.shortcuts.render`, with each `EncodedHtml` of the context spliced in as bytes."""
