@@ -1,15 +1,16 @@
 """The checklists of a release page, rendered in Python.
 
 A release can hold a thousand items; Django's template engine spends about a millisecond on each
-such row, so the rows are built here with escaping done by hand, at a tenth of the cost.
+such row, so the rows are built here with escaping done by hand, at a tenth of the cost, and
+directly as UTF-8 bytes (`tminus.core.fragments`): views render the page with `render_page`.
 """
 
 from html import escape
 
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 
-from tminus.core.inline import field_html, wrap
+from tminus.core.fragments import EncodedHtml
+from tminus.core.inline import field_html
 from tminus.core.offsets import format_offset
 from tminus.core.text import with_links
 from tminus.releases.choices import ItemStatus
@@ -32,27 +33,34 @@ def _date(value) -> str:
     return value.isoformat() if value else "—"
 
 
-def render_checklists(sections, *, release_key: str, csrf_token: str, editable: bool) -> SafeString:
-    """All sections with their items, progress and, for contributors, the editing controls."""
+def render_checklists(sections, *, release_key: str, csrf_token: str,
+                      editable: bool) -> EncodedHtml:
+    """All sections with their items, progress and, for contributors, the editing controls.
+
+    The HTML comes already encoded (see `tminus.core.fragments`): render it with `render_page`.
+    """
     item_url = reverse("checklist-item-status", args=[release_key, 0]).replace("/0/", "/{}/")
     urls = _plan_urls(release_key) if editable else {}
     token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+    rows = _Rows(item_url, token)
+    row = rows.editable if editable else rows.read_only
     out, group = [], None
     for view in sections:
         section = view.section
+        head = ""
         if section.group and section.group != group:
-            out.append(f'<h3 class="group">{escape(section.group)}</h3>')
+            head = f'<h3 class="group">{escape(section.group)}</h3>'
         group = section.group
-        out.append(_section_head(view, editable, urls, "h4" if section.group else "h3"))
-        for item, depth in view.items:
-            out.append(_item_row(item, depth, item_url, token, editable))
-        out.append("</ul>")
+        head += _section_head(view, editable, urls, "h4" if section.group else "h3")
+        out.append(head.encode())
+        out.extend(row(item, depth) for item, depth in view.items)
+        tail = "</ul>"
         if editable:
-            out.append(_add_item_form(section, urls, token))
-        out.append("</div>")
+            tail += _add_item_form(section, urls, token)
+        out.append(f"{tail}</div>".encode())
     if not sections:
-        out.append("<p>No checklists.</p>")
-    return mark_safe("".join(out))
+        out.append(b"<p>No checklists.</p>")
+    return EncodedHtml(b"".join(out))
 
 
 def _plan_urls(release_key: str) -> dict[str, str]:
@@ -134,85 +142,132 @@ def _add_item_form(section, urls: dict, token: str) -> str:
     )
 
 
-def _item_row(item, depth: int, item_url: str, token: str, editable: bool) -> str:
-    text = escape(item.text)
-    overdue = " is-overdue" if item.is_overdue else ""
-    classes = f"item depth-{depth} status-{item.status}{overdue}"
-    if not editable:
-        return (
-            f'<li id="item-{item.pk}" class="{classes}">{_item_state(item)}'
-            f'<span class="text">{with_links(item.text)}</span>'
-            f'<span class="meta">{_item_meta(item)}</span></li>'
-        )
-    label = escape(item.text[:60])
-    shown_text = wrap("item", item.pk, "text", with_links(item.text), f"text of {label}")
-    return (
-        f'<li id="item-{item.pk}" class="{classes}" data-item="{item.pk}">'
-        f'<input type="checkbox" class="select" form="bulk-form" name="items" value="{item.pk}" '
-        f'aria-label="Select: {label}">'
-        f'<button type="button" class="handle" draggable="true" aria-label="Move: {label} '
-        f'(Alt and arrow keys)" title="Drag, or Alt+↑ ↓ ← →">⠿</button>'
-        f"{_item_control(item, text, item_url, token)}"
-        f'<span class="text">{shown_text}'
-        f'</span><span class="meta">{_editable_meta(item, label)}</span></li>'
-    )
+# A row of the list as bytes with %-placeholders: formatting it with already-encoded values
+# builds the page's UTF-8 directly, four times faster than text encoded afterwards.
+_EDITABLE_ROW = (
+    '<li id="item-%(pk)d" class="item depth-%(depth)d status-%(status)b%(overdue_class)b" '
+    'data-item="%(pk)d">'
+    '<input type="checkbox" class="select" form="bulk-form" name="items" value="%(pk)d" '
+    'aria-label="Select: %(label)b">'
+    '<button type="button" class="handle" draggable="true" aria-label="Move: %(label)b '
+    '(Alt and arrow keys)" title="Drag, or Alt+↑ ↓ ← →">⠿</button>'
+    '<form method="post" action="%(url)b%(pk)d%(url_end)b" class="item-form" '
+    'data-item="%(pk)d" data-revision="%(revision)d">%(token)b'
+    '<input type="hidden" name="revision" value="%(revision)d">'
+    '<input type="checkbox" class="tick" aria-label="Done: %(text)b"%(checked)b>'
+    '<select name="status" class="item-status" aria-label="Status of %(text)b">'
+    "%(options)b</select>"
+    '<noscript><button class="small">Save</button></noscript></form>'
+    '<span class="text"><span class="inline-field field-text" id="f-item-%(pk)d-text">'
+    '<span class="value">%(shown)b</span><button type="button" class="edit-button" '
+    'aria-label="Edit text of %(label)b">✎</button></span></span><span class="meta">'
+    'owner <span class="inline-field field-owner" id="f-item-%(pk)d-owner">'
+    '<span class="value">%(owner)b</span><button type="button" class="edit-button" '
+    'aria-label="Edit owner of %(label)b">✎</button></span>'
+    ' · due <span class="inline-field field-due" id="f-item-%(pk)d-due">'
+    '<span class="value">%(due)b</span><button type="button" class="edit-button" '
+    'aria-label="Edit due date of %(label)b">✎</button></span>%(nonworking)b'
+    ' · notes <span class="inline-field field-notes" id="f-item-%(pk)d-notes">'
+    '<span class="value">%(notes)b</span><button type="button" class="edit-button" '
+    'aria-label="Edit notes of %(label)b">✎</button></span>%(overdue)b%(done)b</span></li>'
+).encode()
+_READ_ONLY_ROW = (
+    b'<li id="item-%(pk)d" class="item depth-%(depth)d status-%(status)b%(overdue_class)b">'
+    b'<span class="status-text">%(status_label)b</span>'
+    b'<span class="text">%(shown)b</span><span class="meta">%(meta)b</span></li>'
+)
+_OPTION_BYTES = {status: options.encode() for status, options in _OPTIONS.items()}
+_STATUS_LABELS = {value: escape(label).encode() for value, label in ItemStatus.choices}
+_OVERDUE = ' <strong class="overdue">overdue</strong>'
+_OVERDUE_BYTES = _OVERDUE.encode()
+_DASH = "—".encode()
 
 
-def _due(item) -> str:
-    shown = item.due_date.isoformat() if item.due_date else "—"
-    if item.due_offset is not None:
-        shown += f" <small>({format_offset(item.due_offset)})</small>"
-    return shown
+def _escape(text: str) -> str:
+    # Most texts have nothing to escape; checking is cheaper than five replacements.
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return escape(text)
+    return text
 
 
-def _editable_meta(item, label: str) -> str:
-    owner = item.owner or item.responsible
-    owner = escape(str(owner)) if owner else "—"
-    notes = with_links(item.notes) if item.notes else "—"
-    meta = (f'owner {wrap("item", item.pk, "owner", owner, "owner of " + label)}'
-            f' · due {wrap("item", item.pk, "due", _due(item), "due date of " + label)}'
-            f"{_non_working(item)}"
-            f' · notes {wrap("item", item.pk, "notes", notes, "notes of " + label)}')
-    if item.is_overdue:
-        meta += ' <strong class="overdue">overdue</strong>'
-    if item.done_at:
-        who = escape(str(item.done_by)) if item.done_by else "system"
-        meta += f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
-    return meta
+def _html(text: str) -> str:
+    """What `with_links` gives, without its parser for a text that has no link in it."""
+    return _escape(text) if "](" not in text else with_links(text)
 
 
-def _item_control(item, text: str, item_url: str, token: str) -> str:
-    checked = " checked" if item.status == ItemStatus.DONE else ""
-    return (
-        f'<form method="post" action="{item_url.format(item.pk)}" class="item-form" '
-        f'data-item="{item.pk}" data-revision="{item.revision}">{token}'
-        f'<input type="hidden" name="revision" value="{item.revision}">'
-        f'<input type="checkbox" class="tick" aria-label="Done: {text}"{checked}>'
-        f'<select name="status" class="item-status" aria-label="Status of {text}">'
-        f"{_OPTIONS[item.status]}</select>"
-        f'<noscript><button class="small">Save</button></noscript></form>'
-    )
+class _Rows:
+    """Renders the item rows of one page; escapes each person's name once for all of them."""
 
+    def __init__(self, item_url: str, token: str):
+        url, url_end = item_url.split("{}")
+        self.common = {b"url": url.encode(), b"url_end": url_end.encode(),
+                       b"token": token.encode()}
+        self.names: dict = {}
 
-def _item_state(item) -> str:
-    return f'<span class="status-text">{escape(item.get_status_display())}</span>'
+    def _name(self, person_id, person) -> bytes:
+        name = self.names.get(person_id)
+        if name is None:
+            name = self.names[person_id] = escape(str(person)).encode()
+        return name
+
+    def _owner(self, item) -> bytes | None:
+        # Who the row names: the owner's account, else the person written as responsible.
+        if item.owner is not None:
+            return self._name(item.owner_id, item.owner)
+        return _escape(item.responsible).encode() if item.responsible else None
+
+    def _done(self, item) -> str:
+        if not item.done_at:
+            return ""
+        who = self._name(item.done_by_id, item.done_by).decode() if item.done_by else "system"
+        return f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
+
+    def editable(self, item, depth: int) -> bytes:
+        raw = item.text
+        text = _escape(raw)
+        label = text if len(raw) <= 60 else _escape(raw[:60])
+        status = item.status
+        due = item.due_date.isoformat() if item.due_date else "—"
+        if item.due_offset is not None:
+            due += f" <small>({format_offset(item.due_offset)})</small>"
+        notes = item.notes
+        return _EDITABLE_ROW % {
+            **self.common,
+            b"pk": item.pk, b"depth": depth, b"status": status.encode(),
+            b"overdue_class": b" is-overdue" if item.is_overdue else b"",
+            b"label": label.encode(), b"text": text.encode(),
+            b"shown": (text if "](" not in raw else with_links(raw)).encode(),
+            b"revision": item.revision,
+            b"checked": b" checked" if status == ItemStatus.DONE else b"",
+            b"options": _OPTION_BYTES[status],
+            b"owner": self._owner(item) or _DASH,
+            b"due": due.encode(),
+            b"nonworking": _non_working(item).encode(),
+            b"notes": _html(notes).encode() if notes else _DASH,
+            b"overdue": _OVERDUE_BYTES if item.is_overdue else b"",
+            b"done": self._done(item).encode(),
+        }
+
+    def read_only(self, item, depth: int) -> bytes:
+        status = item.status
+        parts = []
+        owner = self._owner(item)
+        if owner:
+            parts.append(owner.decode())
+        if item.due_date:
+            parts.append(f"due {item.due_date.isoformat()}{_non_working(item)}")
+        meta = " · ".join(parts)
+        if item.is_overdue:
+            meta += _OVERDUE
+        return _READ_ONLY_ROW % {
+            b"pk": item.pk, b"depth": depth, b"status": status.encode(),
+            b"overdue_class": b" is-overdue" if item.is_overdue else b"",
+            b"status_label": _STATUS_LABELS.get(status) or escape(status).encode(),
+            b"shown": _html(item.text).encode(),
+            b"meta": (meta + self._done(item)).encode(),
+        }
 
 
 def _non_working(item) -> str:
     why = getattr(item, "nonworking", "")
     return f' <strong class="nonworking">⚠ {escape(why)}</strong>' if why else ""
-
-
-def _item_meta(item) -> str:
-    parts = []
-    if item.owner or item.responsible:
-        parts.append(escape(str(item.owner or item.responsible)))
-    if item.due_date:
-        parts.append(f"due {item.due_date.isoformat()}{_non_working(item)}")
-    meta = " · ".join(parts)
-    if item.is_overdue:
-        meta += ' <strong class="overdue">overdue</strong>'
-    if item.done_at:
-        who = escape(str(item.done_by)) if item.done_by else "system"
-        meta += f" · done by {who} {item.done_at:%Y-%m-%d %H:%M}"
-    return meta

@@ -6,13 +6,14 @@ the checklists) rendered again; without JavaScript the forms post and the page r
 
 from django.contrib import messages
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from tminus.accounts.permissions import can
 from tminus.accounts.roles import CONTRIBUTE
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError, ValidationFailed
+from tminus.core.fragments import render_page
 from tminus.core.inline import find_user
 from tminus.core.web import role_required
 from tminus.releases import forms, selectors, services
@@ -49,9 +50,13 @@ def _flag_phases_and_milestones(calendar, phases, milestones) -> None:
 
 
 def _flag_items(calendar, sections) -> None:
+    why_not = {}  # a thousand items fall on a few dozen days: ask about each day once
     for view in sections:
         for item, _depth in view.items:
-            item.nonworking = calendar.why_not_working(item.due_date)
+            day = item.due_date
+            if day not in why_not:
+                why_not[day] = calendar.why_not_working(day)
+            item.nonworking = why_not[day]
 
 
 def scope_context(request, release) -> dict:
@@ -60,7 +65,7 @@ def scope_context(request, release) -> dict:
 
 def checklists_context(request, release) -> dict:
     editable = can(request.user, CONTRIBUTE)
-    sections = selectors.checklists(release)
+    sections = selectors.checklist_page(release)
     _flag_items(calendar_for(release.product_id), sections)
     return {
         "checklists_html": render_checklists(
@@ -92,7 +97,7 @@ def _block(request, release, block: str, *, undo=None, error: str = "", status: 
     if block == "checklists":
         # The overview's "done" count sits outside the block: it is swapped in beside it.
         context.update(progress_oob=True, **item_progress(release))
-    response = render(request, TEMPLATES[block], context, status=status)
+    response = render_page(request, TEMPLATES[block], context, status=status)
     response["HX-Trigger"] = "tminus:changed"
     return response
 

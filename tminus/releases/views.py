@@ -17,6 +17,7 @@ from tminus.audit.selectors import (
 )
 from tminus.core.actors import Actor
 from tminus.core.errors import Conflict, ServiceError
+from tminus.core.fragments import render_page
 from tminus.core.web import (
     add_service_errors,
     flash_service_error,
@@ -158,7 +159,8 @@ def release_detail(request, key):
         context.update(_plan_tab(request, release))
     elif tab == "history":
         context.update(_history(request, release, limit=50))
-    return render(request, "releases/release_detail.html", context)
+    # The checklists come already encoded (tminus.core.fragments): render_page splices them in.
+    return render_page(request, "releases/release_detail.html", context)
 
 
 def _plan_tab(request, release) -> dict:
