@@ -161,3 +161,37 @@ def test_api_token_create_and_revoke_through_api(api_as, viewer):
     assert secret.startswith("tmn_")
     revoked = api.delete(f"/api/v1/tokens/{created.json()['id']}")
     assert revoked.json()["revoked_at"] is not None
+
+
+def test_api_checklist_item_patch_keeps_the_edit_rules_and_refuses_a_too_long_owner_note(
+        api_as, contributor):
+    from tests.support.edit_rules import assert_edit_rules_hold
+
+    item = make_release().checklist_items.first()
+    api = api_as(contributor)
+    path = f"/api/v1/checklist-items/{item.pk}"
+    assert_edit_rules_hold(api, path, revision=item.revision, null_field="responsible",
+                           change={"status": "done"})
+    too_long = api.patch(path, {"revision": item.revision, "responsible": "r" * 201})
+
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"] == {"responsible": ["At most 200 characters."]}
+    item.refresh_from_db()
+    assert (item.status, item.responsible, item.done_by) == ("todo", "", None)
+
+
+def test_api_release_patch_keeps_the_edit_rules_and_refuses_a_too_long_version(api_as, manager):
+    from tests.support.edit_rules import assert_edit_rules_hold
+
+    release = make_release()
+    before = (release.goal, release.version, release.revision)
+    api = api_as(manager)
+    path = f"/api/v1/releases/{release.key}"
+    assert_edit_rules_hold(api, path, revision=release.revision, null_field="name",
+                           change={"goal": "Faster checkout"})
+    too_long = api.patch(path, {"revision": release.revision, "version": "1." * 30})
+
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"] == {"version": ["At most 50 characters."]}
+    release.refresh_from_db()
+    assert (release.goal, release.version, release.revision) == before

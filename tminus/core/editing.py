@@ -131,13 +131,18 @@ def create(kind: Kind, obj: Model, *, actor: Actor) -> Model:
 
 
 @transaction.atomic
-def update(kind: Kind, obj: Model, *, revision: int | None, changes: dict, actor: Actor) -> Model:
-    """Apply changes a person made from `revision`, validate, save, audit."""
+def update(kind: Kind, obj: Model, *, revision: int | None, changes: dict, actor: Actor,
+           derive: Derive | None = None) -> Model:
+    """Apply changes a person made from `revision`, validate, save, audit.
+
+    `derive` stands in for the kind's own hook when the rule needs more than the row, such as
+    who made the change (a ticked item records who ticked it).
+    """
     require(actor, kind.capability)
     return update_row(obj, revision=revision, changes=changes, allowed=kind.editable,
                       validate=kind.validate, fields=kind.fields,
                       action=f"{kind.action}.{kind.update_verb}", actor=actor,
-                      release_id=kind.release_id(obj), derive=kind.derive)
+                      release_id=kind.release_id(obj), derive=derive or kind.derive)
 
 
 @transaction.atomic

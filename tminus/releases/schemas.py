@@ -159,7 +159,9 @@ class ItemPatch(Schema):
     text: str | None = None
     status: str | None = None
     owner: str | None = None
+    responsible: str | None = None
     due_date: date | None = None
+    due_offset: int | None = None
     notes: str | None = None
 
 

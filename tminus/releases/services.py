@@ -124,26 +124,21 @@ def release_create(
     return release
 
 
-@transaction.atomic
 def release_update(*, release: Release, revision: int | None, changes: dict,
                    actor: Actor) -> Release:
     """Change a release's overview fields (not its status or go-live, which have their own)."""
-    require(actor, MANAGE)
-    allowed = {"name", "version", "release_type", "goal", "owner", "planning_start"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
-    before = snapshot(release, RELEASE_FIELDS)
-    for field, value in changes.items():
-        setattr(release, field, value)
-    errors = _release_errors(name=release.name, release_type=release.release_type,
-                             go_live=release.go_live, planning_start=release.planning_start)
-    if errors:
-        raise ValidationFailed(errors)
-    save_versioned(release, revision, list(changes), snapshot=_release_state)
-    audit_record(actor=actor, action="release.update", obj=release, release_id=release.pk,
-                 before=before, after=snapshot(release, RELEASE_FIELDS))
-    return release
+    return editing.update(RELEASE, release, revision=revision, changes=changes, actor=actor)
+
+
+def _release_row_errors(release: Release) -> dict:
+    return _release_errors(name=release.name, release_type=release.release_type,
+                           go_live=release.go_live, planning_start=release.planning_start)
+
+
+# Status and go-live change through their own services (the workflow, the schedule shift).
+RELEASE = editing.Kind(model=Release, action="release", fields=RELEASE_FIELDS, capability=MANAGE,
+                       validate=_release_row_errors, fixed={"status", "go_live"},
+                       release_id=lambda release: release.pk, add_verb="create")
 
 
 def _release_state(release: Release) -> dict:
@@ -243,43 +238,37 @@ def release_transition(*, release: Release, to_status: str, actor: Actor,
     return release
 
 
-def _item_state(item: ChecklistItem) -> dict:
-    return {**snapshot(item, ITEM_FIELDS), "id": item.pk, "revision": item.revision}
-
-
-def _check_choice(value, choices, field: str) -> None:
-    if value not in choices.values:
-        raise ValidationFailed({field: f"Unknown {field} {value!r}; use one of "
-                                       f"{', '.join(choices.values)}."})
-
-
-@transaction.atomic
 def checklist_item_update(*, item: ChecklistItem, revision: int | None, changes: dict,
                           actor: Actor) -> ChecklistItem:
     """Edit a checklist item; ticking it records who and when, a stale edit gets a conflict."""
-    require(actor, CONTRIBUTE)
-    allowed = {"text", "status", "owner", "responsible", "due_date", "due_offset", "notes"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
-    if "status" in changes:
-        _check_choice(changes["status"], ItemStatus, "status")
-    if "text" in changes and not (changes["text"] or "").strip():
-        raise ValidationFailed({"text": "A checklist item needs text."})
-    before = snapshot(item, ITEM_FIELDS)
-    for field, value in changes.items():
-        setattr(item, field, value)
-    fields = list(changes)
+    return editing.update(ITEM, item, revision=revision, changes=changes, actor=actor,
+                          derive=lambda row, changed: _item_derive(row, changed, actor))
+
+
+def _item_errors(item: ChecklistItem) -> dict:
+    errors = {}
+    if not (item.text or "").strip():
+        errors["text"] = "A checklist item needs text."
+    message = choice_error(item.status, ItemStatus, "status")
+    if message:
+        errors["status"] = message
+    return errors
+
+
+def _item_derive(item: ChecklistItem, changes: dict, actor: Actor) -> list[str]:
+    """A due offset places the due date; a new status stamps (or clears) who finished it."""
+    extra = []
     if "due_date" in changes or "due_offset" in changes:
         _place_due(item, changes.get("due_offset"))
-        fields += [name for name in ("due_date", "due_offset") if name not in fields]
+        extra += [name for name in ("due_date", "due_offset") if name not in changes]
     if "status" in changes:
         _stamp_completion(item, actor)
-        fields += ["done_by", "done_at"]
-    save_versioned(item, revision, fields, snapshot=_item_state)
-    audit_record(actor=actor, action="checklist_item.update", obj=item,
-                 release_id=item.release_id, before=before, after=snapshot(item, ITEM_FIELDS))
-    return item
+        extra += ["done_by", "done_at"]
+    return extra
+
+
+ITEM = editing.Kind(model=ChecklistItem, action="checklist_item", fields=ITEM_FIELDS,
+                    capability=CONTRIBUTE, validate=_item_errors, fixed={"done_by", "done_at"})
 
 
 def _place_due(item: ChecklistItem, offset: int | None) -> None:
