@@ -131,12 +131,10 @@ def account_list(request):
 def account_create(request, data: AccountIn):
     """Without a password the account gets a temporary one, returned in this answer only."""
     actor = api_actor(request, ADMINISTER)
-    password = data.password or services.temporary_password()
-    user = services.user_create(username=data.username, password=password, role=data.role,
-                                email=data.email, display_name=data.display_name,
-                                person=_person(data.person_id), actor=actor)
-    user.refresh_from_db()
-    return Status(201, {**_account(user), "password": None if data.password else password})
+    values = data.dict()
+    person = _person(values.pop("person_id"))
+    user, generated = services.account_create(**values, person=person, actor=actor)
+    return Status(201, {**_account(user), "password": generated})
 
 
 @router.patch("/accounts/{user_id}", response=AccountOut)

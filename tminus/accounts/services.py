@@ -102,6 +102,16 @@ def user_create(
     return user
 
 
+def account_create(*, username: str, password: str | None, role: str, email: str = "",
+                   display_name: str = "", person=None, actor: Actor) -> tuple[User, str | None]:
+    """An account someone will sign in with: without a password it gets a temporary one,
+    returned (once) for the admin to hand over."""
+    generated = None if password else temporary_password()
+    user = user_create(username=username, password=password or generated, role=role,
+                       email=email, display_name=display_name, person=person, actor=actor)
+    return user, generated
+
+
 def user_update(*, user: User, revision: int | None, changes: dict, actor: Actor) -> User:
     """Change an account's role, name, email or whether it may sign in."""
     if changes.get("is_active") is False and actor.user is not None and actor.user.pk == user.pk:

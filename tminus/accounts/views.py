@@ -99,12 +99,8 @@ def account_create(request):
     form = forms.AccountCreateForm(request.POST or None, initial=initial)
 
     def save(data):
-        password = data["password"] or services.temporary_password()
-        user = services.user_create(
-            username=data["username"], password=password, role=data["role"],
-            email=data["email"], display_name=data["display_name"], person=data["person"],
-            actor=Actor.web(request))
-        _hand_over(request, user, None if data["password"] else password)
+        user, generated = services.account_create(**data, actor=Actor.web(request))
+        _hand_over(request, user, generated)
 
     return form_page(request, form, title="New account", back=reverse("account-list"),
                      save=save, done="Account created.",
