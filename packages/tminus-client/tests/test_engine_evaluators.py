@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 
+from tminus_client.client.metrics import MetricsRecorder
 from tminus_client.engine import FlagEngine, evaluators
 
 from support.flags import constraint, flag, rollout, state_with, strategy
@@ -41,14 +42,27 @@ def outcome(evaluate, context, seed):
 
 
 def disagreements(engine: FlagEngine, contexts: list) -> list:
+    """Contexts on which a flag's fused evaluator, its composed predicates and its counting
+    evaluator (of an engine that counts, loaded with the same state) do not agree; and flags
+    whose counting evaluator did not count exactly the answers it gave."""
+    recorder = MetricsRecorder()
+    counting = FlagEngine(engine.state(), hostname=engine._hostname, tally=recorder.tally)
     found = []
     for name in engine.names():
         feature = engine.feature(name)
+        answered = {True: 0, False: 0}
         for seed, context in enumerate(contexts):
             fused = outcome(feature.is_enabled, context, seed)
             composed = outcome(lambda c, f=feature: f.resolve(c)[0], context, seed)
-            if fused != composed:
-                found.append((name, context, fused, composed))
+            counted = outcome(counting.counted[name], context, seed)
+            if not fused == composed == counted:
+                found.append((name, context, fused, composed, counted))
+            if isinstance(counted, bool):
+                answered[counted] += 1
+        counts = recorder.take_bucket()
+        toggle = counts["toggles"].get(name, {"yes": 0, "no": 0}) if counts else {"yes": 0, "no": 0}
+        if (toggle["yes"], toggle["no"]) != (answered[True], answered[False]):
+            found.append((name, "counted", toggle, answered))
     return found
 
 
@@ -149,3 +163,27 @@ def test_fused_evaluator_checks_parents_before_strategies():
     assert engine.is_enabled("child", {"userId": "ann"}) is True
     assert engine.is_enabled("child", {"userId": "bob"}) is False
     assert disagreements(engine, [{"userId": "ann"}, {"userId": "bob"}, *MALFORMED_CONTEXTS]) == []
+
+
+def test_disabled_and_unevaluable_flags_count_each_answer_as_no():
+    recorder = MetricsRecorder()
+    engine = FlagEngine(state_with(
+        flag("off", rollout(100), enabled=False),
+        flag("on", rollout(100)),
+    ), tally=recorder.tally)
+
+    engine.counted["off"]({"userId": "ann"})
+    engine.counted["on"]({"userId": "ann"})
+    with pytest.raises(AttributeError):
+        engine.counted["on"]("not a context")
+
+    toggles = recorder.take_bucket()["toggles"]
+    assert toggles["off"] == {"yes": 0, "no": 1, "variants": {}}
+    assert toggles["on"] == {"yes": 1, "no": 0, "variants": {}}
+
+
+def test_engine_without_tally_keeps_no_counting_evaluators():
+    engine = FlagEngine(state_with(flag("on", rollout(100))))
+
+    assert engine.counted == {}
+    assert engine.is_enabled("on", {"userId": "ann"}) is True

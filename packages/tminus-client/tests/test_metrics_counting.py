@@ -5,6 +5,7 @@ import threading
 from tminus_client import TMinusClient
 from tminus_client.client.metrics import MetricsRecorder
 
+from support.flags import flag, rollout, state_with
 from support.states import checkout_state
 
 
@@ -112,3 +113,34 @@ def test_client_without_report_users_sends_no_users():
     client = TMinusClient.from_state(checkout_state())
     client.is_enabled("new-checkout", {"userId": "1"})
     assert "users" not in client._metrics.take_bucket()["toggles"]["new-checkout"]
+
+
+def test_client_counts_a_child_flag_but_not_the_parent_checked_for_its_dependency():
+    client = TMinusClient.from_state(state_with(
+        flag("parent", rollout(100)),
+        flag("child", rollout(100), dependencies=[{"feature": "parent"}]),
+    ))
+
+    assert client.is_enabled("child", {"userId": "ann"}) is True
+
+    toggles = client._metrics.take_bucket()["toggles"]
+    assert toggles == {"child": {"yes": 1, "no": 0, "variants": {}}}
+
+
+def test_client_counts_an_evaluation_that_failed_once_as_no():
+    client = TMinusClient.from_state(state_with(flag("on", rollout(100))))
+
+    assert client.is_enabled("on", "not a context") is False  # type: ignore[arg-type]
+
+    assert client._metrics.take_bucket()["toggles"]["on"] == {"yes": 0, "no": 1, "variants": {}}
+    assert client.engine.errors.count == 1
+
+
+def test_client_keeps_counting_a_flag_across_a_state_update():
+    client = TMinusClient.from_state(state_with(flag("on", rollout(100))))
+    client.is_enabled("on", {"userId": "ann"})
+
+    client.engine.load(state_with(flag("on", rollout(0))))
+    client.is_enabled("on", {"userId": "ann"})
+
+    assert client._metrics.take_bucket()["toggles"]["on"] == {"yes": 1, "no": 1, "variants": {}}

@@ -76,6 +76,11 @@ class MetricsRecorder:
             if len(users) < MAX_USERS_PER_ANSWER:
                 users.add(hashed)
 
+    def tally(self, flag: str) -> tuple[itertools.count, itertools.count]:
+        """The (yes, no) counters of ``flag``: each ``next()`` on one counts one answer."""
+        yes = self.yes.setdefault(flag, itertools.count())
+        return yes, self.no.setdefault(flag, itertools.count())
+
     def count(self, flag: str, enabled: bool, variant: str | None = None) -> None:
         """Count one evaluation of ``flag`` (and the variant it resolved to, if asked for one)."""
         counters = self.yes if enabled else self.no

@@ -2,12 +2,13 @@
 
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .compilation import Compilation, CustomStrategy
 from .errors import EvaluationErrors
-from .features import CompiledFeature, broken_feature, compile_feature
+from .evaluators import Tally
+from .features import CompiledFeature, broken_feature, compile_feature, counting_evaluator
 from .predicates import Predicate
 from .state import Changes, FeatureStore, events_of, read_state
 from .variants import disabled_variant
@@ -25,6 +26,8 @@ class FlagEngine:
 
     ``static_context`` fills fields a caller's context leaves out (e.g. ``appName``);
     ``custom_strategies`` maps strategy names to ``fn(parameters, context) -> bool``.
+    ``tally(name)`` gives a flag's (yes, no) counters: the engine then also keeps, in
+    ``counted``, an evaluator per flag that counts its answers (``is_enabled`` never counts).
     """
 
     def __init__(
@@ -34,6 +37,7 @@ class FlagEngine:
         static_context: Mapping[str, Any] | None = None,
         hostname: str | None = None,
         custom_strategies: Mapping[str, CustomStrategy] | None = None,
+        tally: Callable[[str], tuple[Tally, Tally]] | None = None,
     ) -> None:
         self.errors = EvaluationErrors()
         self._static_context = dict(static_context or {})
@@ -43,6 +47,8 @@ class FlagEngine:
         self._features: dict[str, CompiledFeature] = {}
         # Each flag's is_enabled function by name: one lookup less on the hottest path.
         self._evaluators: dict[str, Predicate] = {}
+        self._tally = tally
+        self.counted: dict[str, Predicate] = {}
         self._warnings: dict[str, list[str]] = {}
         self._update_lock = threading.Lock()
         if state is not None:
@@ -55,8 +61,9 @@ class FlagEngine:
     ) -> bool:
         """Whether flag ``name`` is on for ``context``; ``default`` if the flag is unknown."""
         try:
-            evaluate = self._evaluators.get(name)
-            if evaluate is None:
+            try:
+                evaluate = self._evaluators[name]  # a subscript costs less than .get()
+            except KeyError:
                 return default
             return evaluate(_EMPTY_CONTEXT if context is None else context)
         except Exception as exc:
@@ -122,20 +129,25 @@ class FlagEngine:
         if changed is None:
             features: dict[str, CompiledFeature] = {}
             warnings: dict[str, list[str]] = {}
+            counted: dict[str, Predicate] = {}
             changed = set(store.features)
         else:
             features, warnings = dict(self._features), dict(self._warnings)
+            counted = dict(self.counted)
         for name in changed:
             spec = store.features.get(name)
             if spec is None:
                 features.pop(name, None)
                 warnings.pop(name, None)
+                counted.pop(name, None)
                 continue
             features[name], warnings[name] = self._compile(spec, store)
+            if self._tally is not None:
+                counted[name] = counting_evaluator(features[name], *self._tally(name))
         evaluators = {name: feature.is_enabled for name, feature in features.items()}
         # Readers see either the old table or the new one, never a half-built one.
         self._store, self._features, self._warnings = store, features, warnings
-        self._evaluators = evaluators
+        self._evaluators, self.counted = evaluators, counted
 
     def _compile(
         self, spec: Mapping[str, Any], store: FeatureStore

@@ -26,7 +26,7 @@ shape only binds its values.
 """
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -139,45 +139,74 @@ def predicate_of(step: Step) -> Predicate:
     return step
 
 
+Tally = Iterator[int]  # Counts one answer per next() on it: an itertools.count.
+
+
 def feature_evaluator(
-    strategies: Sequence[tuple[Sequence[Step], Predicate]], parents: Predicate | None
+    strategies: Sequence[tuple[Sequence[Step], Predicate]],
+    parents: Predicate | None,
+    tally: tuple[Tally, Tally] | None = None,
 ) -> Predicate:
     """One function answering whether an enabled flag is on for a context.
 
     ``strategies`` holds each strategy's steps with its composed predicate; ``parents`` is the
     check of the flag's dependencies, if it has any. The flag is on when its parents are
     satisfied and it has no strategies or one of them matches: all of its steps, in order.
+    With ``tally`` (yes, no), the function also counts its answer, ``next(yes)`` or ``next(no)``,
+    before it returns it: counting inside the evaluation saves a client the lookups of counting
+    after it.
     """
     if sum(len(steps) for steps, _ in strategies) > MAX_STEPS_PER_FLAG:
         check = any_of([matches for _, matches in strategies]) if strategies else always
-        if parents is None:
-            return check
-
-        def with_parents(context: Context) -> bool:
-            return parents(context) and check(context)
-
-        return with_parents
-    writer = _Writer()
+        if parents is not None:
+            check = _with_parents(parents, check)
+        return check if tally is None else counting(check, *tally)
+    writer = _Writer(tally)
     if parents is not None:
         writer.line(f"if not {writer.bind(parents)}(context):", 1)
-        writer.line("return False", 2)
+        writer.answer(False, 2)
     for steps, matches in strategies:
         if len(steps) > MAX_STEPS_PER_STRATEGY:
             steps = (matches,)
         depth = 1
         for step in steps:
             depth = writer.step(step, depth)
-        writer.line("return True", depth)
-    writer.line("return False" if strategies else "return True", 1)
+        writer.answer(True, depth)
+    writer.answer(not strategies, 1)
     return writer.build()
+
+
+def counting(evaluate: Predicate, yes: Tally, no: Tally) -> Predicate:
+    """``evaluate`` that also counts each answer."""
+
+    def counted(context: Context) -> bool:
+        if evaluate(context):
+            next(yes)
+            return True
+        next(no)
+        return False
+
+    return counted
+
+
+def _with_parents(parents: Predicate, check: Predicate) -> Predicate:
+    def with_parents(context: Context) -> bool:
+        return parents(context) and check(context)
+
+    return with_parents
 
 
 class _Writer:
     """Writes the body of one evaluator; each value it needs becomes a variable of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, tally: tuple[Tally, Tally] | None = None) -> None:
         self.lines: list[str] = []
         self.values: dict[str, Any] = {"murmur3": _murmur3, "random": random}
+        self.counts = tally is not None
+        if tally is not None:
+            # next() bound as a variable of its own is still the builtin: one fast C call.
+            self.values["next"] = next
+            self.values["yes"], self.values["no"] = tally
 
     def bind(self, value: Any, kind: str = "f") -> str:
         variable = f"{kind}{len(self.values)}"
@@ -186,6 +215,12 @@ class _Writer:
 
     def line(self, text: str, depth: int) -> None:
         self.lines.append("    " * (depth + 1) + text)
+
+    def answer(self, enabled: bool, depth: int) -> None:
+        """Return ``enabled``, counting it first when the evaluator counts."""
+        if self.counts:
+            self.line("next(yes)" if enabled else "next(no)", depth)
+        self.line(f"return {enabled}", depth)
 
     def step(self, step: Step, depth: int) -> int:
         """Write the check of one step as an ``if``; return the depth of its body."""

@@ -7,7 +7,7 @@ from typing import Any
 from .compilation import Compilation
 from .context import Context
 from .errors import DefinitionError
-from .evaluators import feature_evaluator
+from .evaluators import Tally, counting, feature_evaluator
 from .predicates import Predicate, broken, never
 from .strategies import CompiledStrategy, Segments, compile_strategy
 from .variants import BrokenVariantSet, VariantSet, compile_variants, disabled_variant
@@ -206,3 +206,14 @@ def _is_enabled(
     if not enabled:
         return never
     return feature_evaluator([(s.steps, s.matches) for s in strategies], parents_satisfied)
+
+
+def counting_evaluator(feature: CompiledFeature, yes: Tally, no: Tally) -> Predicate:
+    """``feature.is_enabled`` that also counts each answer on ``yes`` or ``no``.
+
+    A separate function: a parent flag evaluated for its child's dependency is not counted.
+    """
+    if not feature.enabled:
+        return counting(never, yes, no)
+    steps = [(strategy.steps, strategy.matches) for strategy in feature.strategies]
+    return feature_evaluator(steps, feature.parents_satisfied, (yes, no))
