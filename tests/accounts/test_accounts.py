@@ -152,3 +152,13 @@ def test_api_accounts_are_for_admins_only(manager, api_as):
     assert api.get("/api/v1/accounts").status_code == 403
     assert api.post("/api/v1/accounts", {"username": "x"}).status_code == 403
     assert not User.objects.filter(username="x").exists()
+
+
+def test_api_create_with_a_taken_username_and_an_unknown_role_names_both_fields(
+        admin_user, api_as, manager):
+    response = api_as(admin_user).post("/api/v1/accounts",
+                                       {"username": manager.username, "role": "owner"})
+
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) >= {"username", "role"}
+    assert User.objects.filter(username=manager.username).count() == 1

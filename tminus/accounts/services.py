@@ -88,12 +88,10 @@ def user_create(
             validate_password(password)
         except ValidationError as error:
             errors["password"] = list(error.messages)
-    if errors:
-        raise ValidationFailed(errors)
     user = User(username=username, email=email or "", role=role, display_name=display_name or "")
     user.set_password(password) if password else user.set_unusable_password()
     _admin_flags(user, {})
-    editing.create(USER, user, actor=actor)
+    editing.create(USER, user, actor=actor, errors=errors)
     if person is not None:
         from tminus.people.services import person_update
 

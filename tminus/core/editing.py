@@ -122,12 +122,17 @@ def value_error(column, value) -> str | None:
 
 
 @transaction.atomic
-def create(kind: Kind, obj: Model, *, actor: Actor) -> Model:
-    """Validate an unsaved row, save it and audit its creation."""
+def create(kind: Kind, obj: Model, *, actor: Actor, errors: dict | None = None) -> Model:
+    """Validate an unsaved row, save it and audit its creation.
+
+    `errors` are what the service found itself (a taken name, a weak password): they are
+    reported together with the row's own, so a person sees every field's problem at once.
+    """
     require(actor, kind.capability)
     return create_row(obj, validate=kind.validate, fields=kind.fields,
                       action=f"{kind.action}.{kind.add_verb}", actor=actor,
-                      release_id=kind.release_id(obj), checked=sorted(kind.editable))
+                      release_id=kind.release_id(obj), checked=sorted(kind.editable),
+                      errors=errors)
 
 
 @transaction.atomic
@@ -155,9 +160,11 @@ def remove(kind: Kind, obj: Model, *, actor: Actor) -> None:
 
 # The steps themselves, for services that check permission their own way --------------------
 def create_row(obj: Model, *, validate: Validate, fields: list[str], action: str, actor: Actor,
-               release_id: int | None, checked: list[str] = ()) -> Model:
+               release_id: int | None, checked: list[str] = (), errors: dict | None = None,
+               ) -> Model:
     """Check the `checked` fields' values, validate an unsaved row, save it, audit it."""
-    errors = row_errors(obj, checked) or validate(obj)
+    # The caller's messages win for a field both name: they say more than a length or a type.
+    errors = {**(row_errors(obj, checked) or validate(obj)), **(errors or {})}
     if errors:
         raise ValidationFailed(errors)
     obj.save()
