@@ -1,3 +1,3 @@
-"""The fake Prometheus server, for the metric tests."""
+"""The fake and the real Prometheus server, for the metric tests."""
 
-from tests.support.prometheus import prometheus  # noqa: F401
+from tests.support.prometheus import prometheus, real_prometheus  # noqa: F401

@@ -4,7 +4,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.support.prometheus import real_prometheus_server
 from tminus.core.actors import Actor
 from tminus.core.errors import ValidationFailed
 from tminus.flags import services as flags
@@ -145,12 +144,6 @@ def test_prometheus_without_a_server_configured_is_unknown(data, settings):
     settings.PROMETHEUS_URL = ""
     reading = measure(Measure(source="prometheus", query="up"), scope())
     assert reading.value is None and "No Prometheus server" in reading.error
-
-
-@pytest.fixture
-def real_prometheus():
-    with real_prometheus_server() as url:
-        yield url
 
 
 def test_real_prometheus_answers_a_criterion_query(data, real_prometheus):

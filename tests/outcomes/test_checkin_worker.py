@@ -3,7 +3,8 @@ from django.utils import timezone
 
 import tminus.outcomes.tasks  # noqa: F401  (registers the periodic task and the job handler)
 from tests.factories import make_release
-from tests.outcomes.conftest import free_port, live_release
+from tests.outcomes.conftest import live_release
+from tests.support.network import free_port
 from tminus.audit.models import AuditEvent
 from tminus.core.actors import Actor
 from tminus.outcomes import selectors, services

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.outcomes.conftest import free_port
+from tests.support.network import free_port
 from tminus.metrics.prometheus import instant_query as prometheus_query
 
 

@@ -4,7 +4,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -15,6 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 from urllib.request import urlopen
 
 import pytest
+
+from tests.support.network import free_port
 
 
 class FakePrometheus:
@@ -81,6 +82,13 @@ def prometheus():
     fake.close()
 
 
+@pytest.fixture
+def real_prometheus():
+    """The URL of the real Prometheus, holding no samples."""
+    with real_prometheus_server() as url:
+        yield url
+
+
 @contextmanager
 def real_prometheus_server(openmetrics: str = ""):
     """The real Prometheus on a free port, its URL; with `openmetrics` (samples in the
@@ -115,9 +123,7 @@ def _backfill(binary: str, workdir: str, openmetrics: str) -> None:
 
 @contextmanager
 def _running(binary: str, workdir: str):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [binary, f"--config.file={workdir}/prometheus.yml", f"--storage.tsdb.path={workdir}/data",
          f"--web.listen-address=127.0.0.1:{port}"],
@@ -130,8 +136,10 @@ def _running(binary: str, workdir: str):
                 with urlopen(f"{url}/-/ready", timeout=1):
                     break
             except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip("prometheus did not start within 15 s here")
+                if process.poll() is not None:
+                    pytest.fail("prometheus exited at start-up")
+                if time.monotonic() > deadline:
+                    pytest.fail("prometheus did not become ready within 15 s")
                 time.sleep(0.1)
         yield url
     finally:
