@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -42,12 +41,9 @@ def serving(env: dict, *args: str):
         # A server meant to run without a worker: /healthz then says whether it answers.
         env = {**env, "TMINUS_HEALTH_REQUIRES_WORKER": "false"}
     port = free_port()
-    process = subprocess.Popen([*TMINUS, "serve", "--port", str(port), *args], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
+    process = start_serve(["--port", str(port), *args], env)
     try:
-        _wait_until_up(process, base)
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -75,19 +71,6 @@ def start_serve(args: list[str], env: dict, timeout: float = 240) -> subprocess.
             return process
     process.kill()
     pytest.fail("server did not start:\n" + "".join(lines))
-
-
-def _wait_until_up(process: subprocess.Popen, base: str) -> None:
-    deadline = time.monotonic() + 240  # migrating a new database is slow on a busy machine
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"tminus serve exited:\n{process.stderr.read()}")
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail("tminus serve did not answer /healthz within 240 s")
 
 
 def postgres_url() -> str:
