@@ -170,6 +170,23 @@ def test_support_tier_form_with_bad_target_shows_the_error_and_saves_nothing(man
     assert not release.support_tiers.exists()
 
 
+def test_support_tier_form_with_good_targets_saves_them_in_minutes(manager):
+    release = make_release(template="patch")
+    response = signed_in(manager).post(f"/releases/{release.key}/support/tiers/new", {
+        "level": 7, "name": "Desk", "response_minutes": "30m", "resolution_minutes": "1d 4h"})
+    assert response.status_code == 302
+    tier = release.support_tiers.get(level=7)
+    assert (tier.response_minutes, tier.resolution_minutes) == (30, 28 * 60)
+
+
+def test_support_tier_form_with_a_target_too_long_to_read_says_so(manager):
+    release = make_release(template="patch")
+    response = signed_in(manager).post(f"/releases/{release.key}/support/tiers/new", {
+        "level": 7, "name": "Desk", "response_minutes": "1m " * 20})
+    assert response.status_code == 422
+    assert "at most 40 characters" in response.content.decode()
+
+
 def test_rota_form_week_zero_shows_the_service_refusal(manager):
     release = make_release(template="patch")
     response = signed_in(manager).post(f"/releases/{release.key}/support/rota/new",

@@ -11,8 +11,8 @@ from tminus.accounts.models import User
 from tminus.accounts.roles import ADMINISTER, VIEW
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
+from tminus.core.row_pages import changes_from, form_page
 from tminus.core.web import flash_service_error, role_required
-from tminus.people.pages import changes_from, form_page
 
 
 @role_required(VIEW)

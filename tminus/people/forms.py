@@ -19,9 +19,14 @@ def person_field(required: bool = False, label: str | None = None) -> forms.Mode
 class DurationField(forms.CharField):
     """'4h', '1d 12h', '30m' as a number of minutes."""
 
+    MAX_LENGTH = 40
+
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "Like 30m, 4h, 2d or 1w.")
-        super().__init__(max_length=40, **kwargs)
+        # No max_length: its validator would run on the parsed minutes (an int) and fail with
+        # a TypeError; the text's length is checked here, before parsing.
+        super().__init__(**kwargs)
+        self.widget.attrs["maxlength"] = str(self.MAX_LENGTH)
 
     def prepare_value(self, value):
         return format_duration(value) if isinstance(value, int) else value
@@ -30,6 +35,8 @@ class DurationField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
+        if len(value) > self.MAX_LENGTH:
+            raise forms.ValidationError(f"Write it in at most {self.MAX_LENGTH} characters.")
         try:
             return parse_duration(value)
         except ValueError as error:

@@ -2,19 +2,13 @@
 
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.actors import Actor
+from tminus.core.row_pages import RowPages, changes_from, form_page
 from tminus.core.web import role_required
 from tminus.people import forms, selectors, services
 from tminus.people.models import EscalationStep, OnCallShift, Person, Stakeholder, SupportTier
-from tminus.people.pages import (
-    changes_from,
-    form_page,
-    remove_action,
-    row_or_404,
-)
 from tminus.releases.lookups import release_or_404
 
 
@@ -56,10 +50,6 @@ def person_edit(request, person_id):
 
 
 # Stakeholders ----------------------------------------------------------------------------------
-def _stakeholders_url(release) -> str:
-    return reverse("people-stakeholders", args=[release.key])
-
-
 @role_required(VIEW)
 def stakeholder_list(request, key):
     release = release_or_404(key)
@@ -67,47 +57,14 @@ def stakeholder_list(request, key):
                   {"release": release, "stakeholders": selectors.stakeholders(release)})
 
 
-@role_required(MANAGE)
-def stakeholder_add(request, key):
-    release = release_or_404(key)
-    form = forms.StakeholderForm(request.POST or None)
-    return form_page(request, form, title="Add a stakeholder", release=release,
-                     back=_stakeholders_url(release),
-                     save=lambda data: services.stakeholder_add(
-                         release=release, actor=Actor.web(request),
-                         **{k: v for k, v in data.items() if k != "revision"}))
-
-
-@role_required(MANAGE)
-def stakeholder_edit(request, key, stakeholder_id):
-    release = release_or_404(key)
-    stakeholder = row_or_404(Stakeholder, release, stakeholder_id)
-    form = forms.StakeholderForm(request.POST or None, initial=_initial(
-        stakeholder, ["person", "role", "accountability", "responsible_for", "is_approver"]))
-
-    def save(data):
-        revision, changes = changes_from(data)
-        services.stakeholder_update(stakeholder=stakeholder, revision=revision, changes=changes,
-                                    actor=Actor.web(request))
-
-    return form_page(request, form, title=f"Edit {stakeholder}", release=release,
-                     back=_stakeholders_url(release), save=save)
-
-
-@require_POST
-@role_required(MANAGE)
-def stakeholder_remove(request, key, stakeholder_id):
-    release = release_or_404(key)
-    stakeholder = row_or_404(Stakeholder, release, stakeholder_id)
-    return remove_action(request, lambda: services.stakeholder_remove(
-        stakeholder=stakeholder, actor=Actor.web(request)), back=_stakeholders_url(release))
+STAKEHOLDERS = RowPages(
+    model=Stakeholder, row="stakeholder", noun="a stakeholder", form=forms.StakeholderForm,
+    capability=MANAGE, back="people-stakeholders", add=services.stakeholder_add,
+    update=services.stakeholder_update, remove=services.stakeholder_remove,
+    fields=("person", "role", "accountability", "responsible_for", "is_approver"))
 
 
 # Support model ---------------------------------------------------------------------------------
-def _support_url(release) -> str:
-    return reverse("people-support", args=[release.key])
-
-
 @role_required(VIEW)
 def support_page(request, key):
     release = release_or_404(key)
@@ -115,112 +72,27 @@ def support_page(request, key):
                   {"release": release, **selectors.support_model(release)})
 
 
-@role_required(MANAGE)
-def tier_add(request, key):
-    release = release_or_404(key)
-    form = forms.SupportTierForm(request.POST or None,
-                                 initial={"level": release.support_tiers.count() + 1})
-    return form_page(request, form, title="Add a support tier", release=release,
-                     back=_support_url(release),
-                     save=lambda data: services.support_tier_add(
-                         release=release, actor=Actor.web(request),
-                         **{k: v for k, v in data.items() if k != "revision"}))
+TIERS = RowPages(
+    model=SupportTier, row="tier", noun="a support tier", form=forms.SupportTierForm,
+    capability=MANAGE, back="people-support", add=services.support_tier_add,
+    update=services.support_tier_update, remove=services.support_tier_remove,
+    fields=("level", "name", "response_minutes", "resolution_minutes", "resolution_note",
+            "handles", "contact"),
+    add_initial=lambda release: {"level": release.support_tiers.count() + 1})
 
+ESCALATION_STEPS = RowPages(
+    model=EscalationStep, row="step", noun="an escalation step", form=forms.EscalationStepForm,
+    edit_form=forms.EscalationStepEditForm, capability=MANAGE, back="people-support",
+    add=services.escalation_step_add, update=services.escalation_step_update,
+    remove=services.escalation_step_remove,
+    fields=("order", "from_party", "to_party", "condition", "contact"),
+    edit_title=lambda step: f"Edit escalation step {step.order}")
 
-@role_required(MANAGE)
-def tier_edit(request, key, tier_id):
-    release = release_or_404(key)
-    tier = row_or_404(SupportTier, release, tier_id)
-    form = forms.SupportTierForm(request.POST or None, initial=_initial(
-        tier, ["level", "name", "response_minutes", "resolution_minutes", "resolution_note",
-               "handles", "contact"]))
-
-    def save(data):
-        revision, changes = changes_from(data)
-        services.support_tier_update(tier=tier, revision=revision, changes=changes,
-                                     actor=Actor.web(request))
-
-    return form_page(request, form, title=f"Edit {tier}", release=release,
-                     back=_support_url(release), save=save)
-
-
-@require_POST
-@role_required(MANAGE)
-def tier_remove(request, key, tier_id):
-    release = release_or_404(key)
-    tier = row_or_404(SupportTier, release, tier_id)
-    return remove_action(request, lambda: services.support_tier_remove(
-        tier=tier, actor=Actor.web(request)), back=_support_url(release))
-
-
-@role_required(MANAGE)
-def step_add(request, key):
-    release = release_or_404(key)
-    form = forms.EscalationStepForm(request.POST or None)
-    return form_page(request, form, title="Add an escalation step", release=release,
-                     back=_support_url(release),
-                     save=lambda data: services.escalation_step_add(
-                         release=release, actor=Actor.web(request),
-                         **{k: v for k, v in data.items() if k != "revision"}))
-
-
-@role_required(MANAGE)
-def step_edit(request, key, step_id):
-    release = release_or_404(key)
-    step = row_or_404(EscalationStep, release, step_id)
-    form = forms.EscalationStepEditForm(request.POST or None, initial=_initial(
-        step, ["order", "from_party", "to_party", "condition", "contact"]))
-
-    def save(data):
-        revision, changes = changes_from(data)
-        services.escalation_step_update(step=step, revision=revision, changes=changes,
-                                        actor=Actor.web(request))
-
-    return form_page(request, form, title=f"Edit escalation step {step.order}", release=release,
-                     back=_support_url(release), save=save)
-
-
-@require_POST
-@role_required(MANAGE)
-def step_remove(request, key, step_id):
-    release = release_or_404(key)
-    step = row_or_404(EscalationStep, release, step_id)
-    return remove_action(request, lambda: services.escalation_step_remove(
-        step=step, actor=Actor.web(request)), back=_support_url(release))
-
-
-@role_required(MANAGE)
-def shift_add(request, key):
-    release = release_or_404(key)
-    form = forms.OnCallShiftForm(request.POST or None,
-                                 initial={"week": release.on_call_shifts.count() + 1})
-    return form_page(request, form, title="Add a week to the on-call rota", release=release,
-                     back=_support_url(release),
-                     save=lambda data: services.on_call_shift_add(
-                         release=release, actor=Actor.web(request),
-                         **{k: v for k, v in data.items() if k != "revision"}))
-
-
-@role_required(MANAGE)
-def shift_edit(request, key, shift_id):
-    release = release_or_404(key)
-    shift = row_or_404(OnCallShift.objects.select_related("release"), release, shift_id)
-    form = forms.OnCallShiftForm(request.POST or None,
-                                 initial=_initial(shift, ["week", "primary", "secondary"]))
-
-    def save(data):
-        revision, changes = changes_from(data)
-        services.on_call_shift_update(shift=shift, revision=revision, changes=changes,
-                                      actor=Actor.web(request))
-
-    return form_page(request, form, title=f"Edit on-call week {shift.week}", release=release,
-                     back=_support_url(release), save=save)
-
-
-@require_POST
-@role_required(MANAGE)
-def shift_remove(request, key, shift_id):
-    release = release_or_404(key)
-    shift = row_or_404(OnCallShift, release, shift_id)
-    return remove_action(request, lambda: services.on_call_shift_remove(
-        shift=shift, actor=Actor.web(request)), back=_support_url(release))
+ON_CALL_SHIFTS = RowPages(
+    model=OnCallShift, row="shift", noun="a week to the on-call rota",
+    form=forms.OnCallShiftForm, capability=MANAGE, back="people-support",
+    add=services.on_call_shift_add, update=services.on_call_shift_update,
+    remove=services.on_call_shift_remove, fields=("week", "primary", "secondary"),
+    related=("release",),
+    add_initial=lambda release: {"week": release.on_call_shifts.count() + 1},
+    edit_title=lambda shift: f"Edit on-call week {shift.week}")

@@ -11,8 +11,8 @@ from tminus.accounts.permissions import can
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE, VIEW
 from tminus.core.actors import Actor
 from tminus.core.errors import ServiceError
+from tminus.core.row_pages import RowPages, changes_from, form_page, remove_action, without_revision
 from tminus.core.web import add_service_errors, role_required
-from tminus.people.pages import changes_from, form_page, remove_action, row_or_404
 from tminus.people.selectors import person_for_user
 from tminus.readiness import forms, selectors, services
 from tminus.readiness.heatmap import heat_map_svg
@@ -25,13 +25,9 @@ def _url(name: str, release) -> str:
     return reverse(name, args=[release.key])
 
 
-def _without_revision(data: dict) -> dict:
-    return {key: value for key, value in data.items() if key != "revision"}
-
-
 # Risks -----------------------------------------------------------------------------------------
 def _risk_values(data: dict) -> dict:
-    values = _without_revision(data)
+    values = without_revision(data)
     values["review_date"], values["review_offset"] = values.pop("review")
     return values
 
@@ -44,49 +40,18 @@ def risk_list(request, key):
                   {"release": release, "risks": risks, "heat_map": heat_map_svg(risks)})
 
 
-@role_required(CONTRIBUTE)
-def risk_add(request, key):
-    release = release_or_404(key)
-    form = forms.RiskForm(request.POST or None)
-    return form_page(request, form, title="Add a risk", release=release,
-                     back=_url("readiness-risks", release),
-                     save=lambda data: services.risk_add(release=release,
-                                                         actor=Actor.web(request),
-                                                         **_risk_values(data)))
-
-
-@role_required(CONTRIBUTE)
-def risk_edit(request, key, risk_id):
-    release = release_or_404(key)
-    risk = row_or_404(Risk.objects.select_related("release"), release, risk_id)
-    initial = {"revision": risk.revision, "review": when_text(risk.review_date,
-                                                                       risk.review_offset),
-               **{name: getattr(risk, name) for name in
-                  ("description", "probability", "impact", "status", "owner", "mitigation")}}
-    form = forms.RiskForm(request.POST or None, initial=initial)
-
-    def save(data):
-        revision, _ = changes_from(data)
-        services.risk_update(risk=risk, revision=revision, changes=_risk_values(data),
-                             actor=Actor.web(request))
-
-    return form_page(request, form, title="Edit risk", release=release,
-                     back=_url("readiness-risks", release), save=save)
-
-
-@require_POST
-@role_required(CONTRIBUTE)
-def risk_remove(request, key, risk_id):
-    release = release_or_404(key)
-    risk = row_or_404(Risk, release, risk_id)
-    return remove_action(request, lambda: services.risk_remove(risk=risk,
-                                                               actor=Actor.web(request)),
-                         back=_url("readiness-risks", release))
+RISKS = RowPages(
+    model=Risk, row="risk", noun="a risk", form=forms.RiskForm, capability=CONTRIBUTE,
+    back="readiness-risks", add=services.risk_add, update=services.risk_update,
+    remove=services.risk_remove, values=_risk_values, related=("release",),
+    fields=("description", "probability", "impact", "status", "owner", "mitigation"),
+    initial=lambda risk: {"review": when_text(risk.review_date, risk.review_offset)},
+    edit_title=lambda risk: "Edit risk")
 
 
 # Dependencies ----------------------------------------------------------------------------------
 def _dependency_values(data: dict) -> dict:
-    values = _without_revision(data)
+    values = without_revision(data)
     values["needed_by"], values["needed_by_offset"] = values.pop("needed")
     return values
 
@@ -99,46 +64,16 @@ def dependency_list(request, key):
     return render(request, "readiness/dependencies.html", {"release": release, "rows": rows})
 
 
-@role_required(CONTRIBUTE)
-def dependency_add(request, key):
-    release = release_or_404(key)
-    form = forms.DependencyForm(request.POST or None)
-    return form_page(request, form, title="Add a dependency", release=release,
-                     back=_url("readiness-dependencies", release),
-                     save=lambda data: services.dependency_add(release=release,
-                                                               actor=Actor.web(request),
-                                                               **_dependency_values(data)))
-
-
-@role_required(CONTRIBUTE)
-def dependency_edit(request, key, dependency_id):
-    release = release_or_404(key)
-    dependency = row_or_404(Dependency.objects.select_related("release", "required_release"),
-                            release, dependency_id)
-    initial = {"revision": dependency.revision,
-               "needed": when_text(dependency.needed_by, dependency.needed_by_offset),
-               "required_release": getattr(dependency.required_release, "key", None),
-               **{name: getattr(dependency, name) for name in
-                  ("name", "kind", "status", "owner", "description")}}
-    form = forms.DependencyForm(request.POST or None, initial=initial)
-
-    def save(data):
-        revision, _ = changes_from(data)
-        services.dependency_update(dependency=dependency, revision=revision,
-                                   changes=_dependency_values(data), actor=Actor.web(request))
-
-    return form_page(request, form, title=f"Edit {dependency.name}", release=release,
-                     back=_url("readiness-dependencies", release), save=save)
-
-
-@require_POST
-@role_required(CONTRIBUTE)
-def dependency_remove(request, key, dependency_id):
-    release = release_or_404(key)
-    dependency = row_or_404(Dependency, release, dependency_id)
-    return remove_action(request, lambda: services.dependency_remove(
-        dependency=dependency, actor=Actor.web(request)),
-        back=_url("readiness-dependencies", release))
+DEPENDENCIES = RowPages(
+    model=Dependency, row="dependency", noun="a dependency", form=forms.DependencyForm,
+    capability=CONTRIBUTE, back="readiness-dependencies", add=services.dependency_add,
+    update=services.dependency_update, remove=services.dependency_remove,
+    values=_dependency_values, related=("release", "required_release"),
+    fields=("name", "kind", "status", "owner", "description"),
+    initial=lambda dependency: {
+        "needed": when_text(dependency.needed_by, dependency.needed_by_offset),
+        "required_release": getattr(dependency.required_release, "key", None)},
+    edit_title=lambda dependency: f"Edit {dependency.name}")
 
 
 # Contingency plans -----------------------------------------------------------------------------
@@ -149,41 +84,11 @@ def contingency_list(request, key):
                   {"release": release, "plans": selectors.contingencies(release)})
 
 
-@role_required(CONTRIBUTE)
-def contingency_add(request, key):
-    release = release_or_404(key)
-    form = forms.ContingencyForm(request.POST or None)
-    return form_page(request, form, title="Add a contingency plan", release=release,
-                     back=_url("readiness-contingencies", release),
-                     save=lambda data: services.contingency_add(release=release,
-                                                                actor=Actor.web(request),
-                                                                **_without_revision(data)))
-
-
-@role_required(CONTRIBUTE)
-def contingency_edit(request, key, plan_id):
-    release = release_or_404(key)
-    plan = row_or_404(Contingency, release, plan_id)
-    initial = {"revision": plan.revision, **{name: getattr(plan, name) for name in
-                                             ("label", "name", "trigger", "steps", "owner")}}
-    form = forms.ContingencyForm(request.POST or None, initial=initial)
-
-    def save(data):
-        revision, changes = changes_from(data)
-        services.contingency_update(plan=plan, revision=revision, changes=changes,
-                                    actor=Actor.web(request))
-
-    return form_page(request, form, title=f"Edit {plan}", release=release,
-                     back=_url("readiness-contingencies", release), save=save)
-
-
-@require_POST
-@role_required(CONTRIBUTE)
-def contingency_remove(request, key, plan_id):
-    release = release_or_404(key)
-    plan = row_or_404(Contingency, release, plan_id)
-    return remove_action(request, lambda: services.contingency_remove(
-        plan=plan, actor=Actor.web(request)), back=_url("readiness-contingencies", release))
+CONTINGENCIES = RowPages(
+    model=Contingency, row="plan", noun="a contingency plan", form=forms.ContingencyForm,
+    capability=CONTRIBUTE, back="readiness-contingencies", add=services.contingency_add,
+    update=services.contingency_update, remove=services.contingency_remove,
+    fields=("label", "name", "trigger", "steps", "owner"))
 
 
 # Readiness and the go/no-go --------------------------------------------------------------------
@@ -254,41 +159,13 @@ def override(request, key):
                             "Override recorded: the release may deploy without a Go.")
 
 
-@role_required(MANAGE)
-def criterion_add(request, key):
-    release = release_or_404(key)
-    form = forms.CriterionForm(request.POST or None)
-    return form_page(request, form, title="Add a readiness criterion", release=release,
-                     back=_url("readiness-page", release),
-                     save=lambda data: services.criterion_add(release=release,
-                                                              actor=Actor.web(request), **data))
-
-
-@role_required(MANAGE)
-def criterion_edit(request, key, criterion_id):
-    release = release_or_404(key)
-    criterion = row_or_404(Criterion, release, criterion_id)
-    form = forms.CriterionEditForm(request.POST or None, initial={
-        "revision": criterion.revision, "label": criterion.label, "params": criterion.params,
-        "order": criterion.order})
-
-    def save(data):
-        revision, changes = changes_from(data)
-        services.criterion_update(criterion=criterion, revision=revision, changes=changes,
-                                  actor=Actor.web(request))
-
-    return form_page(request, form, title=f"Edit criterion: {criterion.label}", release=release,
-                     back=_url("readiness-page", release), save=save,
-                     intro=f"Kind: {criterion.kind}")
-
-
-@require_POST
-@role_required(MANAGE)
-def criterion_remove(request, key, criterion_id):
-    release = release_or_404(key)
-    criterion = row_or_404(Criterion, release, criterion_id)
-    return remove_action(request, lambda: services.criterion_remove(
-        criterion=criterion, actor=Actor.web(request)), back=_url("readiness-page", release))
+CRITERIA = RowPages(
+    model=Criterion, row="criterion", noun="a readiness criterion", form=forms.CriterionForm,
+    edit_form=forms.CriterionEditForm, capability=MANAGE, back="readiness-page",
+    add=services.criterion_add, update=services.criterion_update,
+    remove=services.criterion_remove, fields=("label", "params", "order"),
+    edit_title=lambda criterion: f"Edit criterion: {criterion.label}",
+    intro=lambda criterion: f"Kind: {criterion.kind}")
 
 
 # Freeze windows --------------------------------------------------------------------------------
@@ -304,7 +181,7 @@ def freeze_add(request):
     return form_page(request, form, title="Add a freeze window",
                      back=reverse("readiness-freeze-list"),
                      save=lambda data: services.freeze_window_add(actor=Actor.web(request),
-                                                                  **_without_revision(data)))
+                                                                  **without_revision(data)))
 
 
 @role_required(MANAGE)
