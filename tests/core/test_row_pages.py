@@ -7,45 +7,22 @@ from django.urls import reverse
 
 from tests.conftest import signed_in
 from tests.factories import make_release
-from tminus.core.actors import Actor
-from tminus.people import services as people
+from tests.support.release_rows import MAKERS
 from tminus.people import views as people_views
-from tminus.people.models import Person
-from tminus.readiness import services as readiness
 from tminus.readiness import views as readiness_views
 
 pytestmark = pytest.mark.django_db
-CLI = Actor.cli()
-
-
-def _person():
-    return Person.objects.get_or_create(name="Rita Owner")[0]
-
-
-# Each declaration, the name of its URLs, and how a row of it is made.
-KINDS = {
-    "readiness-risk": (readiness_views.RISKS, lambda release: readiness.risk_add(
-        release=release, description="Payments time out", probability="high", impact="high",
-        review_offset=-3, actor=CLI)),
-    "readiness-dependency": (readiness_views.DEPENDENCIES, lambda release:
-                             readiness.dependency_add(release=release, name="Identity API",
-                                                      needed_by_offset=-10, actor=CLI)),
-    "readiness-contingency": (readiness_views.CONTINGENCIES, lambda release:
-                              readiness.contingency_add(release=release, name="Roll back",
-                                                        trigger="Errors over 2%",
-                                                        steps=["Turn the flag off"],
-                                                        actor=CLI)),
-    "readiness-criterion": (readiness_views.CRITERIA, lambda release: readiness.criterion_add(
-        release=release, kind="no_open_risk", label="No open risk", actor=CLI)),
-    "people-stakeholder": (people_views.STAKEHOLDERS, lambda release: people.stakeholder_add(
-        release=release, person=_person(), role="qa", actor=CLI)),
-    "people-tier": (people_views.TIERS, lambda release: people.support_tier_add(
-        release=release, level=9, name="Service desk", response_minutes=15, actor=CLI)),
-    "people-step": (people_views.ESCALATION_STEPS, lambda release: people.escalation_step_add(
-        release=release, from_party="Service desk", to_party="On-call engineer", actor=CLI)),
-    "people-shift": (people_views.ON_CALL_SHIFTS, lambda release: people.on_call_shift_add(
-        release=release, week=9, primary=_person(), actor=CLI)),
+PAGES = {
+    "readiness-risk": readiness_views.RISKS,
+    "readiness-dependency": readiness_views.DEPENDENCIES,
+    "readiness-contingency": readiness_views.CONTINGENCIES,
+    "readiness-criterion": readiness_views.CRITERIA,
+    "people-stakeholder": people_views.STAKEHOLDERS,
+    "people-tier": people_views.TIERS,
+    "people-step": people_views.ESCALATION_STEPS,
+    "people-shift": people_views.ON_CALL_SHIFTS,
 }
+KINDS = {name: (pages, MAKERS[name.split("-", 1)[1]]) for name, pages in PAGES.items()}
 
 
 def _posted(form) -> dict:

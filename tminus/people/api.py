@@ -1,12 +1,12 @@
 """JSON endpoints for people, stakeholders and a release's hypercare support model."""
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from tminus.accounts.models import User
 from tminus.accounts.roles import MANAGE, VIEW
 from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
+from tminus.core.row_api import RowApi
 from tminus.people import presenters, selectors, services
 from tminus.people.durations import parse_duration
 from tminus.people.models import EscalationStep, OnCallShift, Stakeholder, SupportTier
@@ -100,30 +100,12 @@ def stakeholder_list(request, key: str):
     return [presenters.stakeholder_dict(s) for s in selectors.stakeholders(release_get(key))]
 
 
-@router.post("/releases/{key}/stakeholders", response={201: StakeholderOut})
-def stakeholder_add(request, key: str, data: StakeholderIn):
-    actor = api_actor(request, MANAGE)
-    values = selectors.resolve_person_ids(data.dict())
-    stakeholder = services.stakeholder_add(release=release_get(key), actor=actor, **values)
-    return Status(201, presenters.stakeholder_dict(stakeholder))
-
-
-@router.patch("/stakeholders/{stakeholder_id}", response=StakeholderOut)
-def stakeholder_update(request, stakeholder_id: int, data: StakeholderPatch):
-    actor = api_actor(request, MANAGE)
-    revision, changes = _patch(request, data)
-    stakeholder = services.stakeholder_update(
-        stakeholder=get_object_or_404(Stakeholder, pk=stakeholder_id), revision=revision,
-        changes=changes, actor=actor)
-    return presenters.stakeholder_dict(stakeholder)
-
-
-@router.delete("/stakeholders/{stakeholder_id}", response={204: None})
-def stakeholder_remove(request, stakeholder_id: int):
-    actor = api_actor(request, MANAGE)
-    services.stakeholder_remove(stakeholder=get_object_or_404(Stakeholder, pk=stakeholder_id),
-                                actor=actor)
-    return Status(204, None)
+RowApi(model=Stakeholder, row="stakeholder", capability=MANAGE,
+       add=services.stakeholder_add, update=services.stakeholder_update,
+       remove=services.stakeholder_remove, schema_in=StakeholderIn,
+       schema_patch=StakeholderPatch, schema_out=StakeholderOut,
+       present=presenters.stakeholder_dict,
+       ).register(router, collection="stakeholders", item="stakeholders", name="stakeholder")
 
 
 @router.get("/releases/{key}/support", response=SupportModelOut)
@@ -132,77 +114,23 @@ def support_model(request, key: str):
     return presenters.support_model_dict(selectors.support_model(release_get(key)))
 
 
-@router.post("/releases/{key}/support/tiers", response={201: TierOut})
-def support_tier_add(request, key: str, data: TierIn):
-    actor = api_actor(request, MANAGE)
-    values = _tier_values(selectors.resolve_person_ids(data.dict()))
-    tier = services.support_tier_add(release=release_get(key), actor=actor, **values)
-    return Status(201, presenters.tier_dict(tier))
+RowApi(model=SupportTier, row="tier", capability=MANAGE, add=services.support_tier_add,
+       update=services.support_tier_update, remove=services.support_tier_remove,
+       schema_in=TierIn, schema_patch=TierPatch, schema_out=TierOut,
+       present=presenters.tier_dict, values=_tier_values,
+       ).register(router, collection="support/tiers", item="support-tiers", name="support_tier")
 
+RowApi(model=EscalationStep, row="step", capability=MANAGE,
+       add=services.escalation_step_add, update=services.escalation_step_update,
+       remove=services.escalation_step_remove, schema_in=EscalationStepIn,
+       schema_patch=EscalationStepPatch, schema_out=EscalationStepOut,
+       present=presenters.step_dict,
+       ).register(router, collection="support/escalation", item="escalation-steps",
+                  name="escalation_step")
 
-@router.patch("/support-tiers/{tier_id}", response=TierOut)
-def support_tier_update(request, tier_id: int, data: TierPatch):
-    actor = api_actor(request, MANAGE)
-    revision, changes = _patch(request, data)
-    tier = services.support_tier_update(tier=get_object_or_404(SupportTier, pk=tier_id),
-                                        revision=revision, changes=_tier_values(changes),
-                                        actor=actor)
-    return presenters.tier_dict(tier)
-
-
-@router.delete("/support-tiers/{tier_id}", response={204: None})
-def support_tier_remove(request, tier_id: int):
-    actor = api_actor(request, MANAGE)
-    services.support_tier_remove(tier=get_object_or_404(SupportTier, pk=tier_id), actor=actor)
-    return Status(204, None)
-
-
-@router.post("/releases/{key}/support/escalation", response={201: EscalationStepOut})
-def escalation_step_add(request, key: str, data: EscalationStepIn):
-    actor = api_actor(request, MANAGE)
-    values = selectors.resolve_person_ids(data.dict())
-    step = services.escalation_step_add(release=release_get(key), actor=actor, **values)
-    return Status(201, presenters.step_dict(step))
-
-
-@router.patch("/escalation-steps/{step_id}", response=EscalationStepOut)
-def escalation_step_update(request, step_id: int, data: EscalationStepPatch):
-    actor = api_actor(request, MANAGE)
-    revision, changes = _patch(request, data)
-    step = services.escalation_step_update(step=get_object_or_404(EscalationStep, pk=step_id),
-                                           revision=revision, changes=changes, actor=actor)
-    return presenters.step_dict(step)
-
-
-@router.delete("/escalation-steps/{step_id}", response={204: None})
-def escalation_step_remove(request, step_id: int):
-    actor = api_actor(request, MANAGE)
-    services.escalation_step_remove(step=get_object_or_404(EscalationStep, pk=step_id),
-                                    actor=actor)
-    return Status(204, None)
-
-
-@router.post("/releases/{key}/support/rota", response={201: ShiftOut})
-def on_call_shift_add(request, key: str, data: ShiftIn):
-    actor = api_actor(request, MANAGE)
-    values = selectors.resolve_person_ids(data.dict())
-    shift = services.on_call_shift_add(release=release_get(key), actor=actor, **values)
-    return Status(201, presenters.shift_dict(shift))
-
-
-@router.patch("/on-call-shifts/{shift_id}", response=ShiftOut)
-def on_call_shift_update(request, shift_id: int, data: ShiftPatch):
-    actor = api_actor(request, MANAGE)
-    revision, changes = _patch(request, data)
-    shift = get_object_or_404(OnCallShift.objects.select_related("release"), pk=shift_id)
-    shift = services.on_call_shift_update(shift=shift, revision=revision, changes=changes,
-                                          actor=actor)
-    return presenters.shift_dict(shift)
-
-
-@router.delete("/on-call-shifts/{shift_id}", response={204: None})
-def on_call_shift_remove(request, shift_id: int):
-    actor = api_actor(request, MANAGE)
-    services.on_call_shift_remove(shift=get_object_or_404(OnCallShift, pk=shift_id),
-                                  actor=actor)
-    return Status(204, None)
+RowApi(model=OnCallShift, row="shift", capability=MANAGE, add=services.on_call_shift_add,
+       update=services.on_call_shift_update, remove=services.on_call_shift_remove,
+       schema_in=ShiftIn, schema_patch=ShiftPatch, schema_out=ShiftOut,
+       present=presenters.shift_dict, related=("release",),
+       ).register(router, collection="support/rota", item="on-call-shifts",
+                  name="on_call_shift")

@@ -9,6 +9,7 @@ from tminus.accounts.permissions import require
 from tminus.accounts.roles import ADMINISTER, CONTRIBUTE, MANAGE, VIEW
 from tminus.core.api import api_actor, edit_revision
 from tminus.core.errors import ValidationFailed
+from tminus.core.row_api import RowApi
 from tminus.people.selectors import person_for_user, person_ref, resolve_person_ids
 from tminus.readiness import presenters, selectors, services
 from tminus.readiness.criteria import criterion_kinds
@@ -84,29 +85,11 @@ def risk_list(request, key: str):
     return [presenters.risk_dict(risk) for risk in selectors.risks(release_get(key))]
 
 
-@router.post("/releases/{key}/risks", response={201: RiskOut})
-def risk_add(request, key: str, data: RiskIn):
-    actor = api_actor(request, CONTRIBUTE)
-    values = _risk_values(resolve_person_ids(data.dict()))
-    risk = services.risk_add(release=release_get(key), actor=actor, **values)
-    return Status(201, presenters.risk_dict(risk))
-
-
-@router.patch("/risks/{risk_id}", response=RiskOut)
-def risk_update(request, risk_id: int, data: RiskPatch):
-    actor = api_actor(request, CONTRIBUTE)
-    revision, changes = _patch(request, data)
-    risk = get_object_or_404(Risk.objects.select_related("release", "owner"), pk=risk_id)
-    risk = services.risk_update(risk=risk, revision=revision, changes=_risk_values(changes),
-                                actor=actor)
-    return presenters.risk_dict(risk)
-
-
-@router.delete("/risks/{risk_id}", response={204: None})
-def risk_remove(request, risk_id: int):
-    actor = api_actor(request, CONTRIBUTE)
-    services.risk_remove(risk=get_object_or_404(Risk, pk=risk_id), actor=actor)
-    return Status(204, None)
+RowApi(model=Risk, row="risk", capability=CONTRIBUTE, add=services.risk_add,
+       update=services.risk_update, remove=services.risk_remove, schema_in=RiskIn,
+       schema_patch=RiskPatch, schema_out=RiskOut, present=presenters.risk_dict,
+       values=_risk_values, related=("release", "owner"),
+       ).register(router, collection="risks", item="risks", name="risk")
 
 
 # Dependencies ----------------------------------------------------------------------------------
@@ -127,32 +110,13 @@ def dependency_list(request, key: str):
             for d in selectors.dependencies(release_get(key))]
 
 
-@router.post("/releases/{key}/dependencies", response={201: DependencyOut})
-def dependency_add(request, key: str, data: DependencyIn):
-    actor = api_actor(request, CONTRIBUTE)
-    values = _dependency_values(resolve_person_ids(data.dict()))
-    dependency = services.dependency_add(release=release_get(key), actor=actor, **values)
-    return Status(201, presenters.dependency_dict(dependency))
-
-
-@router.patch("/dependencies/{dependency_id}", response=DependencyOut)
-def dependency_update(request, dependency_id: int, data: DependencyPatch):
-    actor = api_actor(request, CONTRIBUTE)
-    revision, changes = _patch(request, data)
-    dependency = get_object_or_404(
-        Dependency.objects.select_related("release", "owner", "required_release"),
-        pk=dependency_id)
-    dependency = services.dependency_update(dependency=dependency, revision=revision,
-                                            changes=_dependency_values(changes), actor=actor)
-    return presenters.dependency_dict(dependency)
-
-
-@router.delete("/dependencies/{dependency_id}", response={204: None})
-def dependency_remove(request, dependency_id: int):
-    actor = api_actor(request, CONTRIBUTE)
-    services.dependency_remove(dependency=get_object_or_404(Dependency, pk=dependency_id),
-                               actor=actor)
-    return Status(204, None)
+RowApi(model=Dependency, row="dependency", capability=CONTRIBUTE,
+       add=services.dependency_add, update=services.dependency_update,
+       remove=services.dependency_remove, schema_in=DependencyIn,
+       schema_patch=DependencyPatch, schema_out=DependencyOut,
+       present=presenters.dependency_dict,
+       values=_dependency_values, related=("release", "owner", "required_release"),
+       ).register(router, collection="dependencies", item="dependencies", name="dependency")
 
 
 # Contingency plans -----------------------------------------------------------------------------
@@ -162,28 +126,11 @@ def contingency_list(request, key: str):
     return [presenters.contingency_dict(p) for p in selectors.contingencies(release_get(key))]
 
 
-@router.post("/releases/{key}/contingencies", response={201: ContingencyOut})
-def contingency_add(request, key: str, data: ContingencyIn):
-    actor = api_actor(request, CONTRIBUTE)
-    plan = services.contingency_add(release=release_get(key), actor=actor,
-                                    **resolve_person_ids(data.dict()))
-    return Status(201, presenters.contingency_dict(plan))
-
-
-@router.patch("/contingencies/{plan_id}", response=ContingencyOut)
-def contingency_update(request, plan_id: int, data: ContingencyPatch):
-    actor = api_actor(request, CONTRIBUTE)
-    revision, changes = _patch(request, data)
-    plan = services.contingency_update(plan=get_object_or_404(Contingency, pk=plan_id),
-                                       revision=revision, changes=changes, actor=actor)
-    return presenters.contingency_dict(plan)
-
-
-@router.delete("/contingencies/{plan_id}", response={204: None})
-def contingency_remove(request, plan_id: int):
-    actor = api_actor(request, CONTRIBUTE)
-    services.contingency_remove(plan=get_object_or_404(Contingency, pk=plan_id), actor=actor)
-    return Status(204, None)
+RowApi(model=Contingency, row="plan", capability=CONTRIBUTE, add=services.contingency_add,
+       update=services.contingency_update, remove=services.contingency_remove,
+       schema_in=ContingencyIn, schema_patch=ContingencyPatch, schema_out=ContingencyOut,
+       present=presenters.contingency_dict,
+       ).register(router, collection="contingencies", item="contingencies", name="contingency")
 
 
 # Criteria and the live readiness report --------------------------------------------------------
@@ -208,36 +155,16 @@ def gate(request, key: str):
     return presenters.gate_dict(selectors.gate_status(release_get(key)))
 
 
-@router.post("/releases/{key}/criteria", response={201: CriterionOut})
-def criterion_add(request, key: str, data: CriterionIn):
-    actor = api_actor(request, MANAGE)
-    release = release_get(key)
-    criterion = services.criterion_add(release=release, actor=actor, **data.dict())
-    return Status(201, _criterion_out(criterion))
-
-
 def _criterion_out(criterion: Criterion) -> dict:
     report = selectors.readiness_report(criterion.release)
     return next(row for row in report if row["id"] == criterion.pk)
 
 
-@router.patch("/criteria/{criterion_id}", response=CriterionOut)
-def criterion_update(request, criterion_id: int, data: CriterionPatch):
-    actor = api_actor(request, MANAGE)
-    revision, changes = _patch(request, data)
-    criterion = services.criterion_update(
-        criterion=get_object_or_404(Criterion.objects.select_related("release"),
-                                    pk=criterion_id),
-        revision=revision, changes=changes, actor=actor)
-    return _criterion_out(criterion)
-
-
-@router.delete("/criteria/{criterion_id}", response={204: None})
-def criterion_remove(request, criterion_id: int):
-    actor = api_actor(request, MANAGE)
-    services.criterion_remove(criterion=get_object_or_404(Criterion, pk=criterion_id),
-                              actor=actor)
-    return Status(204, None)
+RowApi(model=Criterion, row="criterion", capability=MANAGE, add=services.criterion_add,
+       update=services.criterion_update, remove=services.criterion_remove,
+       schema_in=CriterionIn, schema_patch=CriterionPatch, schema_out=CriterionOut,
+       present=_criterion_out, related=("release",),
+       ).register(router, collection="criteria", item="criteria", name="criterion")
 
 
 # The go/no-go ----------------------------------------------------------------------------------
