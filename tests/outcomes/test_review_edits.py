@@ -143,3 +143,17 @@ def test_api_lesson_add_and_remove_are_audited_with_the_api_interface(api_as, co
                                                          ("lesson.remove", "api")]
     assert events[1].before["text"] == "Book the load test earlier"
     assert not Lesson.objects.exists()
+
+
+def test_review_page_naming_someone_not_on_the_server_keeps_the_signer_and_says_why(
+        manager, viewer):
+    sponsor = _sponsor()
+    services.signoff_assign(signoff=sponsor, assignee=viewer, revision=1, actor=CLI)
+    client = signed_in(manager)
+
+    response = client.post(
+        f"/releases/{sponsor.release.key}/review/signoffs/{sponsor.pk}/assign",
+        {"assignee": "nobody-here", "revision": "2"}, follow=True)
+
+    assert "Select a valid choice" in response.content.decode()
+    assert SignOff.objects.get(pk=sponsor.pk).assignee == viewer
