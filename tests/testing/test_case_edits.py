@@ -103,3 +103,15 @@ def test_api_test_case_patch_to_an_unknown_environment_names_the_field(api_as, c
 
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"environment"}
+
+
+def test_api_test_case_add_with_no_title_and_an_unknown_environment_names_both(
+        api_as, contributor):
+    release = make_release(template="patch")
+
+    response = api_as(contributor).post(f"/api/v1/releases/{release.key}/test-cases",
+                                        {"title": " ", "environment": "mars"})
+
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"title", "environment"}
+    assert not TestCase.objects.filter(release=release, title="").exists()

@@ -92,13 +92,17 @@ def test_case_add(*, release: Release, title: str, kind: str = TestKind.UAT, ste
                   expected: str = "", environment=None, owner=None, actor: Actor) -> TestCase:
     """Add a test case (title, steps, expected result, kind, environment, owner) to a release."""
     require(actor, CONTRIBUTE)
+    errors = {}
     if environment:
-        environment = _environment(release, environment, actor)
+        try:
+            environment = _environment(release, environment, actor)
+        except ValidationFailed as error:
+            errors, environment = error.errors, None
     values = _tidy({"title": title, "kind": kind})
     case = TestCase(release=release, steps=steps, expected=expected,
                     environment=environment or None, owner=owner,
                     order=release.test_cases.count(), **values)
-    return editing.create(TEST_CASE, case, actor=actor)
+    return editing.create(TEST_CASE, case, actor=actor, errors=errors)
 
 
 @transaction.atomic
