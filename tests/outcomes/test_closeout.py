@@ -66,7 +66,7 @@ def test_lesson_add_with_unknown_kind_is_refused_and_saves_nothing():
 def test_signoff_sign_by_the_named_person_records_who_and_when(viewer):
     release = live_release()
     signoff = release.signoffs.get(role="Business Sponsor")
-    services.signoff_assign(signoff=signoff, assignee=viewer, actor=CLI)
+    services.signoff_assign(signoff=signoff, assignee=viewer, revision=None, actor=CLI)
 
     services.signoff_sign(signoff=signoff, comment="Happy", actor=Actor(viewer, "web"))
 
@@ -79,7 +79,7 @@ def test_signoff_sign_by_the_named_person_records_who_and_when(viewer):
 
 def test_signoff_sign_by_someone_else_without_manage_is_not_allowed(viewer, contributor):
     signoff = live_release().signoffs.get(role="Business Sponsor")
-    services.signoff_assign(signoff=signoff, assignee=viewer, actor=CLI)
+    services.signoff_assign(signoff=signoff, assignee=viewer, revision=None, actor=CLI)
 
     with pytest.raises(NotAllowed, match="Only the person named"):
         services.signoff_sign(signoff=signoff, actor=Actor(contributor, "web"))

@@ -79,7 +79,8 @@ def test_api_review_answer_lesson_and_sign(api_as, manager, viewer):
     lesson = api.post(f"/api/v1/releases/{release.key}/lessons",
                       {"kind": "went_well", "text": "Calm deployment"})
     sponsor = SignOff.objects.get(release=release, role="Business Sponsor")
-    api.patch(f"/api/v1/signoffs/{sponsor.pk}", {"assignee": viewer.username})
+    api.patch(f"/api/v1/signoffs/{sponsor.pk}",
+              {"assignee": viewer.username, "revision": sponsor.revision})
     signed = api_as(viewer).post(f"/api/v1/signoffs/{sponsor.pk}/sign", {"comment": "ok"})
 
     assert answered.json()["answered_by"] == manager.username
@@ -93,7 +94,7 @@ def test_api_review_answer_lesson_and_sign(api_as, manager, viewer):
 
 def test_api_sign_by_someone_not_named_is_forbidden(api_as, viewer, contributor):
     sponsor = SignOff.objects.get(release=live_release(), role="Business Sponsor")
-    services.signoff_assign(signoff=sponsor, assignee=viewer, actor=Actor.cli())
+    services.signoff_assign(signoff=sponsor, assignee=viewer, revision=None, actor=Actor.cli())
     response = api_as(contributor).post(f"/api/v1/signoffs/{sponsor.pk}/sign", {})
     assert response.status_code == 403
 

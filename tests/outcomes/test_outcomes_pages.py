@@ -62,7 +62,7 @@ def test_checkin_form_with_the_wrong_unit_shows_the_message_and_saves_nothing(co
 def test_review_page_signs_for_the_named_person(viewer):
     release = live_release()
     sponsor = release.signoffs.get(role="Business Sponsor")
-    services.signoff_assign(signoff=sponsor, assignee=viewer, actor=Actor.cli())
+    services.signoff_assign(signoff=sponsor, assignee=viewer, revision=None, actor=Actor.cli())
     client = signed_in(viewer)
 
     response = client.post(f"/releases/{release.key}/review/signoffs/{sponsor.pk}/sign",

@@ -161,3 +161,31 @@ def test_cli_notes_generate_and_export_html(capsys):
     capsys.readouterr()
     call_command("notes", "export", release.key, "--format", "html")
     assert "<li><strong>Create Order flow</strong></li>" in capsys.readouterr().out
+
+
+def test_release_notes_update_with_a_number_for_the_body_is_refused_naming_body():
+    notes = services.release_notes_generate(release=_release_with_scope(), actor=CLI)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.release_notes_update(notes=notes, body=5, revision=1, actor=CLI)
+
+    assert refused.value.errors == {"body": ["Send text here."]}
+    assert ReleaseNotes.objects.get(pk=notes.pk).revision == 1
+
+
+def test_api_notes_put_without_a_revision_is_428_and_an_edit_is_audited_as_api(
+        api_as, contributor):
+    release = _release_with_scope()
+    api = api_as(contributor)
+    created = api.post(f"/api/v1/releases/{release.key}/notes/generate", {}).json()
+    path = f"/api/v1/releases/{release.key}/notes"
+
+    missing = api.put(path, {"body": "# Mine"})
+    edited = api.put(path, {"body": "# Mine\r\n", "revision": created["revision"]})
+
+    assert missing.status_code == 428
+    assert missing.json()["current"]["revision"] == created["revision"]
+    assert edited.status_code == 200, edited.content
+    assert (edited.json()["body"], edited.json()["revision"]) == ("# Mine\n", 2)
+    event = AuditEvent.objects.get(action="release_notes.update")
+    assert (event.interface, event.actor, event.after["edited"]) == ("api", contributor, True)

@@ -183,7 +183,7 @@ def test_my_items_lists_owned_items_kpis_and_signoffs_waiting(contributor):
     outcome_services.kpi_create(release=release, target="95% uptime", owner=contributor,
                                 actor=CLI)
     signoff = release.signoffs.get(role="Technical Lead")
-    outcome_services.signoff_assign(signoff=signoff, assignee=contributor, actor=CLI)
+    outcome_services.signoff_assign(signoff=signoff, assignee=contributor, revision=None, actor=CLI)
 
     items = selectors.my_items(contributor)
     page = signed_in(contributor).get("/dashboards/my-items/").content.decode()
@@ -200,7 +200,7 @@ def test_my_items_leaves_out_finished_items_and_signed_signoffs(contributor):
     release_services.checklist_item_update(item=item, revision=item.revision, actor=CLI,
                                            changes={"owner": contributor, "status": "done"})
     signoff = release.signoffs.first()
-    outcome_services.signoff_assign(signoff=signoff, assignee=contributor, actor=CLI)
+    outcome_services.signoff_assign(signoff=signoff, assignee=contributor, revision=None, actor=CLI)
     outcome_services.signoff_sign(signoff=signoff, actor=Actor(contributor, "web"))
 
     items = selectors.my_items(contributor)

@@ -231,6 +231,7 @@ def signoff_assign(request, signoff_id: int, data: SignoffPatch):
     actor = api_actor(request, MANAGE)
     signoff = services.signoff_assign(signoff=get_object_or_404(SignOff, pk=signoff_id),
                                       assignee=user_or_error(data.assignee, "assignee"),
+                                      revision=edit_revision(request, data.revision),
                                       actor=actor)
     return presenters.signoff_dict(signoff)
 

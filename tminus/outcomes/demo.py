@@ -68,7 +68,8 @@ def _review(release, owner, actor) -> None:
                    "are on the way to the first-month targets.")
     for signoff in release.signoffs.all():
         if signoff.role == "Project Manager" and owner is not None:
-            services.signoff_assign(signoff=signoff, assignee=owner, actor=actor)
+            services.signoff_assign(signoff=signoff, assignee=owner,
+                                    revision=signoff.revision, actor=actor)
         if signoff.role == "Technical Lead":
             services.signoff_sign(signoff=signoff, actor=actor,
                                   comment="Deployment and monitoring verified.")

@@ -83,10 +83,11 @@ class SignForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee = _people(label="Signs")
+    revision = RevisionField()
 
 
 class SignoffRoleForm(forms.Form):
-    role = forms.CharField(max_length=100)
+    role = forms.CharField(required=False)  # the service names what is wrong with it
     assignee = _people(label="Signs")
 
 

@@ -182,6 +182,7 @@ class SignoffIn(Schema):
 
 class SignoffPatch(Schema):
     assignee: str | None = None
+    revision: int | None = None
 
 
 class SignIn(Schema):

@@ -319,16 +319,25 @@ def signoff_revoke(request, key, signoff_id):
         f"Signature of {signoff.role} withdrawn.")
 
 
+def _form_refused(request, release, form):
+    """A small form that did not parse (a person who is not on this server): its message,
+    and nothing changes."""
+    messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return _back_to_review(release)
+
+
 @require_POST
 @role_required(MANAGE)
 def signoff_assign(request, key, signoff_id):
     release = release_or_404(key)
     signoff = _signoff(release, signoff_id)
     form = forms.AssignForm(request.POST)
-    assignee = form.cleaned_data.get("assignee") if form.is_valid() else None
+    if not form.is_valid():
+        return _form_refused(request, release, form)
+    data = form.cleaned_data
     return _run(request, release, lambda: services.signoff_assign(
-        signoff=signoff, assignee=assignee, actor=Actor.web(request)),
-        f"{signoff.role} signs: {assignee or 'nobody named'}.")
+        signoff=signoff, assignee=data["assignee"], revision=data["revision"],
+        actor=Actor.web(request)), f"{signoff.role} signs: {data['assignee'] or 'nobody named'}.")
 
 
 @require_POST
@@ -336,11 +345,12 @@ def signoff_assign(request, key, signoff_id):
 def signoff_add(request, key):
     release = release_or_404(key)
     form = forms.SignoffRoleForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _form_refused(request, release, form)
     data = form.cleaned_data
     return _run(request, release, lambda: services.signoff_role_add(
-        release=release, role=data.get("role", request.POST.get("role", "")),
-        assignee=data.get("assignee"), actor=Actor.web(request)), "Sign-off role added.")
+        release=release, role=data["role"], assignee=data["assignee"],
+        actor=Actor.web(request)), "Sign-off role added.")
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.utils import timezone
 from tminus.accounts.permissions import require
 from tminus.accounts.roles import CONTRIBUTE, MANAGE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
 from tminus.core.errors import ServiceError, ValidationFailed
@@ -60,21 +61,31 @@ def release_notes_generate(*, release, revision: int | None = None,
     return notes
 
 
+def _notes_errors(notes: ReleaseNotes) -> dict:
+    return {} if notes.body.strip() else {"body": "Release notes cannot be empty."}
+
+
+def _edited_by(actor: Actor):
+    """The derive hook of a person's edit: the notes are now edited, by them, now."""
+    def derive(notes: ReleaseNotes, changes: dict) -> list[str]:
+        notes.edited, notes.updated_at, notes.updated_by = True, timezone.now(), _user(actor)
+        return ["edited", "updated_at", "updated_by"]
+    return derive
+
+
+RELEASE_NOTES = editing.Kind(model=ReleaseNotes, action="release_notes", fields=NOTES_FIELDS,
+                             capability=CONTRIBUTE, validate=_notes_errors,
+                             fixed=set(NOTES_FIELDS) - {"body"})
+
+
 @transaction.atomic
 def release_notes_update(*, notes: ReleaseNotes, body: str, revision: int | None,
                          actor: Actor) -> ReleaseNotes:
     """Save a person's edit of the notes; a stale edit gets a conflict."""
-    require(actor, CONTRIBUTE)
-    if not (body or "").strip():
-        raise ValidationFailed({"body": "Release notes cannot be empty."})
-    before = snapshot(notes, NOTES_FIELDS)
-    notes.body = body.replace("\r\n", "\n")
-    notes.edited, notes.updated_at, notes.updated_by = True, timezone.now(), _user(actor)
-    save_versioned(notes, revision, ["body", "edited", "updated_at", "updated_by"],
-                   snapshot=_state)
-    audit_record(actor=actor, action="release_notes.update", obj=notes,
-                 release_id=notes.release_id, before=before, after=snapshot(notes, NOTES_FIELDS))
-    return notes
+    if isinstance(body, str):
+        body = body.replace("\r\n", "\n")
+    return editing.update(RELEASE_NOTES, notes, revision=revision, changes={"body": body},
+                          actor=actor, derive=_edited_by(actor))
 
 
 def _comms():

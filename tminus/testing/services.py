@@ -12,7 +12,6 @@ from tminus.accounts.roles import CONTRIBUTE
 from tminus.audit.services import audit_record, snapshot
 from tminus.core import editing
 from tminus.core.actors import Actor
-from tminus.core.concurrency import save_versioned
 from tminus.core.errors import NotFound, ValidationFailed
 from tminus.environments.models import Environment
 from tminus.environments.services import environment_for_write
@@ -32,11 +31,10 @@ def _user(actor: Actor):
     return actor.user if getattr(actor.user, "pk", None) else None
 
 
-def _kind(value: str, field: str = "kind") -> str:
+def _kind(value: str) -> str:
     kind = kind_from_text(value)
     if kind is None:
-        raise ValidationFailed({field: f"Unknown test kind {value!r}; use one of "
-                                       f"{', '.join(TestKind.values)}."})
+        raise ValidationFailed({"kind": editing.choice_error(value, TestKind, "test kind")})
     return kind
 
 
@@ -54,8 +52,31 @@ def _link_errors(**links) -> dict:
             if link and not link.startswith(("http://", "https://"))}
 
 
+def _case_errors(case: TestCase) -> dict:
+    errors = {}
+    if not case.title.strip():
+        errors["title"] = "A test case needs a title."
+    kind_error = editing.choice_error(case.kind, TestKind, "test kind")
+    if kind_error:
+        errors["kind"] = kind_error
+    return errors
+
+
+def _tidy(values: dict) -> dict:
+    """A case's title without surrounding blanks, and its kind as people type it ('e2e',
+    'UAT') turned into the stored value; anything else is left for the edit path to judge."""
+    values = dict(values)
+    if isinstance(values.get("title"), str):
+        values["title"] = values["title"].strip()
+    if isinstance(values.get("kind"), str):
+        values["kind"] = kind_from_text(values["kind"]) or values["kind"]
+    return values
+
+
 TEST_PLAN = editing.Kind(model=TestPlan, action="test_plan", fields=PLAN_FIELDS,
                          capability=CONTRIBUTE)
+TEST_CASE = editing.Kind(model=TestCase, action="test_case", fields=CASE_FIELDS,
+                         capability=CONTRIBUTE, validate=_case_errors)
 
 
 @transaction.atomic
@@ -71,19 +92,17 @@ def test_case_add(*, release: Release, title: str, kind: str = TestKind.UAT, ste
                   expected: str = "", environment=None, owner=None, actor: Actor) -> TestCase:
     """Add a test case (title, steps, expected result, kind, environment, owner) to a release."""
     require(actor, CONTRIBUTE)
-    if not (title or "").strip():
-        raise ValidationFailed({"title": "A test case needs a title."})
-    kind = _kind(kind)
+    errors = {}
     if environment:
-        environment = _environment(release, environment, actor)
-    case = TestCase.objects.create(
-        release=release, title=title.strip()[:500], kind=kind, steps=steps or "",
-        expected=expected or "", environment=environment or None, owner=owner,
-        order=release.test_cases.count(),
-    )
-    audit_record(actor=actor, action="test_case.add", obj=case, release_id=release.pk,
-                 after=snapshot(case, CASE_FIELDS))
-    return case
+        try:
+            environment = _environment(release, environment, actor)
+        except ValidationFailed as error:
+            errors, environment = error.errors, None
+    values = _tidy({"title": title, "kind": kind})
+    case = TestCase(release=release, steps=steps, expected=expected,
+                    environment=environment or None, owner=owner,
+                    order=release.test_cases.count(), **values)
+    return editing.create(TEST_CASE, case, actor=actor, errors=errors)
 
 
 @transaction.atomic
@@ -91,23 +110,10 @@ def test_case_update(*, case: TestCase, revision: int | None, changes: dict,
                      actor: Actor) -> TestCase:
     """Edit a test case; a stale edit gets a conflict."""
     require(actor, CONTRIBUTE)
-    unknown = set(changes) - set(CASE_FIELDS)
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
-    if "title" in changes and not (changes["title"] or "").strip():
-        raise ValidationFailed({"title": "A test case needs a title."})
-    if "kind" in changes:
-        changes["kind"] = _kind(changes["kind"])
+    changes = _tidy(changes)
     if changes.get("environment"):
         changes["environment"] = _environment(case.release, changes["environment"], actor)
-    before = snapshot(case, CASE_FIELDS)
-    for field, value in changes.items():
-        setattr(case, field, value)
-    save_versioned(case, revision, list(changes),
-                   snapshot=lambda c: {**snapshot(c, CASE_FIELDS), "revision": c.revision})
-    audit_record(actor=actor, action="test_case.update", obj=case, release_id=case.release_id,
-                 before=before, after=snapshot(case, CASE_FIELDS))
-    return case
+    return editing.update(TEST_CASE, case, revision=revision, changes=changes, actor=actor)
 
 
 @transaction.atomic

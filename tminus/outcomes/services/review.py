@@ -6,6 +6,7 @@ from django.utils import timezone
 from tminus.accounts.permissions import actor_can, require
 from tminus.accounts.roles import CONTRIBUTE, MANAGE
 from tminus.audit.services import audit_record, snapshot
+from tminus.core import editing
 from tminus.core.actors import Actor
 from tminus.core.concurrency import save_versioned
 from tminus.core.errors import NotAllowed, ValidationFailed
@@ -15,6 +16,7 @@ from tminus.outcomes.models import Closeout, Lesson, ReviewQuestion, SignOff
 from tminus.outcomes.services.common import user_of
 
 ANSWER_FIELDS = ["question", "answer", "answered_by", "answered_at"]
+LESSON_FIELDS = ["kind", "text"]
 SIGNOFF_FIELDS = ["role", "assignee", "signed_by", "signed_by_label", "signed_at", "comment"]
 
 
@@ -31,89 +33,97 @@ def closeout_defaults_add(*, release, actor: Actor) -> Closeout:
     return closeout
 
 
+def _stripped(value):
+    # Only text is tidied; anything else is left for the edit path to refuse by its field.
+    return value.strip() if isinstance(value, str) else value
+
+
+def _question_errors(question: ReviewQuestion) -> dict:
+    return {} if question.question.strip() else {"question": "Write the question."}
+
+
+def _answered_by(actor: Actor):
+    """The derive hook of an answer: who answered and when, cleared with the answer."""
+    def derive(question: ReviewQuestion, changes: dict) -> list[str]:
+        question.answered_by = user_of(actor) if question.answer else None
+        question.answered_at = timezone.now() if question.answer else None
+        return ["answered_by", "answered_at"]
+    return derive
+
+
+def _lesson_errors(lesson: Lesson) -> dict:
+    errors = {}
+    if lesson.kind not in dict(Lesson.KINDS):
+        errors["kind"] = (f"Unknown kind {lesson.kind!r}; "
+                          f"use one of {', '.join(dict(Lesson.KINDS))}.")
+    if not lesson.text.strip():
+        errors["text"] = "Write the lesson."
+    return errors
+
+
+def _signoff_errors(signoff: SignOff) -> dict:
+    if not signoff.role.strip():
+        return {"role": "Name the role that signs."}
+    others = SignOff.objects.filter(release_id=signoff.release_id).exclude(pk=signoff.pk)
+    if others.filter(role__iexact=signoff.role).exists():
+        return {"role": f"{signoff.role} already signs this release."}
+    return {}
+
+
+QUESTION = editing.Kind(model=ReviewQuestion, action="review_question", fields=ANSWER_FIELDS,
+                        capability=CONTRIBUTE, validate=_question_errors,
+                        fixed={"answered_by", "answered_at"}, update_verb="answer")
+LESSON = editing.Kind(model=Lesson, action="lesson", fields=LESSON_FIELDS,
+                      capability=CONTRIBUTE, validate=_lesson_errors)
+SIGNOFF = editing.Kind(model=SignOff, action="signoff", fields=SIGNOFF_FIELDS,
+                       capability=MANAGE, validate=_signoff_errors, update_verb="assign",
+                       fixed={"signed_by", "signed_by_label", "signed_at", "comment"})
+
+
 @transaction.atomic
 def review_question_add(*, release, question: str, actor: Actor) -> ReviewQuestion:
     """Add a post-launch question of the team's own."""
-    require(actor, CONTRIBUTE)
-    if not (question or "").strip():
-        raise ValidationFailed({"question": "Write the question."})
-    row = ReviewQuestion.objects.create(release=release, question=question.strip(),
-                                        order=release.review_questions.count())
-    audit_record(actor=actor, action="review_question.add", obj=row, release_id=release.pk,
-                 after=snapshot(row, ANSWER_FIELDS))
-    return row
+    row = ReviewQuestion(release=release, question=_stripped(question),
+                         order=release.review_questions.count())
+    return editing.create(QUESTION, row, actor=actor)
 
 
 @transaction.atomic
 def review_question_answer(*, question: ReviewQuestion, answer: str, revision: int | None,
                            actor: Actor) -> ReviewQuestion:
     """Record (or change) the answer to a post-launch question."""
-    require(actor, CONTRIBUTE)
-    before = snapshot(question, ANSWER_FIELDS)
-    question.answer = (answer or "").strip()
-    question.answered_by = user_of(actor) if question.answer else None
-    question.answered_at = timezone.now() if question.answer else None
-    save_versioned(question, revision, ["answer", "answered_by", "answered_at"],
-                   snapshot=lambda q: {**snapshot(q, ANSWER_FIELDS), "revision": q.revision})
-    audit_record(actor=actor, action="review_question.answer", obj=question,
-                 release_id=question.release_id, before=before,
-                 after=snapshot(question, ANSWER_FIELDS))
-    return question
+    return editing.update(QUESTION, question, revision=revision,
+                          changes={"answer": _stripped(answer)}, actor=actor,
+                          derive=_answered_by(actor))
 
 
 @transaction.atomic
 def lesson_add(*, release, kind: str, text: str, actor: Actor) -> Lesson:
     """Record a lesson learned: went well, to improve, or a recommendation."""
-    require(actor, CONTRIBUTE)
-    errors = {}
-    if kind not in dict(Lesson.KINDS):
-        errors["kind"] = f"Unknown kind {kind!r}; use one of {', '.join(dict(Lesson.KINDS))}."
-    if not (text or "").strip():
-        errors["text"] = "Write the lesson."
-    if errors:
-        raise ValidationFailed(errors)
-    lesson = Lesson.objects.create(release=release, kind=kind, text=text.strip(),
-                                   added_by=user_of(actor))
-    audit_record(actor=actor, action="lesson.add", obj=lesson, release_id=release.pk,
-                 after=snapshot(lesson, ["kind", "text"]))
-    return lesson
+    lesson = Lesson(release=release, kind=kind, text=_stripped(text), added_by=user_of(actor))
+    return editing.create(LESSON, lesson, actor=actor)
 
 
 @transaction.atomic
 def lesson_remove(*, lesson: Lesson, actor: Actor) -> None:
     """Remove a lesson."""
-    require(actor, CONTRIBUTE)
-    audit_record(actor=actor, action="lesson.remove", obj=lesson, release_id=lesson.release_id,
-                 before=snapshot(lesson, ["kind", "text"]))
-    lesson.delete()
+    editing.remove(LESSON, lesson, actor=actor)
 
 
 @transaction.atomic
 def signoff_role_add(*, release, role: str, assignee=None, actor: Actor) -> SignOff:
     """Ask one more role to sign the close-out."""
-    require(actor, MANAGE)
-    role = (role or "").strip()
-    if not role:
-        raise ValidationFailed({"role": "Name the role that signs."})
-    if release.signoffs.filter(role__iexact=role).exists():
-        raise ValidationFailed({"role": f"{role} already signs this release."})
-    signoff = SignOff.objects.create(release=release, role=role[:100], assignee=assignee,
-                                     order=release.signoffs.count())
-    audit_record(actor=actor, action="signoff.add", obj=signoff, release_id=release.pk,
-                 after=snapshot(signoff, SIGNOFF_FIELDS))
-    return signoff
+    signoff = SignOff(release=release, role=_stripped(role), assignee=assignee,
+                      order=release.signoffs.count())
+    return editing.create(SIGNOFF, signoff, actor=actor)
 
 
 @transaction.atomic
-def signoff_assign(*, signoff: SignOff, assignee, actor: Actor) -> SignOff:
-    """Name the person who signs for a role."""
-    require(actor, MANAGE)
-    before = snapshot(signoff, SIGNOFF_FIELDS)
-    signoff.assignee = assignee
-    save_versioned(signoff, None, ["assignee"], snapshot=lambda s: snapshot(s, SIGNOFF_FIELDS))
-    audit_record(actor=actor, action="signoff.assign", obj=signoff, release_id=signoff.release_id,
-                 before=before, after=snapshot(signoff, SIGNOFF_FIELDS))
-    return signoff
+def signoff_assign(*, signoff: SignOff, assignee, revision: int | None,
+                   actor: Actor) -> SignOff:
+    """Name the person who signs for a role; a stale edit gets a conflict."""
+    return editing.update(SIGNOFF, signoff, revision=revision, changes={"assignee": assignee},
+                          actor=actor)
 
 
 def _require_may_sign(actor: Actor, signoff: SignOff) -> None:
