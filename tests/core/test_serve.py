@@ -115,3 +115,11 @@ def test_serve_takes_admin_password_from_environment(tmp_path):
         capture_output=True, text=True, check=True,
     )
     assert check.stdout.strip().splitlines()[-1] == "True"
+
+
+@pytest.mark.parametrize("level, logged", [("DEBUG", True), ("INFO", True), ("WARNING", False),
+                                           ("ERROR", False), ("SOMETHING", True)])
+def test_request_lines_are_written_only_at_levels_that_show_them(level, logged):
+    from tminus.core.management.commands.serve import _logs_requests
+
+    assert _logs_requests(level) is logged

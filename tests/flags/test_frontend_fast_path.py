@@ -145,3 +145,82 @@ def test_a_repeated_context_is_answered_from_memory_without_evaluating(asgi_serv
     assert again.content == first.content and again.headers["ETag"] == first.headers["ETag"]
     assert other_user.status_code == no_identity.status_code == 200
     assert len(evaluations) == 2  # the other user, and the context without userId/sessionId
+
+
+def _client_get(server, secret):
+    return requests.get(server + "/api/client/features",
+                        headers={"Authorization": secret}, timeout=10)
+
+
+def test_a_repeated_request_is_answered_from_memory_without_parsing_it_again(
+        asgi_server, frontend, checkout, monkeypatch):
+    from tminus.flags import fast_path
+
+    _flag, secret = frontend
+    _flag, client_secret = checkout
+    first = [get(asgi_server, secret), _client_get(asgi_server, client_secret)]
+    second = [get(asgi_server, secret), _client_get(asgi_server, client_secret)]  # remembered
+    parses = []
+    real = fast_path.parse_qs
+    monkeypatch.setattr(fast_path, "parse_qs",
+                        lambda *args, **kwargs: parses.append(1) or real(*args, **kwargs))
+
+    again = [get(asgi_server, secret), _client_get(asgi_server, client_secret)]
+
+    assert parses == []
+    for before, later in zip(first, again, strict=True):
+        assert later.status_code == 200 and later.content == before.content
+        assert later.headers["ETag"] == before.headers["ETag"]
+    assert second[0].content == first[0].content
+
+
+def test_a_remembered_answer_is_refused_once_its_token_is_revoked(asgi_server, frontend,
+                                                                  checkout):
+    from tminus.flags.models import ClientToken
+
+    _flag, secret = frontend
+    _flag, client_secret = checkout
+    for _ in range(3):
+        assert get(asgi_server, secret).status_code == 200
+        assert _client_get(asgi_server, client_secret).status_code == 200
+
+    for token in ClientToken.objects.all():
+        services.client_token_revoke(token=token, actor=SYSTEM)
+
+    assert get(asgi_server, secret).status_code == 401
+    assert _client_get(asgi_server, client_secret).status_code == 401
+
+
+def test_a_remembered_answer_gives_way_to_the_next_revision(asgi_server, frontend, checkout):
+    flag, secret = frontend
+    _flag, client_secret = checkout
+    for _ in range(3):
+        assert get(asgi_server, secret).json()["toggles"][0]["name"] == "checkout-v2"
+        assert _client_get(asgi_server, client_secret).json()["features"][0]["enabled"]
+
+    services.flag_environment_toggle(flag=flag, environment="production", enabled=False,
+                                     actor=SYSTEM)
+
+    assert get(asgi_server, secret).json() == {"toggles": []}
+    assert not _client_get(asgi_server, client_secret).json()["features"][0]["enabled"]
+
+
+def test_the_fast_path_builds_no_database_connection_object_per_request(asgi_server, frontend,
+                                                                       monkeypatch, settings):
+    # On the event loop every request is a context of its own: asking for connections["default"]
+    # there built a connection object per request just to learn the database's vendor.
+    from django.db import connections
+
+    settings.FLAGS_CACHE_SECONDS = 60  # no refresh in the background during the test
+    _flag, secret = frontend
+    get(asgi_server, secret)
+    get(asgi_server, secret)
+    built = []
+    real = connections.create_connection
+    monkeypatch.setattr(connections, "create_connection",
+                        lambda alias: built.append(alias) or real(alias))
+
+    for _ in range(3):
+        assert get(asgi_server, secret).status_code == 200
+
+    assert built == []

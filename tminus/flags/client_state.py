@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from threading import Lock
 
 from django.db.models import Max, Prefetch, Q
@@ -44,7 +45,7 @@ class Query:
     inline_segments: bool = False
     tags: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @cached_property  # part of every ETag: worked out once per query, not per poll
     def hash(self) -> str:
         parts = [self.environment_ids, self.name_prefix, self.inline_segments]
         if self.tags:

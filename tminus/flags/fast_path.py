@@ -16,6 +16,7 @@ the Django view; its context comes from the query string and the caller's addres
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from django.db import connections
@@ -42,11 +43,10 @@ def client_api_fast_path(django_app):
 
     async def application(scope, receive, send):
         propagation.listener.ensure_started()
-        if scope["type"] == "http" and scope["method"] == "GET":
-            shortcut = (_cached_answer if scope["path"] == PATH else _frontend_answer
-                        if scope["path"] in FRONTEND_PATHS else None)
+        if (scope["type"] == "http" and scope["method"] == "GET"
+                and scope["path"] in _SHORTCUTS):
             try:
-                answer = shortcut(scope) if shortcut else None
+                answer = _answer(scope)
             except Exception:  # never let the shortcut break a request Django can answer
                 logger.exception("Fast path failed; answering through Django")
                 answer = None
@@ -61,66 +61,113 @@ def client_api_fast_path(django_app):
 Answer = tuple[int, bytes, bytes, bool, list]  # status, ETag, body, gzipped, extra headers
 
 
-def _cached_answer(scope) -> Answer | None:
+@dataclass(frozen=True)
+class Stamp:
+    """What an answer was made from: while the token, its environments and their revision
+    are the same in memory, the same request gets the same answer."""
+
+    token: tokens.TokenScope
+    projects: tuple[str, ...]
+    environment_ids: tuple[int, ...]
+    revision: int
+
+
+# Answers by the request that asked for them (its token, query string and the headers that
+# shape an answer), so that a repeated poll or page view costs three look-ups, not a parse, an
+# evaluation and an encoding. Only the event loop's thread uses it.
+_by_request: dict = {}
+REMEMBERED_REQUESTS = 10_000
+
+
+def _answer(scope) -> Answer | None:
     headers = dict(scope["headers"])
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     if not authorization:
         return None
+    key = (scope["path"], authorization, scope.get("query_string", b""),
+           headers.get(b"if-none-match"), headers.get(b"accept-encoding"),
+           headers.get(b"unleash-client-spec"), headers.get(b"origin"),
+           (scope.get("client") or ("",))[0])
+    remembered = _by_request.get(key)
+    if remembered is not None and _holds(authorization, remembered[0]):
+        return remembered[1]
+    answer, stamp = _SHORTCUTS[scope["path"]](scope, headers, authorization)
+    if stamp is not None:
+        if len(_by_request) >= REMEMBERED_REQUESTS:
+            _by_request.clear()
+        _by_request[key] = (stamp, answer)
+    return answer
+
+
+def _holds(authorization: str, stamp: Stamp) -> bool:
+    """Whether a remembered answer is still the answer (refreshing what is getting old)."""
+    token, token_fresh = tokens.peek_scope(authorization)
+    if token != stamp.token:
+        return False  # revoked, or forgotten after a token change
+    environments, environments_fresh = tokens.peek_environments(token, stamp.projects)
+    if environments is None or environments[0] != stamp.environment_ids:
+        return False
+    revision, revision_fresh = tokens.peek_revision(stamp.environment_ids)
+    if revision != stamp.revision:
+        return False
+    if not (token_fresh and environments_fresh and revision_fresh):
+        _refresh_soon(authorization, list(stamp.projects))
+    return True
+
+
+def _cached_answer(scope, headers, authorization) -> tuple[Answer | None, Stamp | None]:
     token, token_fresh = tokens.peek_scope(authorization)
     if token is None or token.kind != TokenKind.CLIENT:
-        return None
+        return None, None
     params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     projects = params.get("project", [])
     if any(not token.allows_project(p) for p in projects):
-        return None
+        return None, None
     inline = not supports_segments(headers.get(b"unleash-client-spec", b"").decode("latin-1"))
     try:
         tags = tag_filter(params.get("tag", []))
     except Refusal:
-        return None  # Django explains what is wrong with it
+        return None, None  # Django explains what is wrong with it
     query = tokens.query_for(token, projects, (params.get("namePrefix") or [""])[0], inline,
                              cached_only=True, tags=tags)
     if query is None:
-        return None
+        return None, None
     revision, revision_fresh = tokens.peek_revision(query.environment_ids)
     if revision is None:
-        return None
+        return None, None
     if not (token_fresh and revision_fresh
             and tokens.peek_environments(token, projects)[1]):
         _refresh_soon(authorization, projects)
+    stamp = Stamp(token, tuple(projects), query.environment_ids, revision)
     etag = client_state.etag_for(query, revision).encode()
     if etag in _etags(headers.get(b"if-none-match", b"")):
-        return 304, etag, b"", False, []
+        return (304, etag, b"", False, []), stamp
     body = client_state.cached_body(query, revision)
     if body is None:
-        return None
+        return None, None
     if len(body) >= client_state.GZIP_MIN_BYTES and client_state.accepts_gzip(
             headers.get(b"accept-encoding")):
         body = client_state.cached_body_gzip(query, revision)
-        return (200, etag, body, True, []) if body is not None else None
-    return 200, etag, body, False, []
+        return ((200, etag, body, True, []), stamp) if body is not None else (None, None)
+    return (200, etag, body, False, []), stamp
 
 
-def _frontend_answer(scope) -> Answer | None:
-    headers = dict(scope["headers"])
-    authorization = headers.get(b"authorization", b"").decode("latin-1")
-    if not authorization:
-        return None
+def _frontend_answer(scope, headers, authorization) -> tuple[Answer | None, Stamp | None]:
     token, token_fresh = tokens.peek_scope(authorization)
     if token is None or token.kind != TokenKind.FRONTEND:
-        return None
+        return None, None
     params = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     projects = params.get("project", [])
     if any(not token.allows_project(p) for p in projects):
-        return None
+        return None, None
     query = tokens.query_for(token, projects, (params.get("namePrefix") or [""])[-1],
                              cached_only=True)
     if query is None:
-        return None
+        return None, None
     revision, revision_fresh = tokens.peek_revision(query.environment_ids)
     engine = evaluation.cached_engine(query, revision) if revision is not None else None
     if engine is None:
-        return None
+        return None, None
     if not (token_fresh and revision_fresh
             and tokens.peek_environments(token, projects)[1]):
         _refresh_soon(authorization, projects)
@@ -133,17 +180,22 @@ def _frontend_answer(scope) -> Answer | None:
         answer = frontend_body({"toggles": evaluation.toggles_of(engine, context)})
         if key is not None:
             evaluation.answers.put(key, answer)
+    # An answer that depends on more than the context (the time, a coin) is never remembered.
+    stamp = Stamp(token, tuple(projects), query.environment_ids, revision) if key else None
     body, etag = answer
     cors = [(name.lower().encode(), value.encode()) for name, value in
             cors_headers(headers.get(b"origin", b"").decode("latin-1") or None)]
     vary = [(b"vary", b"Origin")] if cors else []
     if etag.encode() in _etags(headers.get(b"if-none-match", b"")):
-        return 304, etag.encode(), b"", False, cors + vary
+        return (304, etag.encode(), b"", False, cors + vary), stamp
     vary = [(b"vary", b"Origin, Accept-Encoding" if cors else b"Accept-Encoding")]
     if len(body) >= client_state.GZIP_MIN_BYTES and client_state.accepts_gzip(
             headers.get(b"accept-encoding")):
-        return 200, etag.encode(), client_state.compressed(body), True, cors + vary
-    return 200, etag.encode(), body, False, cors + vary
+        return (200, etag.encode(), client_state.compressed(body), True, cors + vary), stamp
+    return (200, etag.encode(), body, False, cors + vary), stamp
+
+
+_SHORTCUTS = {PATH: _cached_answer, **dict.fromkeys(FRONTEND_PATHS, _frontend_answer)}
 
 
 def _refresh_soon(authorization: str, projects: list[str]) -> None:

@@ -53,7 +53,9 @@ class Listener:
         """Start listening, once per process, when the database is PostgreSQL."""
         if self._thread is not None and self._thread.is_alive():
             return
-        if connections["default"].vendor != "postgresql":
+        # From the settings, not connections["default"]: on the event loop every request is a
+        # context of its own, and that would build a new connection object for each of them.
+        if "postgresql" not in connections.settings["default"]["ENGINE"]:
             return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():

@@ -1,4 +1,5 @@
 import http.client
+import logging
 import os
 import threading
 import time
@@ -40,6 +41,7 @@ class Command(TMinusCommand):
 
         config = uvicorn.Config("tminus.asgi:application", host=host, port=port, workers=workers,
                                 log_level=settings.LOG_LEVEL.lower(), proxy_headers=True,
+                                access_log=_logs_requests(settings.LOG_LEVEL),
                                 lifespan="off",
                                 timeout_graceful_shutdown=settings.SERVE_GRACEFUL_SECONDS)
         # The socket is bound here, before the server starts, so that the address announced is
@@ -100,6 +102,12 @@ class Command(TMinusCommand):
         # worker behind; one in the middle of a round is not waited for (the lease covers it).
         stop.set()
         thread.join(timeout=1)
+
+
+def _logs_requests(level: str) -> bool:
+    """Whether the server writes a line per request: it logs them at INFO, and above that
+    uvicorn would still format each line only to drop it (a few percent of a busy API)."""
+    return logging.getLevelNamesMapping().get(level, logging.INFO) <= logging.INFO
 
 
 def _wait_until_healthy(host: str, port: int) -> bool:
