@@ -5,8 +5,9 @@ with an unleash-server.
 Starts the production server (`tminus serve --no-worker`, uvicorn, production settings) on a
 fresh SQLite database, or on PostgreSQL when DATABASE_URL is set, with 50 flags, then drives it
 with 50 concurrent keep-alive connections: once with no ETag (200 answers with the whole state),
-once with the current ETag (304 answers, what polling SDKs get almost always), and once on the
-frontend API with a user's context. Prints figures; asserts nothing.
+once with the current ETag (304 answers, what polling SDKs get almost always), then on the
+frontend API twice: one user's context asked again and again (a browser polling), and a new
+user in every request (nothing earlier can be reused). Prints figures; asserts nothing.
 
     python bench/client_api.py [--seconds 10] [--connections 50] [--workers 1]
         [--peer URL CLIENT_TOKEN [--peer-frontend-token TOKEN]]
@@ -22,6 +23,7 @@ generator below, run in its own process. Both share the machine with the server,
 
 import argparse
 import asyncio
+import itertools
 import multiprocessing
 import os
 import re
@@ -67,6 +69,8 @@ print(secret, frontend)
 """
 CLIENT_PATH = "/api/client/features"
 FRONTEND_PATH = "/api/frontend?userId=7&properties[plan]=pro&properties[country]=NO"
+# Each request from another user: nothing of an earlier answer fits, as on a busy site.
+FRONTEND_USERS_PATH = "/api/frontend?userId={user}&properties[plan]=pro&properties[country]=NO"
 
 
 def free_port() -> int:
@@ -107,12 +111,15 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
 # -- asyncio load generator ------------------------------------------------------------------
 
 
+_users = itertools.count()
+
+
 async def _connection(port: int, request: bytes, until: float, latencies: list, errors: list):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.monotonic() < until:
             started = time.perf_counter()
-            writer.write(request)
+            writer.write(request.replace(b"{user}", str(next(_users)).encode()))
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
             match = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
@@ -167,12 +174,27 @@ def python_load(port: int, path: str, headers: dict, connections: int, seconds: 
 # -- wrk ---------------------------------------------------------------------------------------
 
 
+# A new user in each request's path, for paths that name one as {user}.
+WRK_USERS = """
+local user = 0
+request = function()
+  user = user + 1
+  return wrk.format(nil, (string.gsub(wrk.path, "{user}", tostring(user))))
+end
+"""
+
+
 def wrk_load(port: int, path: str, headers: dict, connections: int, seconds: float) -> dict:
     args = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s", "--latency"]
     for key, value in headers.items():
         args += ["-H", f"{key}: {value}"]
-    output = subprocess.run([*args, f"http://127.0.0.1:{port}{path}"],
-                            capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if "{user}" in path:
+            script.write(WRK_USERS)
+            script.flush()
+            args += ["-s", script.name]
+        output = subprocess.run([*args, f"http://127.0.0.1:{port}{path}"],
+                                capture_output=True, text=True, check=True).stdout
 
     def millis(label):
         match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output)
@@ -197,6 +219,7 @@ def measure(load, port: int, client_token: str, frontend_token: str | None,
              "304 (ETag matches)": (CLIENT_PATH, {**headers, "If-None-Match": etag})}
     if frontend_token:
         loads["frontend (a user)"] = (FRONTEND_PATH, {"Authorization": frontend_token})
+        loads["frontend (new users)"] = (FRONTEND_USERS_PATH, {"Authorization": frontend_token})
     for path, extra in loads.values():
         load(port, path, extra, connections, 2)  # warm up every worker and cache
     return {label: load(port, path, extra, connections, seconds)
