@@ -70,8 +70,9 @@ def test_bulk_add_runs_the_same_queries_for_2_or_20_items_per_level(django_asser
 
 
 @pytest.mark.parametrize("items, field", [
-    ([{"text": "Fine"}, {"text": "  "}], "text"),
-    ([{"text": "Fine", "children": [{"text": "Odd", "status": "finished"}]}], "status"),
+    ([{"text": "Fine"}, {"text": "  "}], "items.1.text"),
+    ([{"text": "Fine", "children": [{"text": "Odd", "status": "finished"}]}],
+     "items.0.children.0.status"),
 ])
 def test_bulk_add_with_one_bad_entry_adds_nothing(items, field):
     section = _section()
@@ -79,7 +80,7 @@ def test_bulk_add_with_one_bad_entry_adds_nothing(items, field):
     with pytest.raises(ValidationFailed) as refused:
         services.checklist_items_bulk_add(section=section, items=items, actor=CLI)
 
-    assert field in refused.value.errors
+    assert list(refused.value.errors) == [field]
     assert not section.items.exists()
 
 

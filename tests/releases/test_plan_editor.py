@@ -185,14 +185,16 @@ def test_move_down_indent_and_outdent_reorder_and_nest_items(contributor, releas
     first, _second, third = _items(release)
     client = signed_in(contributor)
     url = f"/releases/{release.key}/plan/item/{{}}/move"
-    client.post(url.format(first.pk), {"direction": "down"}, **HTMX)
+    client.post(url.format(first.pk), {"direction": "down", "revision": first.revision}, **HTMX)
     assert [i.text for i in _items(release)] == ["Second", "First", "Third"]
 
-    client.post(url.format(third.pk), {"direction": "indent"}, **HTMX)
+    client.post(url.format(third.pk), {"direction": "indent", "revision": third.revision},
+                **HTMX)
     third.refresh_from_db()
     assert third.parent_id == first.pk
 
-    client.post(url.format(third.pk), {"direction": "outdent"}, **HTMX)
+    client.post(url.format(third.pk), {"direction": "outdent", "revision": third.revision},
+                **HTMX)
     third.refresh_from_db()
     top = [i.text for i in _items(release) if i.parent_id is None]
     assert third.parent_id is None and top == ["Second", "First", "Third"]
@@ -204,7 +206,8 @@ def test_drop_places_an_item_before_another_in_another_section(contributor, rele
     other = ChecklistSection.objects.create(release=release, title="Other", order=1)
     target = ChecklistItem.objects.create(release=release, section=other, text="Target")
     signed_in(contributor).post(f"/releases/{release.key}/plan/item/{second.pk}/move",
-                                {"section": other.pk, "before": target.pk}, **HTMX)
+                                {"section": other.pk, "before": target.pk,
+                                 "revision": second.revision}, **HTMX)
     assert [i.text for i in other.items.order_by("order")] == ["Second", "Target"]
 
 
@@ -225,9 +228,9 @@ def test_bulk_assign_and_tick_change_every_selected_item(contributor, release):
     first, second, third = _items(release)
     client = signed_in(contributor)
     url = f"/releases/{release.key}/plan/items/bulk"
-    client.post(url, {"items": [first.pk, third.pk], "action": "assign", "owner": "dana"},
-                **HTMX)
-    client.post(url, {"items": [first.pk, second.pk], "action": "tick"}, **HTMX)
+    client.post(url, {"items": [f"{first.pk}:1", f"{third.pk}:1"], "action": "assign",
+                      "owner": "dana"}, **HTMX)
+    client.post(url, {"items": [f"{first.pk}:2", f"{second.pk}:1"], "action": "tick"}, **HTMX)
     owners = {i.text: (i.owner_id, i.status) for i in _items(release)}
     assert owners == {"First": (dana.pk, "done"), "Second": (None, "done"),
                       "Third": (dana.pk, "todo")}
@@ -324,7 +327,8 @@ def test_drop_places_a_section_before_another_audited_as_web(contributor, releas
     later = ChecklistSection.objects.create(release=release, title="Later", order=5)
     url = f"/releases/{release.key}/plan/section/{later.pk}/move"
 
-    response = signed_in(contributor).post(url, {"before": _first_section(release).pk}, **HTMX)
+    response = signed_in(contributor).post(
+        url, {"before": _first_section(release).pk, "revision": later.revision}, **HTMX)
 
     assert response.status_code == 200
     assert _first_section(release) == later
@@ -336,7 +340,7 @@ def test_drop_places_a_phase_last_when_it_lands_on_no_phase(manager, release):
     first = Phase.objects.filter(release=release).order_by("order", "id").first()
     url = f"/releases/{release.key}/plan/phase/{first.pk}/move"
 
-    signed_in(manager).post(url, {"before": ""}, **HTMX)
+    signed_in(manager).post(url, {"before": "", "revision": first.revision}, **HTMX)
 
     assert Phase.objects.filter(release=release).order_by("order", "id").last() == first
 
@@ -361,7 +365,8 @@ def test_release_part_place_refuses_a_part_of_another_kind(release):
     phase = Phase.objects.filter(release=release).first()
 
     with pytest.raises(services.ValidationFailed) as refused:
-        services.release_part_place(part=section, before=phase, actor=Actor.cli())
+        services.release_part_place(part=section, before=phase, revision=None,
+                                    actor=Actor.cli())
 
     assert "before" in refused.value.errors
 
@@ -376,7 +381,8 @@ def test_api_reorders_a_section_through_the_same_service_audited_as_api(api_as, 
     first = _first_section(release)
 
     response = api_as(contributor).post(
-        f"/api/v1/releases/{release.key}/plan/section/{later.pk}/move", {"before": first.pk})
+        f"/api/v1/releases/{release.key}/plan/section/{later.pk}/move",
+        {"before": first.pk, "revision": later.revision})
 
     assert response.status_code == 200 and response.json()["order"] == 0
     assert _first_section(release) == later

@@ -157,6 +157,43 @@ def test_keyboard_moves_and_nests_items(page):
     assert _item("First").parent_id is None
 
 
+def test_own_edits_in_place_do_not_make_the_next_move_or_bulk_tick_look_stale(page):
+    first = _item("First")
+    _edit(page, f"#f-item-{first.pk}-text", "First, renamed")
+    _row(page, "First, renamed").locator("select.item-status").select_option("in_progress")
+    expect(page.locator(f"#item-{first.pk}")).to_have_class(_status("in_progress"))
+    _row(page, "First, renamed").locator("button.handle").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    page.wait_for_selector("li.item:first-child .field-text .value:text-is('Second')")
+    assert [i.text for i in ChecklistItem.objects.order_by("order", "id")] == [
+        "Second", "First, renamed", "Third"]
+
+    _edit(page, f"#f-item-{first.pk}-notes", "Ask ops")
+    page.check(f"#item-{first.pk} input.select")
+    page.click("#bulk-form button[value=tick]")
+    expect(page.locator(f"#item-{first.pk}")).to_have_class(_status("done"))
+    assert _item("First, renamed").status == "done"
+
+
+def _status(status):
+    import re
+
+    return re.compile(rf"\bstatus-{status}\b")
+
+
+def test_a_move_from_a_page_someone_else_changed_since_is_refused_and_moves_nothing(
+        page, contributor):
+    first = _item("First")
+    services.checklist_item_update(item=first, revision=first.revision,
+                                   changes={"notes": "Theirs"}, actor=Actor(contributor, "web"))
+    _row(page, "First").locator("button.handle").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    expect(page.locator("#plan-checklists .callout.error")).to_contain_text(
+        "changed by someone else")
+    assert [i.text for i in ChecklistItem.objects.order_by("order", "id")] == [
+        "First", "Second", "Third"]
+
+
 def test_dragging_an_item_drops_it_before_another(page):
     _row(page, "Third").locator("button.handle").drag_to(_row(page, "First"))
     page.wait_for_selector("li.item:first-child .field-text .value:text-is('Third')")

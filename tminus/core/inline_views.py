@@ -64,8 +64,12 @@ def _save(request, editable, spec, row):
         fresh = editable.get(row.pk) or row
         return _editor(request, editable.kind, spec, fresh, typed=typed,
                        revision=revision, error=_message(error), status=error.status)
-    response = _shown(editable.kind, editable.get(row.pk), spec.name, True)
+    saved = editable.get(row.pk)
+    response = _shown(editable.kind, saved, spec.name, True)
     response["HX-Trigger"] = "tminus:changed"  # the recent-changes feed refreshes itself
+    # The row's new revision: the page moves its row on to it (app.js), so that moving the row
+    # next is not refused as made from a stale copy.
+    response["ETag"] = f'"{saved.revision}"'
     return response
 
 

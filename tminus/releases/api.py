@@ -206,6 +206,8 @@ class PlanMoveIn(Schema):
     before: int | None = Field(None, description="Drop before this part of the same kind; 0: "
                                                  "last place")
     section: int | None = Field(None, description="For an item: the section it is dropped into")
+    revision: int | None = Field(None, description="The part's revision as you saw it (or send "
+                                                   "If-Match); a stale one is refused with 409")
 
 
 class PlanMoveOut(Schema):
@@ -213,6 +215,7 @@ class PlanMoveOut(Schema):
     order: int
     section_id: int | None = None
     parent_id: int | None = None
+    revision: int
 
 
 MOVABLE = {"phase": Phase, "milestone": Milestone, "section": ChecklistSection,
@@ -228,9 +231,10 @@ def plan_part_move(request, key: str, kind: str, part_id: int, data: PlanMoveIn)
     part = get_object_or_404(MOVABLE[kind], pk=part_id, release=selectors.release_get(key))
     part = services.release_part_reorder(part=part, direction=data.direction,
                                          before_id=data.before, section_id=data.section,
+                                         revision=edit_revision(request, data.revision),
                                          actor=actor)
     return {"id": part.pk, "order": part.order, "section_id": getattr(part, "section_id", None),
-            "parent_id": getattr(part, "parent_id", None)}
+            "parent_id": getattr(part, "parent_id", None), "revision": part.revision}
 
 
 @router.get("/releases/{key}/scope", response=list[ScopeItemOut])

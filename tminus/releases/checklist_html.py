@@ -91,7 +91,7 @@ def _section_head(view, editable: bool, urls: dict, heading: str) -> str:
         details = f"<small>due {_date(section.due_date)}{owner}</small>"
     return (
         f'<div class="section" id="section-{section.pk}" data-section="{section.pk}" '
-        f'data-drop="section" data-pk="{section.pk}">'
+        f'data-drop="section" data-pk="{section.pk}" data-revision="{section.revision}">'
         f"<{heading}>{title} {details}"
         f'<span class="section-progress"><progress max="{view.total or 1}" value="{view.done}">'
         f'</progress> <span class="count">{view.done}/{view.total}</span></span></{heading}>'
@@ -146,8 +146,9 @@ def _add_item_form(section, urls: dict, token: str) -> str:
 # builds the page's UTF-8 directly, four times faster than text encoded afterwards.
 _EDITABLE_ROW = (
     '<li id="item-%(pk)d" class="item depth-%(depth)d status-%(status)b%(overdue_class)b" '
-    'data-item="%(pk)d">'
-    '<input type="checkbox" class="select" form="bulk-form" name="items" value="%(pk)d" '
+    'data-item="%(pk)d" data-revision="%(revision)d">'
+    '<input type="checkbox" class="select" form="bulk-form" name="items" '
+    'value="%(pk)d:%(revision)d" '
     'aria-label="Select: %(label)b">'
     '<button type="button" class="handle" draggable="true" aria-label="Move: %(label)b '
     '(Alt and arrow keys)" title="Drag, or Alt+↑ ↓ ← →">⠿</button>'

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from tminus.accounts.permissions import can
 from tminus.accounts.roles import CONTRIBUTE
 from tminus.core.actors import Actor
+from tminus.core.concurrency import REVISION_MISSING
 from tminus.core.errors import ServiceError, ValidationFailed
 from tminus.core.fragments import render_page
 from tminus.core.inline import find_user
-from tminus.core.web import role_required
+from tminus.core.web import posted_revision, refusal_text, role_required
 from tminus.releases import forms, selectors, services
 from tminus.releases.calendars import calendar_for
 from tminus.releases.checklist_html import render_checklists
@@ -105,7 +106,7 @@ def _block(request, release, block: str, *, undo=None, error: str = "", status: 
 def _message(error: ServiceError) -> str:
     if isinstance(error, ValidationFailed):
         return " ".join(m for found in error.errors.values() for m in found)
-    return error.message
+    return refusal_text(error)
 
 
 def _part(release, kind: str, pk: int):
@@ -182,7 +183,7 @@ def plan_part_move(request, key, kind, pk):
         services.release_part_reorder(
             part=part, direction=request.POST.get("direction", ""),
             before_id=_number(request.POST, "before"), section_id=_number(request.POST, "section"),
-            actor=Actor.web(request))
+            revision=posted_revision(request), actor=Actor.web(request))
     except ServiceError as error:
         return _block(request, release, BLOCKS[kind], error=_message(error), status=error.status)
     return _block(request, release, BLOCKS[kind])
@@ -201,11 +202,15 @@ def _number(data, name: str) -> int | None:
 @require_POST
 @role_required(CONTRIBUTE)
 def plan_items_bulk(request, key):
-    """Assign, set the status of, or remove the checked items at once."""
+    """Assign, set the status of, or remove the checked items at once.
+
+    Each checked box sends `ID:REVISION`, the item as the page showed it: when one of them was
+    changed since (409) or a box names no revision (428), nothing is changed."""
     release = release_or_404(key)
-    ids = [int(pk) for pk in request.POST.getlist("items") if pk.isdigit()]
-    items = list(ChecklistItem.objects.filter(release=release, pk__in=ids)
-                 .select_related("release").order_by("parent_id", "order"))
+    seen = _chosen(request.POST.getlist("items"))
+    items = [(item, seen[item.pk]) for item in
+             ChecklistItem.objects.filter(release=release, pk__in=seen)
+             .select_related("release").order_by("parent_id", "order")]
     action = request.POST.get("action", "")
     actor = Actor.web(request)
     if not items:
@@ -217,6 +222,16 @@ def plan_items_bulk(request, key):
         return _block(request, release, "checklists", error=_message(error),
                       status=error.status)
     return _block(request, release, "checklists", undo=undo)
+
+
+def _chosen(values: list[str]) -> dict[int, int]:
+    """{item id: the revision the page showed} from the checked boxes' `ID:REVISION`."""
+    seen = {}
+    for value in values:
+        pk, _, revision = value.partition(":")
+        if pk.isdigit():
+            seen[int(pk)] = int(revision) if revision.isdigit() else REVISION_MISSING
+    return seen
 
 
 def _bulk(items, action: str, data, actor: Actor):
@@ -231,28 +246,10 @@ def _bulk(items, action: str, data, actor: Actor):
     elif action == "tick":
         changes = {"status": ItemStatus.DONE}
     elif action == "remove":
-        return _bulk_remove(items, actor)
+        events = services.checklist_items_bulk_remove(items=items, actor=actor)
+        return {"text": f"Removed {len(events)} item{'s' if len(events) != 1 else ''}.",
+                "events": ",".join(str(event.pk) for event in events)}
     else:
         raise ValidationFailed({"action": "Assign, set a status, tick or remove."})
-    for item in items:
-        services.checklist_item_update(item=item, revision=None, changes=changes, actor=actor)
+    services.checklist_items_bulk_update(items=items, changes=changes, actor=actor)
     return None
-
-
-def _bulk_remove(items, actor: Actor) -> dict:
-    chosen = {item.pk for item in items}
-    # A sub-item goes with its parent: remove only the outermost of the selection.
-    outer = [item for item in items if not _has_chosen_ancestor(item, chosen)]
-    events = [services.release_part_remove(part=item, actor=actor).pk for item in outer]
-    return {"text": f"Removed {len(outer)} item{'s' if len(outer) != 1 else ''}.",
-            "events": ",".join(map(str, events))}
-
-
-def _has_chosen_ancestor(item, chosen: set[int]) -> bool:
-    parent_id = item.parent_id
-    while parent_id:
-        if parent_id in chosen:
-            return True
-        parent_id = ChecklistItem.objects.filter(pk=parent_id).values_list(
-            "parent_id", flat=True).first()
-    return False

@@ -287,24 +287,31 @@ def _stamp_completion(item: ChecklistItem, actor: Actor) -> None:
         item.done_at = item.done_by = None
 
 
-@transaction.atomic
 def checklist_section_add(*, release: Release, title: str, group: str = "",
                           due_date: date | None = None, due_offset: int | None = None,
                           owner=None, actor: Actor) -> ChecklistSection:
-    """Add a checklist section to a release."""
-    require(actor, CONTRIBUTE)
-    if not (title or "").strip():
-        raise ValidationFailed({"title": "A checklist section needs a title."})
-    if due_offset is not None:
-        due_date = date_at(release.go_live, due_offset)
-    order = release.checklist_sections.count()
-    section = ChecklistSection.objects.create(
-        release=release, title=title.strip(), group=group, due_date=due_date,
-        due_offset=due_offset, owner=owner, order=order,
-    )
-    audit_record(actor=actor, action="checklist_section.add", obj=section,
-                 release_id=release.pk, after=snapshot(section, ["title", "group", "due_date"]))
-    return section
+    """Add a checklist section to a release; an offset dates it from go-live."""
+    section = ChecklistSection(release=release, title=(title or "").strip(), group=group,
+                               due_date=due_date, due_offset=due_offset, owner=owner,
+                               order=release.checklist_sections.count())
+    _follow_go_live(section, SECTION_DATES)
+    return editing.create(SECTION, section, actor=actor)
+
+
+def _parent_errors(section: ChecklistSection, parent) -> dict:
+    if parent is not None and parent.section_id != section.pk:
+        return {"parent": "A sub-item must be in the same section as its parent."}
+    return {}
+
+
+def _new_item(section: ChecklistSection, *, text, order: int, due_date=None, owner=None,
+              responsible="", status=ItemStatus.TODO) -> ChecklistItem:
+    """An unsaved item of a section: without a date of its own it is due with its section."""
+    return ChecklistItem(
+        release_id=section.release_id, section=section, text=text.strip() if isinstance(
+            text, str) else text, owner=owner, responsible=(responsible or "").strip()[:200],
+        order=order, status=status, due_date=due_date or section.due_date,
+        due_offset=None if due_date else section.due_offset)
 
 
 @transaction.atomic
@@ -312,36 +319,21 @@ def checklist_item_add(*, section: ChecklistSection, text: str, parent=None, own
                        due_date: date | None = None, responsible: str = "",
                        actor: Actor) -> ChecklistItem:
     """Add an item (or a sub-item) to a checklist section."""
-    require(actor, CONTRIBUTE)
-    if not (text or "").strip():
-        raise ValidationFailed({"text": "A checklist item needs text."})
-    if parent is not None and parent.section_id != section.pk:
-        raise ValidationFailed({"parent": "A sub-item must be in the same section as its parent."})
-    offset = None if due_date else section.due_offset
-    item = ChecklistItem.objects.create(
-        release_id=section.release_id, section=section, parent=parent, text=text.strip(),
-        owner=owner, responsible=(responsible or "").strip()[:200], order=section.items.count(),
-        due_date=due_date or section.due_date, due_offset=offset,
-    )
-    audit_record(actor=actor, action="checklist_item.add", obj=item,
-                 release_id=section.release_id, after=snapshot(item, ITEM_FIELDS))
-    return item
+    errors = _parent_errors(section, parent)
+    if errors:
+        raise ValidationFailed(errors)
+    item = _new_item(section, text=text or "", order=section.items.count(), due_date=due_date,
+                     owner=owner, responsible=responsible)
+    item.parent = parent
+    return editing.create(ITEM, item, actor=actor)
 
 
-def _flat_items(entries: list[dict], depth: int = 0):
-    for entry in entries:
-        yield depth, entry
-        yield from _flat_items(entry.get("children") or [], depth + 1)
-
-
-def _bulk_item_errors(flat: list[tuple[int, dict]]) -> dict:
-    for _depth, entry in flat:
-        if not (entry.get("text") or "").strip():
-            return {"text": "A checklist item needs text."}
-        if entry.get("status", ItemStatus.TODO) not in ItemStatus.values:
-            return {"status": f"Unknown status {entry['status']!r}; use one of "
-                              f"{', '.join(ItemStatus.values)}."}
-    return {}
+def _flat_items(entries: list[dict], path: str = "items", depth: int = 0):
+    """Each entry of a tree with its depth and where it is: items.1.children.0."""
+    for index, entry in enumerate(entries):
+        where = f"{path}.{index}"
+        yield depth, where, entry
+        yield from _flat_items(entry.get("children") or [], f"{where}.children", depth + 1)
 
 
 @transaction.atomic
@@ -349,29 +341,28 @@ def checklist_items_bulk_add(*, section: ChecklistSection, items: list[dict], pa
                              actor: Actor) -> list[ChecklistItem]:
     """Add a tree of items to a section at once (one audit record for the batch).
 
-    Each entry: text, optional status, owner, responsible, due_date and children. Returns the new
-    items in depth-first order of the entries; nothing is added when one entry is invalid.
+    Each entry: text, optional status, owner, responsible, due_date and children. Every entry
+    is held to the rules of a single item; a message names the entry and field of each one
+    that breaks them (items.1.children.0.text), and then nothing is added. Returns the new
+    items in depth-first order of the entries.
     """
     require(actor, CONTRIBUTE)
-    flat = list(_flat_items(items))
-    errors = _bulk_item_errors(flat)
-    if parent is not None and parent.section_id != section.pk:
-        errors["parent"] = "A sub-item must be in the same section as its parent."
-    if errors:
-        raise ValidationFailed(errors)
     start, now = section.items.count(), timezone.now()
     user = actor.user if getattr(actor.user, "pk", None) else None
     built: list[tuple[int, ChecklistItem]] = []
-    for order, (depth, entry) in enumerate(flat, start=start):
-        status = entry.get("status") or ItemStatus.TODO
-        finished = status in FINISHED_ITEM_STATUSES
-        due = entry.get("due_date")
-        built.append((depth, ChecklistItem(
-            release_id=section.release_id, section=section, text=entry["text"].strip(),
-            owner=entry.get("owner"), responsible=(entry.get("responsible") or "")[:200],
-            order=order, status=status,
-            due_date=due or section.due_date, due_offset=None if due else section.due_offset,
-            done_at=now if finished else None, done_by=user if finished else None)))
+    errors = _parent_errors(section, parent)
+    for order, (depth, where, entry) in enumerate(_flat_items(items), start=start):
+        item = _new_item(section, text=entry.get("text") or "", order=order,
+                         due_date=entry.get("due_date"), owner=entry.get("owner"),
+                         responsible=entry.get("responsible"),
+                         status=entry.get("status") or ItemStatus.TODO)
+        if item.status in FINISHED_ITEM_STATUSES:
+            item.done_at, item.done_by = now, user
+        errors.update({f"{where}.{name}": message for name, message
+                       in editing.new_row_errors(ITEM, item).items()})
+        built.append((depth, item))
+    if errors:
+        raise ValidationFailed(errors)
     _bulk_create_by_depth(built, parent)
     created = [item for _depth, item in built]
     audit_record(actor=actor, action="checklist_item.bulk_add", obj=section,
@@ -402,6 +393,7 @@ MILESTONE_FIELDS = ["name", "kind", "date", "date_offset", "responsible"]
 SECTION_FIELDS = ["title", "group", "owner", "due_date", "due_offset", "notes"]
 PHASE_DATES = (("start_date", "start_offset"), ("end_date", "end_offset"))
 MILESTONE_DATES = (("date", "date_offset"),)
+SECTION_DATES = (("due_date", "due_offset"),)
 
 
 def _scope_errors(item: ScopeItem) -> dict:
@@ -537,28 +529,27 @@ def milestone_update(*, milestone: Milestone, changes: dict, revision: int | Non
     return editing.update(MILESTONE, milestone, revision=revision, changes=changes, actor=actor)
 
 
-@transaction.atomic
 def checklist_section_update(*, section: ChecklistSection, changes: dict,
                              revision: int | None, actor: Actor) -> ChecklistSection:
     """Change a checklist section's title, group, owner, due date or offset, or notes."""
-    require(actor, CONTRIBUTE)
-    unknown = set(changes) - set(SECTION_FIELDS)
-    if unknown:
-        raise ValidationFailed({field: "This field cannot be changed here." for field in unknown})
-    if "title" in changes and not (changes["title"] or "").strip():
-        raise ValidationFailed({"title": "A checklist section needs a title."})
-    before = snapshot(section, SECTION_FIELDS)
-    for name, value in changes.items():
-        setattr(section, name, value)
+    return editing.update(SECTION, section, revision=revision, changes=changes, actor=actor)
+
+
+def _section_errors(section: ChecklistSection) -> dict:
+    if not (section.title or "").strip():
+        return {"title": "A checklist section needs a title."}
+    return {}
+
+
+def _section_derive(section: ChecklistSection, changes: dict) -> list[str]:
     if "due_date" in changes and "due_offset" not in changes:
         section.due_offset = None  # a date set by hand stays put when go-live moves
-    _follow_go_live(section, (("due_date", "due_offset"),))
-    save_versioned(section, revision, SECTION_FIELDS,
-                   snapshot=lambda s: snapshot(s, SECTION_FIELDS))
-    audit_record(actor=actor, action="checklist_section.update", obj=section,
-                 release_id=section.release_id, before=before,
-                 after=snapshot(section, SECTION_FIELDS))
-    return section
+    return ["due_offset", *_follow_go_live(section, SECTION_DATES)]
+
+
+SECTION = editing.Kind(model=ChecklistSection, action="checklist_section",
+                       fields=SECTION_FIELDS, capability=CONTRIBUTE, validate=_section_errors,
+                       derive=_section_derive)
 
 
 _REMOVABLE = {
@@ -580,6 +571,39 @@ def release_part_remove(*, part, actor: Actor, reason: str = "") -> None:
                          release_id=part.release_id, before=before, reason=reason)
     part.delete()
     return event
+
+
+@transaction.atomic
+def checklist_items_bulk_update(*, items: list[tuple[ChecklistItem, int | None]], changes: dict,
+                                actor: Actor) -> list[ChecklistItem]:
+    """Make the same change to several items, each given with the revision the person saw:
+    all of them change, or (one stale, 409; one without a revision, 428) none."""
+    require(actor, CONTRIBUTE)
+    return [checklist_item_update(item=item, revision=revision, changes=changes, actor=actor)
+            for item, revision in items]
+
+
+@transaction.atomic
+def checklist_items_bulk_remove(*, items: list[tuple[ChecklistItem, int | None]],
+                                actor: Actor) -> list:
+    """Remove several items, each given with the revision the person saw, all or none; a
+    sub-item goes with its parent. Returns the removals' audit events (for undo)."""
+    require(actor, CONTRIBUTE)
+    for item, revision in items:
+        _claim(item, revision)
+    chosen = {item.pk for item, _revision in items}
+    outer = [item for item, _revision in items if not _has_chosen_ancestor(item, chosen)]
+    return [release_part_remove(part=item, actor=actor) for item in outer]
+
+
+def _has_chosen_ancestor(item: ChecklistItem, chosen: set[int]) -> bool:
+    parent_id = item.parent_id
+    while parent_id:
+        if parent_id in chosen:
+            return True
+        parent_id = ChecklistItem.objects.filter(pk=parent_id).values_list(
+            "parent_id", flat=True).first()
+    return False
 
 
 # ---- Working calendars --------------------------------------------------------------------------
@@ -768,6 +792,13 @@ def _renumber(rows: list) -> None:
         type(rows[0]).objects.bulk_update(rows, ["order"])
 
 
+def _claim(part, revision: int | None) -> None:
+    """Refuse a move made from a page that showed an older revision of the part (409), or that
+    names none (428); the moved part takes the next revision, as after any edit of it."""
+    fields = _REMOVABLE[type(part)][1]
+    save_versioned(part, revision, [], snapshot=lambda row: editing.state(row, fields))
+
+
 def _placement(part) -> dict:
     place = {"order": part.order}
     if isinstance(part, ChecklistItem):
@@ -776,15 +807,17 @@ def _placement(part) -> dict:
 
 
 @transaction.atomic
-def release_part_move(*, part, direction: str, actor: Actor):
+def release_part_move(*, part, direction: str, revision: int | None, actor: Actor):
     """Move a part of a plan one place up or down among its siblings; indent an item under the
-    item above it, or outdent it to follow its parent."""
+    item above it, or outdent it to follow its parent. `revision` is the part's as the person
+    saw it (None only for internal callers)."""
     require(actor, _MOVABLE[type(part)])
     if direction not in MOVES:
         raise ValidationFailed({"direction": f"Move up, down, indent or outdent, not "
                                              f"{direction!r}."})
     if direction in ("indent", "outdent") and not isinstance(part, ChecklistItem):
         raise ValidationFailed({"direction": "Only checklist items nest."})
+    _claim(part, revision)
     before = _placement(part)
     siblings = _siblings(part)
     index = next(i for i, row in enumerate(siblings) if row.pk == part.pk)
@@ -805,21 +838,22 @@ def release_part_move(*, part, direction: str, actor: Actor):
 
 
 @transaction.atomic
-def release_part_reorder(*, part, actor: Actor, direction: str = "", before_id: int | None = None,
-                         section_id: int | None = None):
+def release_part_reorder(*, part, revision: int | None, actor: Actor, direction: str = "",
+                         before_id: int | None = None, section_id: int | None = None):
     """One entry for every reorder a page or the API asks for: a drop before the part with id
     `before_id` (0: last place), for an item into the section `section_id`; else a move one
-    step in `direction`."""
+    step in `direction`. `revision` is the part's as the person saw it."""
     if isinstance(part, ChecklistItem) and section_id:
         section = ChecklistSection.objects.filter(pk=section_id,
                                                   release_id=part.release_id).first()
         if section is None:
             raise ValidationFailed({"section": "Drop the item into a section of its release."})
         return checklist_item_place(item=part, section=section, before=_drop_before(
-            part, before_id), actor=actor)
+            part, before_id), revision=revision, actor=actor)
     if before_id is not None:
-        return release_part_place(part=part, before=_drop_before(part, before_id), actor=actor)
-    return release_part_move(part=part, direction=direction, actor=actor)
+        return release_part_place(part=part, before=_drop_before(part, before_id),
+                                  revision=revision, actor=actor)
+    return release_part_move(part=part, direction=direction, revision=revision, actor=actor)
 
 
 def _drop_before(part, before_id: int | None):
@@ -833,7 +867,7 @@ def _drop_before(part, before_id: int | None):
 
 
 @transaction.atomic
-def release_part_place(*, part, before, actor: Actor):
+def release_part_place(*, part, before, revision: int | None, actor: Actor):
     """Put a section, phase or milestone just before another of its kind in the same release
     (a drop by drag), or last when `before` is None."""
     require(actor, _MOVABLE[type(part)])
@@ -843,6 +877,7 @@ def release_part_place(*, part, before, actor: Actor):
                                or before.release_id != part.release_id or before.pk == part.pk):
         raise ValidationFailed({"before": f"Drop the {part._meta.verbose_name} beside another "
                                           f"{part._meta.verbose_name} of the same release."})
+    _claim(part, revision)
     old = _placement(part)
     siblings = [row for row in _siblings(part) if row.pk != part.pk]
     at = next((i for i, row in enumerate(siblings) if before and row.pk == before.pk),
@@ -870,7 +905,8 @@ def _follow(item: ChecklistItem, parent: ChecklistItem) -> None:
 
 @transaction.atomic
 def checklist_item_place(*, item: ChecklistItem, section: ChecklistSection,
-                         before: ChecklistItem | None, actor: Actor) -> ChecklistItem:
+                         before: ChecklistItem | None, revision: int | None,
+                         actor: Actor) -> ChecklistItem:
     """Put an item (with its sub-items) just before another item, or last in a section."""
     require(actor, CONTRIBUTE)
     if section.release_id != item.release_id:
@@ -879,6 +915,7 @@ def checklist_item_place(*, item: ChecklistItem, section: ChecklistSection,
                                or _is_within(before, item)):
         raise ValidationFailed({"before": "Drop the item beside another item of the section, "
                                           "not inside itself."})
+    _claim(item, revision)
     old = _placement(item)
     moved_section = item.section_id != section.pk
     item.section, item.parent_id = section, before.parent_id if before else None

@@ -61,8 +61,7 @@
   }
 
   function applyState(form, li, state) {
-    form.dataset.revision = state.revision;
-    form.querySelector("input[name=revision]").value = state.revision;
+    setRevision(li, state.revision);
     form.querySelector("select.item-status").value = state.status;
     form.querySelector("input.tick").checked = state.status === "done";
     li.className = li.className.replace(/status-\S+/, "status-" + state.status);
@@ -114,6 +113,36 @@
   });
 
   // ---- The plan editor (htmx does the requests; this adds keys, dragging and counts) ----------
+  // Each row of a plan carries the revision the page shows (data-revision): a move, a drop or a
+  // bulk action sends it, and the server refuses it (409) once someone else changed the row.
+  // A save made here moves it on, so that the person's own edits never look stale.
+  function setRevision(row, revision) {
+    row.dataset.revision = revision;
+    const form = row.querySelector("form.item-form");
+    if (form) {
+      form.dataset.revision = revision;
+      form.querySelector("input[name=revision]").value = revision;
+    }
+    const box = row.querySelector("input.select[form=bulk-form]");
+    if (box) box.value = row.dataset.item + ":" + revision;
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    const params = event.detail.parameters;
+    if (!/\/move$/.test(event.detail.path) || params.revision !== undefined) return;
+    const row = event.detail.elt.closest && event.detail.elt.closest("[data-revision]");
+    if (row) params.revision = row.dataset.revision;
+  });
+
+  // An in-place editor answers a save with the row's new revision as its ETag.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const tag = event.detail.xhr.getResponseHeader("ETag");
+    const editor = event.detail.elt;
+    if (!tag || event.detail.xhr.status !== 200 || !editor.matches(".inline-editor")) return;
+    const row = editor.closest("[data-revision]");
+    if (row) setRevision(row, tag.replace(/^W\//, "").replace(/"/g, ""));
+  });
+
   // An edit button opens its field's editor; the field's id says which: f-KIND-PK-NAME.
   document.addEventListener("click", function (event) {
     const button = event.target.closest("button.edit-button");
