@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import signed_in
-from tests.factories import make_release
+from tests.releases import test_plan_editor as plan_editor
 from tminus.audit.models import AuditEvent
 from tminus.core.actors import Actor
 from tminus.core.concurrency import REVISION_MISSING
@@ -16,21 +16,8 @@ from tminus.releases import services
 from tminus.releases.models import ChecklistItem, ChecklistSection, Phase
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def release(manager):
-    release = make_release(go_live=date(2030, 6, 1))
-    section = ChecklistSection.objects.create(release=release, title="Launch prep")
-    for order, text in enumerate(["First", "Second", "Third"]):
-        ChecklistItem.objects.create(release=release, section=section, text=text, order=order)
-    return release
-
-
-def _items(release):
-    return list(ChecklistItem.objects.filter(release=release, section__title="Launch prep")
-                .order_by("order", "id"))
+# The plan editor's own release: three items, First, Second and Third, in "Launch prep".
+release, _items, HTMX = plan_editor.release, plan_editor._items, plan_editor.HTMX
 
 
 def _texts(release):
