@@ -183,6 +183,18 @@ def test_bulk_add_with_one_bad_row_names_the_row_and_saves_nothing(release):
     assert len(_items(release)) == 3
 
 
+def test_bulk_add_of_a_row_whose_text_is_not_text_is_refused_not_a_server_error(release):
+    section = ChecklistSection.objects.get(release=release, title="Launch prep")
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.checklist_items_bulk_add(section=section, items=[{"text": 5,
+                                                                   "responsible": 7}],
+                                          actor=Actor.cli())
+
+    assert refused.value.errors == {"items.0.text": ["Send text here."],
+                                    "items.0.responsible": ["Send text here."]}
+
+
 def test_api_item_add_with_too_long_text_answers_422(api_as, contributor, release):
     section = ChecklistSection.objects.get(release=release, title="Launch prep")
 

@@ -308,10 +308,14 @@ def _new_item(section: ChecklistSection, *, text, order: int, due_date=None, own
               responsible="", status=ItemStatus.TODO) -> ChecklistItem:
     """An unsaved item of a section: without a date of its own it is due with its section."""
     return ChecklistItem(
-        release_id=section.release_id, section=section, text=text.strip() if isinstance(
-            text, str) else text, owner=owner, responsible=(responsible or "").strip()[:200],
-        order=order, status=status, due_date=due_date or section.due_date,
-        due_offset=None if due_date else section.due_offset)
+        release_id=section.release_id, section=section, text=_trimmed(text), owner=owner,
+        responsible=_trimmed(responsible or "", 200), order=order, status=status,
+        due_date=due_date or section.due_date, due_offset=None if due_date else section.due_offset)
+
+
+def _trimmed(value, limit: int | None = None):
+    # Only text is trimmed: anything else reaches the edit path, which answers "Send text here."
+    return value.strip()[:limit] if isinstance(value, str) else value
 
 
 @transaction.atomic
