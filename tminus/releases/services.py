@@ -323,13 +323,10 @@ def checklist_item_add(*, section: ChecklistSection, text: str, parent=None, own
                        due_date: date | None = None, responsible: str = "",
                        actor: Actor) -> ChecklistItem:
     """Add an item (or a sub-item) to a checklist section."""
-    errors = _parent_errors(section, parent)
-    if errors:
-        raise ValidationFailed(errors)
     item = _new_item(section, text=text or "", order=section.items.count(), due_date=due_date,
                      owner=owner, responsible=responsible)
     item.parent = parent
-    return editing.create(ITEM, item, actor=actor)
+    return editing.create(ITEM, item, actor=actor, errors=_parent_errors(section, parent))
 
 
 def _flat_items(entries: list[dict], path: str = "items", depth: int = 0):
