@@ -39,7 +39,7 @@ def render_checklists(sections, *, release_key: str, csrf_token: str,
 
     The HTML comes already encoded (see `tminus.core.fragments`): render it with `render_page`.
     """
-    item_url = reverse("checklist-item-status", args=[release_key, 0]).replace("/0/", "/{}/")
+    item_url = _url_pattern("checklist-item-status", release_key, 0)
     urls = _plan_urls(release_key) if editable else {}
     token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
     rows = _Rows(item_url, token)
@@ -63,13 +63,16 @@ def render_checklists(sections, *, release_key: str, csrf_token: str,
     return EncodedHtml(b"".join(out))
 
 
-def _plan_urls(release_key: str) -> dict[str, str]:
-    def pattern(name, *args):
-        return reverse(name, args=[release_key, *args]).replace("/0/", "/{}/")
+def _url_pattern(name: str, release_key: str, *args) -> str:
+    """The URL with its last 0 (the row's id) as "{}": reversed once for a thousand rows. Only
+    the last: a release may be keyed "0" too."""
+    return "/{}/".join(reverse(name, args=[release_key, *args]).rsplit("/0/", 1))
 
-    return {"add": pattern("plan-part-add", "item"),
-            "move": pattern("plan-part-move", "section", 0),
-            "remove": pattern("plan-part-remove", "section", 0)}
+
+def _plan_urls(release_key: str) -> dict[str, str]:
+    return {"add": reverse("plan-part-add", args=[release_key, "item"]),
+            "move": _url_pattern("plan-part-move", release_key, "section", 0),
+            "remove": _url_pattern("plan-part-remove", release_key, "section", 0)}
 
 
 def _section_head(view, editable: bool, urls: dict, heading: str) -> str:
