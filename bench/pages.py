@@ -1,6 +1,7 @@
 """Server time of the busiest pages: prints median and p95, asserts nothing.
 
     python bench/pages.py [--requests 200] [--database-url postgres://...] [--only release,inline]
+                          [--profile release]
 
 Builds a fresh database (SQLite in a temporary data directory unless --database-url is given)
 with 10,000 releases (10 checklist items each) and one release with 1,000 checklist items, then
@@ -9,6 +10,8 @@ the release page with 1,000 items, a checklist item update through the API, and 
 update made in place on the release page (the htmx request the plan editor sends).
 Target: p95 under 50 ms on SQLite on a 2-core machine. --only times some of the pages (portfolio,
 api, release, update, inline) on the same data; the release page's query count is printed too.
+--profile PAGE runs PAGE's requests under cProfile instead of timing them and prints the 30
+functions with the most cumulative and the 30 with the most own time.
 """
 
 import argparse
@@ -128,6 +131,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--only", default=",".join(PAGES),
                         help="comma-separated pages to time, of: " + ", ".join(PAGES))
+    parser.add_argument("--profile", choices=PAGES, default="",
+                        help="profile this page's requests instead of timing them")
     args = parser.parse_args()
     only = set(args.only.split(","))
     if only - set(PAGES):
@@ -158,11 +163,26 @@ def main() -> None:
     calls = {"portfolio": lambda: client.get("/"), "api": lambda: client.get("/api/v1/releases"),
              "release": lambda: client.get("/releases/big/"), "update": update,
              "inline": inline_editor(client, item)}
+    if args.profile:
+        profile(calls[args.profile], args.requests)
+        return
     if "release" in only:
         print(f"release page: {release_page_queries(client)} queries")
     for key, name in PAGES.items():
         if key in only:
             report(name, timed(calls[key], args.requests))
+
+
+def profile(call, requests: int) -> None:
+    import cProfile
+    import pstats
+
+    call()  # warm caches and templates
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [call() for _ in range(requests)])
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(30)
 
 
 def release_page_queries(client) -> int:

@@ -146,3 +146,18 @@ def test_edit_release_conflict_shows_theirs_beside_mine_and_saving_again_applies
                         {**data, "name": "Mine", "revision": release.revision})
     release.refresh_from_db()
     assert again.status_code == 302 and release.name == "Mine"
+
+
+def test_release_page_of_a_release_keyed_zero_links_each_item_and_section_to_itself(manager):
+    # The row links are built from a pattern with 0 for the id: a key "0" is no id.
+    release = make_release(key="0")
+    item = release.checklist_items.first()
+    section = item.section
+
+    response = signed_in(manager).get("/releases/0/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'action="/releases/0/items/{item.pk}/status"' in page
+    assert f'data-move="/releases/0/plan/section/{section.pk}/move"' in page
+    assert 'action="/releases/0/plan/item/add"' in page

@@ -4,9 +4,13 @@ Each answers an htmx request with the block of the page it changed (the timeline
 the checklists) rendered again; without JavaScript the forms post and the page reloads.
 """
 
+from functools import cache
+
 from django.contrib import messages
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from tminus.accounts.permissions import can
@@ -35,10 +39,17 @@ TEMPLATES = {"timeline": "releases/plan/timeline.html", "scope": "releases/plan/
 
 def timeline_context(request, release) -> dict:
     phases, milestones = list(release.phases.all()), list(release.milestones.all())
-    _flag_phases_and_milestones(calendar_for(release.product_id), phases, milestones)
+    _flag_phases_and_milestones(_calendar(release), phases, milestones)
     return {"phases": phases, "milestones": milestones,
             "timeline": timeline_svg(phases, milestones + timeline_marks(release),
                                      selectors.today(), go_live=release.go_live)}
+
+
+def _calendar(release):
+    # The timeline and the checklists both flag days off: read the calendar once a request.
+    if "_calendar" not in release.__dict__:
+        release._calendar = calendar_for(release.product_id)
+    return release._calendar
 
 
 def _flag_phases_and_milestones(calendar, phases, milestones) -> None:
@@ -61,14 +72,22 @@ def _flag_items(calendar, sections) -> None:
 
 
 def scope_context(request, release) -> dict:
-    return {"scope": list(release.scope_items.all()), "scope_form": forms.ScopeForm()}
+    return {"scope": list(release.scope_items.all()), "scope_form_fields": _scope_form_fields()}
+
+
+@cache
+def _scope_form_fields() -> str:
+    # The empty form never changes, and rendering its widgets costs more than the scope table.
+    field = get_template("core/field.html")
+    return mark_safe("".join(field.render({"field": bound}) for bound in forms.ScopeForm()))
 
 
 def checklists_context(request, release) -> dict:
     editable = can(request.user, CONTRIBUTE)
     sections = selectors.checklist_page(release)
-    _flag_items(calendar_for(release.product_id), sections)
+    _flag_items(_calendar(release), sections)
     return {
+        **_progress_of(sections),
         "checklists_html": render_checklists(
             sections, release_key=release.key,
             csrf_token=get_token(request), editable=editable),
@@ -84,6 +103,13 @@ def item_progress(release) -> dict:
             "item_overdue": counted.item_overdue}
 
 
+def _progress_of(sections) -> dict:
+    """`item_progress` added up from the checklists already read, without counting again."""
+    return {"item_total": sum(view.total for view in sections),
+            "item_done": sum(view.done for view in sections),
+            "item_overdue": sum(view.overdue for view in sections)}
+
+
 CONTEXTS = {"timeline": timeline_context, "scope": scope_context,
             "checklists": checklists_context}
 
@@ -96,8 +122,9 @@ def _block(request, release, block: str, *, undo=None, error: str = "", status: 
     context = {"release": release, "undo": undo, "block_error": error,
                **CONTEXTS[block](request, release)}
     if block == "checklists":
-        # The overview's "done" count sits outside the block: it is swapped in beside it.
-        context.update(progress_oob=True, **item_progress(release))
+        # The overview's "done" count sits outside the block: it is swapped in beside it (the
+        # block's context holds the counts).
+        context["progress_oob"] = True
     response = render_page(request, TEMPLATES[block], context, status=status)
     response["HX-Trigger"] = "tminus:changed"
     return response

@@ -153,11 +153,12 @@ def release_detail(request, key):
                                                      "revision": release.revision}),
         "targets": [(to, forms.ReleaseStatus(to).label, move_warning(release.status, to))
                     for to in allowed_targets(release.status)],
-        **plan_views.item_progress(release),
     }
     if tab == "plan":
-        context.update(_plan_tab(request, release))
-    elif tab == "history":
+        context.update(_plan_tab(request, release))  # with the checklist counts
+    else:
+        context.update(plan_views.item_progress(release))
+    if tab == "history":
         context.update(_history(request, release, limit=50))
     # The checklists come already encoded (tminus.core.fragments): render_page splices them in.
     return render_page(request, "releases/release_detail.html", context)
