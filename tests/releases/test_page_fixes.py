@@ -149,6 +149,19 @@ def test_history_shows_names_and_labels_groups_fields_and_filters(manager, contr
     assert "Checklist item changed" in only_items
 
 
+def test_history_shows_a_bulk_add_of_items_to_a_section(manager):
+    release = make_release()
+    section = release.checklist_sections.first()
+    services.checklist_items_bulk_add(section=section, items=[{"text": "Warm the caches"}],
+                                      actor=Actor(manager, "web"))
+
+    response = signed_in(manager).get(f"/releases/{release.key}/history")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Warm the caches" in page and "&#x27;text&#x27;" not in page
+
+
 def test_tick_sent_from_the_page_with_the_session_is_recorded_as_web(contributor):
     release = make_release()
     item = release.checklist_items.first()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignObjectRel
 
 # Verbs of the actions services record, where the last part of the action is not plain English.
 VERBS = {
@@ -82,12 +83,15 @@ def _model(object_type: str):
 
 
 def _field(model, name: str):
+    """The model's own field called `name`; None for a name that is not one, such as a
+    snapshot's list of child rows named like the reverse relation (a section's `items`)."""
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        found = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    return None if isinstance(found, ForeignObjectRel) else found
 
 
 def _field_label(model, name: str) -> str:
@@ -107,8 +111,17 @@ def _value(model, name: str, value, names: dict) -> str:
         return names.get(value, f"person #{value}")
     if found is not None and found.choices:
         return str(dict(found.flatchoices).get(value, value))
-    if isinstance(value, list | dict):
-        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if isinstance(value, list):
+        return ", ".join(map(_entry, value))
+    return str(value)
+
+
+def _entry(value) -> str:
+    """One entry of a listed value: a row (a dict) by its text or name, not as a dump."""
+    if isinstance(value, dict):
+        for key in ("text", "name", "title", "key"):
+            if value.get(key):
+                return str(value[key])
     return str(value)
 
 
