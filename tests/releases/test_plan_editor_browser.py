@@ -157,6 +157,23 @@ def test_keyboard_moves_and_nests_items(page):
     assert _item("First").parent_id is None
 
 
+def test_keyboard_move_of_an_item_works_in_a_release_keyed_zero(page, live_server):
+    # The move URL is a pattern with 0 for the item's id; the key "0" must stay the key.
+    zero = make_release(go_live=date(2030, 6, 1), key="0")
+    ChecklistSection.objects.filter(release=zero).delete()
+    section = ChecklistSection.objects.create(release=zero, title="Zero prep")
+    for order, text in enumerate(["Zero one", "Zero two"]):
+        ChecklistItem.objects.create(release=zero, section=section, text=text, order=order)
+    page.goto(f"{live_server.url}/releases/0/")
+    page.evaluate("window.__sameDocument = true")
+
+    _row(page, "Zero one").locator("button.handle").focus()
+    page.keyboard.press("Alt+ArrowDown")
+
+    page.wait_for_selector("li.item:first-child .field-text .value:text-is('Zero two')")
+    assert _item("Zero one").order > _item("Zero two").order
+
+
 def test_own_edits_in_place_do_not_make_the_next_move_or_bulk_tick_look_stale(page):
     first = _item("First")
     _edit(page, f"#f-item-{first.pk}-text", "First, renamed")

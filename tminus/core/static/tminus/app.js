@@ -160,7 +160,9 @@
     const box = handle.closest(".checklists");
     if (!li || !box || !window.htmx) return;
     focusAfterSwap = li.id;
-    window.htmx.ajax("POST", box.dataset.moveUrl.replace("/0/", "/" + li.dataset.item + "/"), {
+    // The item's id goes in place of the pattern's 0 (the last one: a release key may be "0").
+    const url = box.dataset.moveUrl.replace(/\/0\/move$/, "/" + li.dataset.item + "/move");
+    window.htmx.ajax("POST", url, {
       source: handle, target: "#plan-checklists", swap: "outerHTML", values: values,
     });
   }
