@@ -132,8 +132,8 @@ def test_a_repeated_context_is_answered_from_memory_without_evaluating(asgi_serv
     first = get(asgi_server, secret)  # through Django: compiles the engine
     get(asgi_server, secret)  # the fast path evaluates and keeps the answer
     evaluations = []
-    real = evaluation.toggles_of
-    monkeypatch.setattr(evaluation, "toggles_of",
+    real = evaluation.toggles_json
+    monkeypatch.setattr(evaluation, "toggles_json",
                         lambda *args, **kwargs: evaluations.append(1) or real(*args, **kwargs))
 
     again = get(asgi_server, secret)

@@ -271,7 +271,11 @@ def context_from_parameters(items, remote_address: str) -> dict:
 
 def frontend_body(data: dict) -> tuple[bytes, str]:
     """A frontend answer as JSON bytes, and its ETag (the digest of those bytes)."""
-    body = json.dumps(data, separators=(",", ":")).encode()
+    return with_etag(json.dumps(data, separators=(",", ":")).encode())
+
+
+def with_etag(body: bytes) -> tuple[bytes, str]:
+    """A frontend answer's JSON bytes and its ETag."""
     return body, f'"{hashlib.sha1(body).hexdigest()[:20]}"'
 
 

@@ -27,9 +27,9 @@ from tminus.flags.client_api import (
     Refusal,
     context_from_parameters,
     cors_headers,
-    frontend_body,
     supports_segments,
     tag_filter,
+    with_etag,
 )
 
 PATH = "/api/client/features"
@@ -177,7 +177,7 @@ def _frontend_answer(scope, headers, authorization) -> tuple[Answer | None, Stam
     key = evaluation.answer_key(query, revision, context)
     answer = evaluation.answers.get(key) if key is not None else None
     if answer is None:
-        answer = frontend_body({"toggles": evaluation.toggles_of(engine, context)})
+        answer = with_etag(evaluation.toggles_json(engine, context))
         if key is not None:
             evaluation.answers.put(key, answer)
     # An answer that depends on more than the context (the time, a coin) is never remembered.

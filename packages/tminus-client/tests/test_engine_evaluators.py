@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 from tminus_client.client.metrics import MetricsRecorder
-from tminus_client.engine import FlagEngine, evaluators
+from tminus_client.engine import FlagEngine, disabled_variant, evaluators
 
 from support.flags import constraint, flag, rollout, state_with, strategy
 from support.generated import StateGenerator
@@ -41,10 +41,20 @@ def outcome(evaluate, context, seed):
         return f"raised {exc!r}"
 
 
+def resolved_variant(feature, context) -> dict:
+    """The variant by walking the strategies' composed predicates, whatever the flag has."""
+    enabled, variants = feature.resolve(context)
+    if not enabled:
+        return disabled_variant(False)
+    chosen = variants.select(context) if variants is not None else None
+    return chosen.as_dict() if chosen is not None else disabled_variant(True)
+
+
 def disagreements(engine: FlagEngine, contexts: list) -> list:
     """Contexts on which a flag's fused evaluator, its composed predicates and its counting
-    evaluator (of an engine that counts, loaded with the same state) do not agree; and flags
-    whose counting evaluator did not count exactly the answers it gave."""
+    evaluator (of an engine that counts, loaded with the same state) do not agree, or its
+    variant differs from the one its strategies resolve to; and flags whose counting evaluator
+    did not count exactly the answers it gave."""
     recorder = MetricsRecorder()
     counting = FlagEngine(engine.state(), hostname=engine._hostname, tally=recorder.tally)
     found = []
@@ -57,6 +67,10 @@ def disagreements(engine: FlagEngine, contexts: list) -> list:
             counted = outcome(counting.counted[name], context, seed)
             if not fused == composed == counted:
                 found.append((name, context, fused, composed, counted))
+            variant = outcome(feature.variant, context, seed)
+            resolved = outcome(lambda c, f=feature: resolved_variant(f, c), context, seed)
+            if variant != resolved:
+                found.append((name, context, "variant", variant, resolved))
             if isinstance(counted, bool):
                 answered[counted] += 1
         counts = recorder.take_bucket()

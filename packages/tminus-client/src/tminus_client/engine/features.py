@@ -43,6 +43,7 @@ class CompiledFeature:
     impression_data: bool
     parents_satisfied: Predicate | None
     is_enabled: Predicate
+    has_variants: bool  # the flag or one of its strategies has variants (or broken ones)
 
     def resolve(self, context: Context) -> tuple[bool, Variants]:
         """Whether the flag is on for ``context``, and the variants to choose from if it is.
@@ -62,6 +63,10 @@ class CompiledFeature:
 
     def variant(self, context: Context) -> dict[str, Any]:
         """The variant for ``context``, as a dict shaped like the Unleash Python SDK's."""
+        if not self.has_variants:
+            # Nothing to choose from: whether the flag is on is all there is to say, and the
+            # fused evaluator answers that in one call (and draws a coin toss only once).
+            return disabled_variant(self.is_enabled(context))
         enabled, variants = self.resolve(context)
         if not enabled:
             return disabled_variant(False)
@@ -85,6 +90,7 @@ def broken_feature(name: str, reason: str, compilation: Compilation) -> Compiled
         impression_data=False,
         parents_satisfied=off,
         is_enabled=off,
+        has_variants=False,
     )
 
 
@@ -102,11 +108,12 @@ def compile_feature(
     )
     enabled = spec.get("enabled") is True
     dependencies, parents_satisfied = _dependencies(spec, name, compilation, lookup)
+    variants = _feature_variants(spec, name, compilation)
     return CompiledFeature(
         name=name,
         enabled=enabled,
         strategies=strategies,
-        variants=_feature_variants(spec, name, compilation),
+        variants=variants,
         dependencies=dependencies,
         segment_ids=referenced_segments(spec),
         project=spec.get("project"),
@@ -114,6 +121,7 @@ def compile_feature(
         impression_data=spec.get("impressionData") is True,
         parents_satisfied=parents_satisfied,
         is_enabled=_is_enabled(enabled, parents_satisfied, strategies),
+        has_variants=variants is not None or any(s.variants is not None for s in strategies),
     )
 
 
