@@ -66,7 +66,9 @@ class RowApi:
             actor = api_actor(request, self.capability)
             changes = data.dict(exclude_unset=True)
             revision = edit_revision(request, changes.pop("revision", None))
-            obj = get_object_or_404(self.model.objects.select_related(*self.related), pk=row_id)
+            # select_related() without names would follow every foreign key.
+            rows = self.model.objects.select_related(*self.related) if self.related else self.model
+            obj = get_object_or_404(rows, pk=row_id)
             obj = self.update(**{self.row: obj}, revision=revision,
                               changes=self.values(resolve_person_ids(changes)), actor=actor)
             return self.present(obj)

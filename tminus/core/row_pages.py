@@ -124,7 +124,9 @@ class RowPages:
 
     def edit_view(self, request, key, row_id):
         release = release_or_404(key)
-        obj = row_or_404(self.model.objects.select_related(*self.related), release, row_id)
+        # select_related() without names would follow every foreign key.
+        rows = self.model.objects.select_related(*self.related) if self.related else self.model
+        obj = row_or_404(rows, release, row_id)
         initial = {"revision": obj.revision, **{name: getattr(obj, name) for name in self.fields},
                    **self.initial(obj)}
         form = (self.edit_form or self.form)(request.POST or None, initial=initial)
