@@ -36,12 +36,6 @@ def _posted(form) -> dict:
     return data
 
 
-def _edit_form_of(pages, row):
-    initial = {"revision": row.revision, **{f: getattr(row, f) for f in pages.fields},
-               **pages.initial(row)}
-    return (pages.edit_form or pages.form)(initial=initial)
-
-
 @pytest.fixture(params=sorted(KINDS))
 def kind(request):
     return request.param
@@ -55,7 +49,7 @@ def test_it_saves_an_untouched_edit_form_back_and_bumps_the_revision(kind, admin
     url = reverse(f"{kind}-edit", args=[release.key, row.pk])
 
     assert client.get(url).status_code == 200
-    response = client.post(url, _posted(_edit_form_of(pages, row)))
+    response = client.post(url, _posted(pages.edit_form_for(row)))
 
     assert response.status_code == 302, response.content.decode()[:2000]
     before = row.revision
@@ -67,13 +61,27 @@ def test_it_refuses_an_edit_made_from_a_stale_revision_and_changes_nothing(kind,
     pages, make = KINDS[kind]
     release = make_release()
     row = make(release)
-    data = _posted(_edit_form_of(pages, row))
+    data = _posted(pages.edit_form_for(row))
     data["revision"] = row.revision - 1 if row.revision > 0 else row.revision + 5
 
     response = signed_in(admin_user).post(reverse(f"{kind}-edit", args=[release.key, row.pk]),
                                           data)
 
     assert response.status_code == 409
+    assert type(row).objects.get(pk=row.pk).revision == row.revision
+
+
+def test_it_refuses_an_edit_without_a_revision_and_changes_nothing(kind, admin_user):
+    pages, make = KINDS[kind]
+    release = make_release()
+    row = make(release)
+    data = _posted(pages.edit_form_for(row))
+    del data["revision"]
+
+    response = signed_in(admin_user).post(reverse(f"{kind}-edit", args=[release.key, row.pk]),
+                                          data)
+
+    assert response.status_code == 428
     assert type(row).objects.get(pk=row.pk).revision == row.revision
 
 

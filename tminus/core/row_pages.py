@@ -127,9 +127,7 @@ class RowPages:
         # select_related() without names would follow every foreign key.
         rows = self.model.objects.select_related(*self.related) if self.related else self.model
         obj = row_or_404(rows, release, row_id)
-        initial = {"revision": obj.revision, **{name: getattr(obj, name) for name in self.fields},
-                   **self.initial(obj)}
-        form = (self.edit_form or self.form)(request.POST or None, initial=initial)
+        form = self.edit_form_for(obj, request.POST or None)
 
         def save(data):
             self.update(**{self.row: obj}, revision=data.get("revision"),
@@ -137,6 +135,12 @@ class RowPages:
 
         return form_page(request, form, title=self.edit_title(obj), release=release,
                          back=reverse(self.back, args=[key]), save=save, intro=self.intro(obj))
+
+    def edit_form_for(self, obj, data=None):
+        """The edit form of a row: starting from its values and revision, bound to `data`."""
+        initial = {"revision": obj.revision, **{name: getattr(obj, name) for name in self.fields},
+                   **self.initial(obj)}
+        return (self.edit_form or self.form)(data, initial=initial)
 
     def remove_view(self, request, key, row_id):
         release = release_or_404(key)
