@@ -165,6 +165,19 @@ def test_bulk_remove_without_revisions_answers_428_and_removes_nothing(contribut
     assert len(_items(release)) == 3
 
 
+def test_bulk_remove_of_a_parent_and_its_child_removes_both_once(contributor, release):
+    first, second, third = _items(release)
+    ChecklistItem.objects.filter(pk=second.pk).update(parent=first)
+    ChecklistItem.objects.filter(pk=third.pk).update(parent=second)
+    chosen = [(item, item.revision) for item in ChecklistItem.objects.filter(
+        pk__in=[first.pk, third.pk])]
+
+    events = services.checklist_items_bulk_remove(items=chosen, actor=Actor(contributor, "web"))
+
+    assert len(events) == 1  # the grandchild went with its grandparent, not on its own
+    assert not ChecklistItem.objects.filter(pk__in=[first.pk, second.pk, third.pk]).exists()
+
+
 # ---- Adding sections and items on the one edit path ----------------------------------------
 def test_bulk_add_with_one_bad_row_names_the_row_and_saves_nothing(release):
     section = ChecklistSection.objects.get(release=release, title="Launch prep")

@@ -593,17 +593,21 @@ def checklist_items_bulk_remove(*, items: list[tuple[ChecklistItem, int | None]]
     for item, revision in items:
         _claim(item, revision)
     chosen = {item.pk for item, _revision in items}
-    outer = [item for item, _revision in items if not _has_chosen_ancestor(item, chosen)]
+    # Every item's parent, read once for all the chosen items' releases (not per ancestor).
+    parents = dict(ChecklistItem.objects.filter(
+        release_id__in={item.release_id for item, _revision in items}
+    ).values_list("pk", "parent_id"))
+    outer = [item for item, _revision in items
+             if not _has_chosen_ancestor(item, chosen, parents)]
     return [release_part_remove(part=item, actor=actor) for item in outer]
 
 
-def _has_chosen_ancestor(item: ChecklistItem, chosen: set[int]) -> bool:
+def _has_chosen_ancestor(item: ChecklistItem, chosen: set[int], parents: dict) -> bool:
     parent_id = item.parent_id
     while parent_id:
         if parent_id in chosen:
             return True
-        parent_id = ChecklistItem.objects.filter(pk=parent_id).values_list(
-            "parent_id", flat=True).first()
+        parent_id = parents.get(parent_id)
     return False
 
 
